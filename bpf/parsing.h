@@ -1,0 +1,293 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * Ethernet/VLAN/IPv4/IPv6/UDP/TCP parsing with a cursor: one bounds check
+ * per header, every loop bounded by a named constant. BPF only.
+ */
+#ifndef SIPXDP_PARSING_H
+#define SIPXDP_PARSING_H
+
+#include <stdbool.h>
+#include <linux/bpf.h>
+#include <linux/if_ether.h>
+#include <linux/in.h>
+#include <linux/ip.h>
+#include <linux/ipv6.h>
+#include <linux/tcp.h>
+#include <linux/udp.h>
+#include <bpf/bpf_endian.h>
+#include <bpf/bpf_helpers.h>
+#include "sipxdp.h"
+
+#define MAX_VLAN_TAGS	 2	/* 802.1Q, and 802.1ad outer + 802.1Q inner */
+#define MAX_IPV6_EXTHDRS 8	/* extension headers walked before giving up */
+
+#define IP_MF		0x2000
+#define IP_OFFSET	0x1fff
+#define IP6_OFFSET	0xfff8	/* fragment offset bits of frag_off (network order) */
+
+#ifndef AF_INET
+#define AF_INET		2
+#define AF_INET6	10
+#endif
+
+struct cursor {
+	void *pos;
+	void *end;
+};
+
+struct vlan_hdr {
+	__be16 tci;
+	__be16 encap_proto;
+};
+
+struct ipv6_opt_hdr_min {
+	__u8 nexthdr;
+	__u8 hdrlen;
+};
+
+struct ipv6_frag_hdr {
+	__u8 nexthdr;
+	__u8 reserved;
+	__be16 frag_off;
+	__be32 identification;
+};
+
+/*
+ * What the L2..L4 walk found: the transport payload and the flow. Addresses
+ * stay in the packet (l3) until the payload looks like SIP, so RTP does not
+ * pay for copying them.
+ */
+struct flow {
+	void *l3;		/* the IPv4 or IPv6 header */
+	__u8 family;		/* AF_INET or AF_INET6 */
+	__u16 sport;
+	__u16 dport;
+	__u8 proto;		/* IPPROTO_UDP or IPPROTO_TCP */
+	__u32 payload_off;	/* from the start of the packet */
+	__u32 payload_len;	/* bytes of transport payload in this packet */
+};
+
+/* Outcome of the L2..L4 walk, before any SIP is looked at. */
+enum l4_verdict {
+	L4_OK = 0,	/* flow filled in: UDP or TCP payload follows */
+	L4_SKIP,	/* not IP, not UDP/TCP, or too short: not SIP */
+	L4_FRAGMENT,	/* a non-first IP fragment */
+	L4_MALFORMED,	/* an IP header that lies about itself (ihl < 5, ...) */
+};
+
+static __always_inline __be16 parse_ethernet(struct cursor *c)
+{
+	struct ethhdr *eth = c->pos;
+	struct vlan_hdr *vlan;
+	__be16 proto;
+	int i;
+
+	if ((void *)(eth + 1) > c->end)
+		return 0;
+	c->pos = eth + 1;
+	proto = eth->h_proto;
+
+#pragma unroll
+	for (i = 0; i < MAX_VLAN_TAGS; i++) {
+		if (proto != bpf_htons(ETH_P_8021Q) && proto != bpf_htons(ETH_P_8021AD))
+			break;
+		vlan = c->pos;
+		if ((void *)(vlan + 1) > c->end)
+			return 0;
+		c->pos = vlan + 1;
+		proto = vlan->encap_proto;
+	}
+	return proto;
+}
+
+/* IPv4: returns the L4 protocol and the bytes the IP header says follow it. */
+static __always_inline enum l4_verdict parse_ipv4(struct cursor *c, struct flow *f,
+						  __u32 *l4_len)
+{
+	struct iphdr *ip = c->pos;
+	__u32 hdr_len, tot_len;
+
+	if ((void *)(ip + 1) > c->end)
+		return L4_SKIP;
+	if (ip->ihl < 5 || ip->version != 4)
+		return L4_MALFORMED;
+	hdr_len = ip->ihl * 4;
+	tot_len = bpf_ntohs(ip->tot_len);
+	if (tot_len < hdr_len)
+		return L4_MALFORMED;
+	if (c->pos + hdr_len > c->end)
+		return L4_SKIP;
+	/* Later fragments carry no L4 header; the first one is parsed. */
+	if (ip->frag_off & bpf_htons(IP_OFFSET))
+		return L4_FRAGMENT;
+
+	f->l3 = ip;
+	f->family = AF_INET;
+	f->proto = ip->protocol;
+	*l4_len = tot_len - hdr_len;
+	c->pos += hdr_len;
+	return L4_OK;
+}
+
+/* IPv6: walks extension headers up to the first non-extension header. */
+static __always_inline enum l4_verdict parse_ipv6(struct cursor *c, struct flow *f,
+						  __u32 *l4_len)
+{
+	struct ipv6hdr *ip6 = c->pos;
+	struct ipv6_opt_hdr_min *opt;
+	struct ipv6_frag_hdr *frag;
+	__u32 len, remaining;
+	__u8 next;
+	int i;
+
+	if ((void *)(ip6 + 1) > c->end)
+		return L4_SKIP;
+	if (ip6->version != 6)
+		return L4_MALFORMED;
+	f->l3 = ip6;
+	f->family = AF_INET6;
+	remaining = bpf_ntohs(ip6->payload_len);
+	next = ip6->nexthdr;
+	c->pos = ip6 + 1;
+
+#pragma unroll
+	for (i = 0; i < MAX_IPV6_EXTHDRS; i++) {
+		switch (next) {
+		case IPPROTO_HOPOPTS:
+		case IPPROTO_ROUTING:
+		case IPPROTO_DSTOPTS:
+			opt = c->pos;
+			if ((void *)(opt + 1) > c->end)
+				return L4_SKIP;
+			len = (opt->hdrlen + 1) * 8;
+			break;
+		case IPPROTO_AH:
+			opt = c->pos;
+			if ((void *)(opt + 1) > c->end)
+				return L4_SKIP;
+			len = (opt->hdrlen + 2) * 4;
+			break;
+		case IPPROTO_FRAGMENT:
+			frag = c->pos;
+			if ((void *)(frag + 1) > c->end)
+				return L4_SKIP;
+			if (frag->frag_off & bpf_htons(IP6_OFFSET))
+				return L4_FRAGMENT;
+			opt = (void *)frag;
+			len = sizeof(*frag);
+			break;
+		default:
+			f->proto = next;
+			*l4_len = remaining;
+			return L4_OK;
+		}
+		if (len > remaining)
+			return L4_MALFORMED;
+		remaining -= len;
+		next = opt->nexthdr;
+		c->pos += len;
+	}
+	return L4_SKIP;
+}
+
+/*
+ * UDP or TCP after the IP header: fills ports and the payload span. The
+ * payload length is what the headers claim, cut to what the packet holds
+ * (a first fragment claims more than it carries; Ethernet padding adds
+ * bytes that are not payload).
+ */
+static __always_inline enum l4_verdict parse_l4(struct cursor *c, void *data,
+						struct flow *f, __u32 l4_len,
+						__u32 pkt_len)
+{
+	__u32 off, claimed, hdr_len;
+
+	if (f->proto == IPPROTO_UDP) {
+		struct udphdr *udp = c->pos;
+
+		if ((void *)(udp + 1) > c->end)
+			return L4_SKIP;
+		f->sport = bpf_ntohs(udp->source);
+		f->dport = bpf_ntohs(udp->dest);
+		claimed = bpf_ntohs(udp->len);
+		if (claimed < sizeof(*udp))
+			return L4_MALFORMED;
+		claimed -= sizeof(*udp);
+		hdr_len = sizeof(*udp);
+	} else if (f->proto == IPPROTO_TCP) {
+		struct tcphdr *tcp = c->pos;
+
+		if ((void *)(tcp + 1) > c->end)
+			return L4_SKIP;
+		f->sport = bpf_ntohs(tcp->source);
+		f->dport = bpf_ntohs(tcp->dest);
+		/* Options are skipped whole: doff counts 32-bit words. */
+		hdr_len = tcp->doff * 4;
+		if (hdr_len < sizeof(*tcp) || hdr_len > l4_len)
+			return L4_MALFORMED;
+		claimed = l4_len - hdr_len;
+	} else {
+		return L4_SKIP;
+	}
+
+	off = (__u32)(c->pos - data) + hdr_len;
+	if (off >= pkt_len)
+		return L4_SKIP;
+	if (claimed > l4_len)
+		claimed = l4_len;
+	if (claimed > pkt_len - off)
+		claimed = pkt_len - off;
+	f->payload_off = off;
+	f->payload_len = claimed;
+	return claimed ? L4_OK : L4_SKIP;
+}
+
+/* Copies the flow's addresses out of the packet; false if they are not in it. */
+static __always_inline bool flow_addresses(const struct flow *f, void *data_end,
+					   struct sipxdp_addr *saddr,
+					   struct sipxdp_addr *daddr)
+{
+	__builtin_memset(saddr, 0, sizeof(*saddr));
+	__builtin_memset(daddr, 0, sizeof(*daddr));
+	saddr->family = f->family;
+	daddr->family = f->family;
+	if (f->family == AF_INET) {
+		struct iphdr *ip = f->l3;
+
+		if ((void *)(ip + 1) > data_end)
+			return false;
+		__builtin_memcpy(saddr->bytes, &ip->saddr, 4);
+		__builtin_memcpy(daddr->bytes, &ip->daddr, 4);
+	} else {
+		struct ipv6hdr *ip6 = f->l3;
+
+		if ((void *)(ip6 + 1) > data_end)
+			return false;
+		__builtin_memcpy(saddr->bytes, &ip6->saddr, 16);
+		__builtin_memcpy(daddr->bytes, &ip6->daddr, 16);
+	}
+	return true;
+}
+
+/* The whole L2..L4 walk over the packet's linear head. */
+static __always_inline enum l4_verdict parse_to_payload(void *data, void *data_end,
+							__u32 pkt_len, struct flow *f)
+{
+	struct cursor c = { .pos = data, .end = data_end };
+	enum l4_verdict v;
+	__u32 l4_len = 0;
+	__be16 proto;
+
+	proto = parse_ethernet(&c);
+	if (proto == bpf_htons(ETH_P_IP))
+		v = parse_ipv4(&c, f, &l4_len);
+	else if (proto == bpf_htons(ETH_P_IPV6))
+		v = parse_ipv6(&c, f, &l4_len);
+	else
+		return L4_SKIP;
+	if (v != L4_OK)
+		return v;
+	return parse_l4(&c, data, f, l4_len, pkt_len);
+}
+
+#endif /* SIPXDP_PARSING_H */

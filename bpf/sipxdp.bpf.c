@@ -1,0 +1,515 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * sipxdp: counts SIP responses per source and code, SIP requests per method,
+ * and hands INVITE 2xx, ACK and 3xx messages to the agent as events.
+ *
+ * One parser serves the XDP (ingress) and TC (egress) entry points. It only
+ * watches: XDP always returns XDP_PASS and TC always TC_ACT_UNSPEC, and no
+ * packet byte is ever written.
+ */
+#include <linux/bpf.h>
+#include <linux/pkt_cls.h>
+#include <bpf/bpf_helpers.h>
+#include "sipxdp.h"
+#include "parsing.h"
+#include "sip.h"
+
+#ifndef barrier_var
+#define barrier_var(var) asm volatile("" : "+r"(var))
+#endif
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";
+
+/* Set by the loader before load; the verifier prunes what they turn off. */
+const volatile __u16 cfg_ports[SIPXDP_MAX_PORTS] = {};
+const volatile __u32 cfg_nports = 0;	/* 0: SIP found by content on any port */
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, SIPXDP_COUNTER_MAX);
+	__type(key, __u32);
+	__type(value, __u64);
+} counters SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, SIPXDP_REQUEST_SLOTS);
+	__type(key, __u32);
+	__type(value, __u64);
+} requests SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__uint(max_entries, SIPXDP_DEFAULT_RESPONSES);
+	__type(key, struct sipxdp_response_key);
+	__type(value, __u64);
+} responses SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_PERCPU_HASH);
+	__uint(max_entries, SIPXDP_DEFAULT_SOURCES);
+	__type(key, struct sipxdp_source_key);
+	__type(value, __u64);
+} sources SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, SIPXDP_DEFAULT_RINGBUF);
+} events SEC(".maps");
+
+/* One window per CPU: too large for the 512-byte BPF stack. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct scratch);
+} scratch_map SEC(".maps");
+
+static __always_inline void count(__u32 idx)
+{
+	__u64 *v = bpf_map_lookup_elem(&counters, &idx);
+
+	if (v)
+		(*v)++;
+}
+
+/* Lookup-or-insert for per-CPU hash counters; false when the map refused. */
+static __always_inline bool hash_inc(void *map, const void *key)
+{
+	__u64 one = 1, *v;
+
+	v = bpf_map_lookup_elem(map, key);
+	if (v) {
+		(*v)++;
+		return true;
+	}
+	/* -EEXIST: another CPU inserted it first; count on ours. */
+	if (bpf_map_update_elem(map, key, &one, BPF_NOEXIST) == 0)
+		return true;
+	v = bpf_map_lookup_elem(map, key);
+	if (!v)
+		return false;
+	(*v)++;
+	return true;
+}
+
+/*
+ * bpf_loop callbacks get only a pointer to this. The walk state they change
+ * lives in the scratch map value, not on the stack: values read from map
+ * memory are unknown to the verifier, so each callback body converges after
+ * one pass, where stack state would be tracked (and kept precise) from one
+ * iteration to the next by kernels that verify callbacks as loops (6.8+).
+ */
+struct loop_ctx {
+	struct scratch *s;
+};
+
+/*
+ * Field copies go through one helper call each: a byte loop here would be
+ * walked by the verifier byte by byte for every header line. The source is
+ * the scratch window (map memory), never the packet.
+ */
+static __always_inline void copy_call_id(struct scratch *s, __u32 from, __u32 to)
+{
+	/* 64-bit, so the register compared is the one passed to the helper. */
+	__u64 len = (__u64)to - from;
+
+	if (len > SIPXDP_CALLID_LEN) {
+		len = SIPXDP_CALLID_LEN;
+		s->ev.flags |= SIPXDP_EVF_CALLID_CUT;
+	}
+	barrier_var(len);
+	if (len < 1 || len > SIPXDP_CALLID_LEN)
+		return;
+	if (bpf_probe_read_kernel(s->ev.call_id, len, &s->buf[from & WIN_MASK]))
+		return;
+	s->ev.call_id_len = len;
+	s->ev.flags &= ~SIPXDP_EVF_NO_CALLID;
+}
+
+/* Contact values of every Contact header, appended and joined by ','. */
+static __always_inline void append_contact(struct scratch *s, __u32 from, __u32 to)
+{
+	__u32 at = s->ev.contact_len;
+	__u64 len = (__u64)to - from, room;
+
+	if (at >= SIPXDP_CONTACT_LEN)
+		goto cut;
+	/* Masked again: the compiler's form of the test above loses the bound. */
+	at &= SIPXDP_CONTACT_LEN - 1;
+	if (at) {
+		s->ev.contact[at] = ',';
+		at++;
+	}
+	room = SIPXDP_CONTACT_LEN - at;
+	if (len > room) {
+		len = room;
+		s->ev.flags |= SIPXDP_EVF_CONTACT_CUT;
+	}
+	/* Re-check after a barrier, for the verifier: len <= room <= this. */
+	barrier_var(len);
+	if (len < 1 || len > SIPXDP_CONTACT_LEN)
+		goto cut;
+	if (bpf_probe_read_kernel(&s->ev.contact[at & (SIPXDP_CONTACT_LEN - 1)], len,
+				  &s->buf[from & WIN_MASK]))
+		return;
+	s->ev.contact_len = at + len;
+	return;
+cut:
+	s->ev.flags |= SIPXDP_EVF_CONTACT_CUT;
+}
+
+/*
+ * One header line a call. A bpf_loop callback is verified once whatever the
+ * line count, where an open-coded loop would be walked line by line and
+ * branch by branch by the verifier.
+ */
+static long header_line(__u32 idx __attribute__((unused)), struct loop_ctx *ctx)
+{
+	struct scratch *s = ctx->s;
+	struct hdr_walk *h = &s->hdr;
+	__u32 pos = h->pos, eol, name_end, v, vend;
+	bool ok;
+
+	if (pos >= h->end)
+		return 1;
+	eol = sip_find_eol(s, pos, h->end);
+	if (eol == NO_EOL)
+		return 1;	/* header cut by the end of the packet: not found */
+	h->pos = eol + 1;
+	if (eol == pos || (eol == pos + 1 && load_byte(s, pos) == '\r')) {
+		h->body = eol + 1;
+		return 1;
+	}
+
+	switch (header_at(s, pos, &name_end)) {
+	case HDR_CALL_ID:
+		if (!h->want_call_id)
+			return 0;
+		v = value_start(s, name_end, eol);
+		if (v == NO_EOL)
+			return 0;
+		copy_call_id(s, v, value_end(s, v, eol));
+		return 0;
+	case HDR_CSEQ:
+		v = value_start(s, name_end, eol);
+		if (v == NO_EOL)
+			return 0;
+		h->cseq = parse_uint(s, &v, eol, &ok);
+		if (!ok)
+			return 0;
+		v = skip_blanks(s, v, eol);
+		h->cseq_method = method_at(s, v, h->end);
+		return 0;
+	case HDR_CONTACT:
+		if (!h->want_contact)
+			return 0;
+		v = value_start(s, name_end, eol);
+		if (v == NO_EOL)
+			return 0;
+		vend = value_end(s, v, eol);
+		if (vend > v)
+			append_contact(s, v, vend);
+		return 0;
+	case HDR_CONTENT_LENGTH:
+		v = value_start(s, name_end, eol);
+		if (v == NO_EOL)
+			return 0;
+		h->content_length = parse_uint(s, &v, eol, &ok);
+		h->has_content_length = ok;
+		return 0;
+	default:
+		return 0;
+	}
+}
+
+static __always_inline void emit(struct scratch *s, __u8 kind, __u8 method,
+				 __u16 status, const struct hdr_walk *h)
+{
+	s->ev.kind = kind;
+	s->ev.method = method;
+	s->ev.status = status;
+	s->ev.cseq = h->cseq;
+	if (h->cseq_method == SIPXDP_M_UNKNOWN)
+		s->ev.flags |= SIPXDP_EVF_NO_CSEQ;
+	if (s->ev.flags & (SIPXDP_EVF_CALLID_CUT | SIPXDP_EVF_CONTACT_CUT))
+		count(SIPXDP_CNT_FIELDS_CUT);
+	s->ev.ts_ns = bpf_ktime_get_ns();
+	if (bpf_ringbuf_output(&events, &s->ev, sizeof(s->ev), 0))
+		count(SIPXDP_CNT_EVENTS_LOST);
+	else
+		count(SIPXDP_CNT_EVENTS);
+}
+
+/*
+ * The start line of a response: "SIP/2.0 NNN" then a blank or the line end.
+ * Returns the code, 0 if this is not a response, or sets *res to
+ * TRUNCATED (the line stops short) or MALFORMED (bad code).
+ */
+static __always_inline __u16 status_code(const struct scratch *s, __u32 off, __u32 avail,
+					 __u8 *res)
+{
+	/* "SIP" is case-insensitive (RFC 3261 ABNF); fold its letters only. */
+	const __u64 fold_sip = 0x202020;
+	__u64 w = load_word(s, off) | fold_sip;
+	__u8 c0, c1, c2, after;
+
+	if (avail < 8) {
+		if ((w & LOW_BYTES(avail)) != (lit("sip/2.0 ", 8) & LOW_BYTES(avail)))
+			return 0;
+		*res = SIPXDP_RES_TRUNCATED;
+		return 0;
+	}
+	if (w != lit("sip/2.0 ", 8))
+		return 0;
+	c0 = load_byte(s, off + 8);
+	c1 = load_byte(s, off + 9);
+	c2 = load_byte(s, off + 10);
+	after = load_byte(s, off + 11);
+	if ((avail > 8 && !is_digit(c0)) || (avail > 9 && !is_digit(c1)) ||
+	    (avail > 10 && !is_digit(c2)) ||
+	    (avail > 11 && after != ' ' && after != '\r' && after != '\n')) {
+		*res = SIPXDP_RES_MALFORMED;
+		return 0;
+	}
+	if (avail < 12) {
+		*res = SIPXDP_RES_TRUNCATED;
+		return 0;
+	}
+	if (c0 < '1' || c0 > '6') {
+		*res = SIPXDP_RES_MALFORMED;
+		return 0;
+	}
+	return (c0 - '0') * 100 + (c1 - '0') * 10 + (c2 - '0');
+}
+
+/*
+ * One SIP message a call: start line, headers, counters, event. Returns 1 to
+ * stop (no further message, or this one was not SIP).
+ */
+static long sip_message(__u32 idx, struct loop_ctx *ctx)
+{
+	struct scratch *s = ctx->s;
+	struct msg_walk *m = &s->msg;
+	struct hdr_walk *h = &s->hdr;
+	__u32 off = m->off, avail, end, eol, next;
+	__u8 res = SIPXDP_RES_NOT_SIP, method = 0;
+	__u16 code;
+
+	if (off >= m->win_len)
+		return 1;
+	avail = m->win_len - off;
+	end = avail > SIPXDP_SCAN_LEN ? off + SIPXDP_SCAN_LEN : m->win_len;
+
+	code = status_code(s, off, avail, &res);
+	if (!code) {
+		if (res != SIPXDP_RES_NOT_SIP)
+			goto not_counted;
+		method = method_at(s, off, off + avail);
+		if (method == SIPXDP_M_OTHER &&
+		    (load_byte(s, off) < 'A' || load_byte(s, off) > 'Z'))
+			goto not_counted;
+	}
+
+	eol = sip_find_eol(s, off, end);
+	if (eol == NO_EOL) {
+		/* A start line cut short: a known method or a status line. */
+		if (code || method != SIPXDP_M_OTHER)
+			res = SIPXDP_RES_TRUNCATED;
+		goto not_counted;
+	}
+	if (!code) {
+		/* A request line ends in " SIP/2.0", after "METHOD SP uri". */
+		__u32 line_end = eol;
+
+		if (line_end > off && load_byte(s, line_end - 1) == '\r')
+			line_end--;
+		if (line_end < off + 12 ||
+		    (load_word(s, line_end - 8) | 0x20202000) != lit(" sip/2.0", 8))
+			goto not_counted;
+	}
+
+	/* Headers. */
+	s->ev.flags = SIPXDP_EVF_NO_CALLID;
+	s->ev.call_id_len = 0;
+	s->ev.contact_len = 0;
+	h->pos = eol + 1;
+	h->end = end;
+	h->body = 0;
+	h->cseq = 0;
+	h->cseq_method = SIPXDP_M_UNKNOWN;
+	h->has_content_length = false;
+	h->want_call_id = (code >= 200 && code < 400) || method == SIPXDP_M_ACK;
+	h->want_contact = code >= 300 && code < 400;
+	bpf_loop(SIPXDP_MAX_LINES, header_line, ctx, 0);
+
+	if (code) {
+		struct sipxdp_source_key sk = {};
+		struct sipxdp_response_key rk = {
+			.code = code,
+			.direction = m->direction,
+			.method = h->cseq_method,
+		};
+
+		if (!hash_inc(&responses, &rk))
+			count(SIPXDP_CNT_RESPONSE_UPDATE_FAILED);
+		__builtin_memcpy(&sk.addr, &s->ev.saddr, sizeof(sk.addr));
+		sk.code = code;
+		if (!hash_inc(&sources, &sk))
+			count(SIPXDP_CNT_SOURCE_UPDATE_FAILED);
+		if (code >= 200 && code < 300 && h->cseq_method == SIPXDP_M_INVITE)
+			emit(s, SIPXDP_EV_INVITE_2XX, h->cseq_method, code, h);
+		else if (code >= 300 && code < 400)
+			emit(s, SIPXDP_EV_REDIRECT, h->cseq_method, code, h);
+	} else {
+		__u32 slot = m->direction * SIPXDP_METHOD_MAX + method;
+		__u64 *v = bpf_map_lookup_elem(&requests, &slot);
+
+		if (v)
+			(*v)++;
+		if (method == SIPXDP_M_ACK)
+			emit(s, SIPXDP_EV_ACK, method, 0, h);
+	}
+	count(SIPXDP_CNT_MESSAGES);
+	m->result = SIPXDP_RES_SIP;
+
+	/* Content-Length says where the next message of the segment starts. */
+	if (!h->body || !h->has_content_length)
+		return 1;
+	next = h->body + h->content_length;
+	if (next >= m->win_len || next >= m->payload_len)
+		return 1;
+	m->off = next;
+	return 0;
+
+not_counted:
+	/* Only the first message decides a packet's result. */
+	if (idx == 0)
+		m->result = res;
+	return 1;
+}
+
+static __always_inline bool port_selected(const struct flow *f)
+{
+	int i;
+
+	if (!cfg_nports)
+		return true;
+#pragma unroll
+	for (i = 0; i < SIPXDP_MAX_PORTS; i++) {
+		if ((__u32)i >= cfg_nports)
+			break;
+		if (cfg_ports[i] == f->sport || cfg_ports[i] == f->dport)
+			return true;
+	}
+	return false;
+}
+
+/* Headers longer than this are read through the load helper, not directly. */
+#define MAX_HDR_OFF	1024
+
+/* Can this byte start a SIP message? Rejects RTP (0x80..), TLS, STUN at once. */
+static __always_inline bool may_start_sip(__u8 c)
+{
+	return (c >= 'A' && c <= 'Z') || c == 's';
+}
+
+/*
+ * The parser shared by both entry points. `is_xdp` is a constant in each
+ * caller, so only one family of load helpers stays in each program.
+ */
+static __always_inline void sipxdp_handle(void *pkt_ctx, void *data, void *data_end,
+					  __u32 pkt_len, bool is_xdp, __u8 direction)
+{
+	struct loop_ctx ctx;
+	struct flow f;
+	struct scratch *s;
+	__u32 zero = 0;
+	__u64 len;
+	__u8 first;
+	long err;
+
+	switch (parse_to_payload(data, data_end, pkt_len, &f)) {
+	case L4_OK:
+		break;
+	case L4_FRAGMENT:
+		count(SIPXDP_RES_FRAGMENT);
+		return;
+	case L4_MALFORMED:
+		count(SIPXDP_RES_MALFORMED);
+		return;
+	default:
+		count(SIPXDP_RES_NOT_SIP);
+		return;
+	}
+
+	/* The cheap exits: the port list, then the payload's first byte. */
+	if (!port_selected(&f))
+		goto not_sip;
+	/* The verifier takes a variable packet offset only once it is bounded. */
+	if (f.payload_off < MAX_HDR_OFF && data + f.payload_off + 1 <= data_end) {
+		first = *(__u8 *)(data + f.payload_off);
+	} else if (is_xdp ? bpf_xdp_load_bytes(pkt_ctx, f.payload_off, &first, 1) :
+			    bpf_skb_load_bytes(pkt_ctx, f.payload_off, &first, 1)) {
+		goto not_sip;
+	}
+	if (!may_start_sip(first))
+		goto not_sip;
+
+	s = bpf_map_lookup_elem(&scratch_map, &zero);
+	if (!s)
+		goto not_sip;
+	len = f.payload_len < WIN_LEN ? f.payload_len : WIN_LEN;
+	/* Bound the very register passed to the helper (clang may test a copy). */
+	barrier_var(len);
+	if (len < 1 || len > WIN_LEN)
+		goto not_sip;
+	err = is_xdp ? bpf_xdp_load_bytes(pkt_ctx, f.payload_off, s->buf, len) :
+		       bpf_skb_load_bytes(pkt_ctx, f.payload_off, s->buf, len);
+	if (err)
+		goto not_sip;
+
+	if (!flow_addresses(&f, data_end, &s->ev.saddr, &s->ev.daddr))
+		goto not_sip;
+	s->ev.sport = f.sport;
+	s->ev.dport = f.dport;
+	s->ev.transport = f.proto;
+	s->ev.direction = direction;
+
+	s->msg.off = 0;
+	s->msg.win_len = len;
+	s->msg.payload_len = f.payload_len;
+	s->msg.direction = direction;
+	s->msg.result = SIPXDP_RES_NOT_SIP;
+	ctx.s = s;
+	bpf_loop(SIPXDP_MAX_MSGS, sip_message, &ctx, 0);
+	count(s->msg.result);
+	return;
+
+not_sip:
+	count(SIPXDP_RES_NOT_SIP);
+}
+
+SEC("xdp")
+int sipxdp_xdp(struct xdp_md *ctx)
+{
+	void *data = (void *)(long)ctx->data;
+	void *data_end = (void *)(long)ctx->data_end;
+
+	sipxdp_handle(ctx, data, data_end, data_end - data, true, SIPXDP_DIR_INGRESS);
+	return XDP_PASS;
+}
+
+/* Egress: the replies this host sends itself, which XDP never sees. */
+SEC("tc")
+int sipxdp_tc(struct __sk_buff *skb)
+{
+	__u32 head = 128;
+
+	/* The L2..L4 walk reads the linear head only; make sure the headers are in it. */
+	if (skb->data_end - skb->data < head && skb->len > skb->data_end - skb->data)
+		bpf_skb_pull_data(skb, skb->len < head ? skb->len : head);
+	sipxdp_handle(skb, (void *)(long)skb->data, (void *)(long)skb->data_end, skb->len,
+		      false, SIPXDP_DIR_EGRESS);
+	return TC_ACT_UNSPEC;
+}

@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Installs every Debian 12 package that sipxdp's build, tests and benchmarks need.
+# Idempotent: does nothing when everything is present. Run as root (the Makefile
+# calls it when a tool or header is missing).
+set -euo pipefail
+
+BUILD_PKGS=(make gcc clang llvm pkg-config bpftool libbpf-dev libxdp-dev
+            libelf-dev zlib1g-dev libpcap-dev libmicrohttpd-dev iproute2)
+TEST_PKGS=(prometheus kamailio tshark tcpreplay python3 curl procps xdp-tools)
+
+want=("${BUILD_PKGS[@]}")
+if [ "${1:-}" != "--build-only" ]; then
+	want+=("${TEST_PKGS[@]}")
+fi
+
+missing=()
+for pkg in "${want[@]}"; do
+	dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q '^install ok installed$' ||
+		missing+=("$pkg")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+if [ "$(id -u)" -ne 0 ]; then
+	echo "install-deps: missing packages: ${missing[*]}" >&2
+	echo "install-deps: run as root: sudo $0" >&2
+	exit 1
+fi
+
+echo "install-deps: installing ${missing[*]}" >&2
+export DEBIAN_FRONTEND=noninteractive
+# tshark asks whether non-root users may capture; answer for it.
+echo "wireshark-common wireshark-common/install-setuid boolean false" | debconf-set-selections
+apt-get update -qq
+# Services from these packages (prometheus, kamailio) must not start on install:
+# the tests start their own instances on loopback and in namespaces.
+printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d
+chmod +x /usr/sbin/policy-rc.d
+trap 'rm -f /usr/sbin/policy-rc.d' EXIT
+apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2

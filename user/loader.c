@@ -1,0 +1,140 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <bpf/libbpf.h>
+#include "loader.h"
+#include "log.h"
+
+#define VERIFIER_LOG_SIZE	(16u << 20)
+#define VERIFIER_TAIL_LINES	40
+
+int loader_parse_ports(const char *arg, struct loader_opts *opts)
+{
+	const char *p = arg;
+	char *end;
+
+	opts->nports = 0;
+	if (strcmp(arg, "any") == 0)
+		return 0;
+	while (*p) {
+		long port;
+
+		errno = 0;
+		port = strtol(p, &end, 10);
+		if (errno || end == p || port < 1 || port > 65535 ||
+		    (*end != ',' && *end != '\0')) {
+			pr_err("--ports: '%s' is not 'any' or a list of ports (1-65535) "
+			       "separated by commas\n", arg);
+			return -1;
+		}
+		if (opts->nports == SIPXDP_MAX_PORTS) {
+			pr_err("--ports: at most %d ports\n", SIPXDP_MAX_PORTS);
+			return -1;
+		}
+		opts->ports[opts->nports++] = (__u16)port;
+		p = *end ? end + 1 : end;
+	}
+	if (!opts->nports) {
+		pr_err("--ports: empty list\n");
+		return -1;
+	}
+	return 0;
+}
+
+/* The reason for a refusal is at the end of the log; all of it with -v. */
+static void print_verifier_log(const struct bpf_program *prog, const char *log)
+{
+	const char *start = log + strlen(log);
+	int lines = 0;
+
+	if (!*log) {
+		pr_err("program '%s': the kernel gave no verifier log\n",
+		       bpf_program__name(prog));
+		return;
+	}
+	if (log_get_level() < LOG_DEBUG) {
+		while (start > log && lines <= VERIFIER_TAIL_LINES)
+			if (*--start == '\n')
+				lines++;
+		if (start > log)
+			start++;
+	} else {
+		start = log;
+	}
+	pr_err("the kernel's verifier refused program '%s'%s:\n%s\n",
+	       bpf_program__name(prog),
+	       start > log ? " (end of its log; -v shows all)" : "", start);
+}
+
+struct sipxdp_bpf *loader_load(const struct loader_opts *opts)
+{
+	struct bpf_program *prog;
+	struct sipxdp_bpf *skel;
+	char *log = NULL;
+	int err;
+
+	skel = sipxdp_bpf__open();
+	if (!skel) {
+		pr_err("opening the BPF object: %s\n", strerror(errno));
+		return NULL;
+	}
+
+	memcpy((void *)skel->rodata->cfg_ports, opts->ports, sizeof(opts->ports));
+	skel->rodata->cfg_nports = opts->nports;
+	if (opts->max_sources)
+		bpf_map__set_max_entries(skel->maps.sources, opts->max_sources);
+	if (opts->ringbuf_bytes)
+		bpf_map__set_max_entries(skel->maps.events, opts->ringbuf_bytes);
+	bpf_program__set_autoload(skel->progs.sipxdp_tc, opts->with_egress);
+	if (opts->pin_dir) {
+		struct bpf_map *map;
+
+		bpf_object__for_each_map(map, skel->obj) {
+			if (bpf_map__is_internal(map) || map == skel->maps.scratch_map)
+				continue;
+			char path[512];
+
+			snprintf(path, sizeof(path), "%s/%s", opts->pin_dir,
+				 bpf_map__name(map));
+			err = bpf_map__set_pin_path(map, path);
+			if (err) {
+				pr_err("pin path %s: %s\n", path, strerror(-err));
+				goto fail;
+			}
+		}
+	}
+
+	/* One buffer for every program: libbpf fills it only on a refusal. */
+	log = calloc(1, VERIFIER_LOG_SIZE);
+	if (!log) {
+		pr_err("allocating the verifier log: %s\n", strerror(errno));
+		goto fail;
+	}
+	bpf_object__for_each_program(prog, skel->obj)
+		bpf_program__set_log_buf(prog, log, VERIFIER_LOG_SIZE);
+
+	err = sipxdp_bpf__load(skel);
+	if (err) {
+		bpf_object__for_each_program(prog, skel->obj) {
+			if (bpf_program__fd(prog) < 0 && bpf_program__autoload(prog) &&
+			    *log) {
+				print_verifier_log(prog, log);
+				break;
+			}
+		}
+		pr_err("loading the BPF program: %s\n", strerror(-err));
+		goto fail;
+	}
+	/* The buffer is referenced by the programs until here only. */
+	bpf_object__for_each_program(prog, skel->obj)
+		bpf_program__set_log_buf(prog, NULL, 0);
+	free(log);
+	return skel;
+
+fail:
+	sipxdp_bpf__destroy(skel);
+	free(log);
+	return NULL;
+}

@@ -1,0 +1,29 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/* Opening, configuring and loading the BPF object. */
+#ifndef SIPXDP_LOADER_H
+#define SIPXDP_LOADER_H
+
+#include <stdbool.h>
+#include <linux/types.h>
+#include "sipxdp.h"
+#include "sipxdp.skel.h"
+
+struct loader_opts {
+	__u16 ports[SIPXDP_MAX_PORTS];	/* host order; nports == 0: any port */
+	unsigned int nports;
+	unsigned int max_sources;	/* 0: SIPXDP_DEFAULT_SOURCES */
+	unsigned int ringbuf_bytes;	/* 0: SIPXDP_DEFAULT_RINGBUF */
+	const char *pin_dir;		/* maps pinned here; NULL: not pinned */
+	bool with_egress;		/* load the TC egress program too */
+};
+
+/*
+ * Opens and loads the program. On a verifier refusal, prints the end of
+ * the verifier's log (all of it with -v). NULL on error, reported.
+ */
+struct sipxdp_bpf *loader_load(const struct loader_opts *opts);
+
+/* Parses "any" or "5060,5070" into opts->ports; -1 with a message if bad. */
+int loader_parse_ports(const char *arg, struct loader_opts *opts);
+
+#endif /* SIPXDP_LOADER_H */
