@@ -1,0 +1,49 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * A point-in-time copy of the BPF counters, per-CPU values summed: what
+ * `stats`, `replay` and /metrics all report from.
+ */
+#ifndef SIPXDP_SNAPSHOT_H
+#define SIPXDP_SNAPSHOT_H
+
+#include <stddef.h>
+#include <linux/types.h>
+#include "sipxdp.h"
+
+/* Responses by direction, CSeq method and code (the `responses` map). */
+struct response_row {
+	__u16 code;
+	__u8 direction;		/* enum sipxdp_direction */
+	__u8 method;		/* enum sipxdp_method */
+	__u64 count;
+};
+
+/* Responses from one source address with one code (the `sources` map). */
+struct source_row {
+	struct sipxdp_addr addr;
+	__u16 code;
+	__u64 count;
+};
+
+struct snapshot {
+	__u64 counters[SIPXDP_COUNTER_MAX];	/* enum sipxdp_counter */
+	__u64 requests[SIPXDP_DIR_MAX][SIPXDP_METHOD_MAX];
+	struct response_row *responses;
+	size_t n_responses;
+	struct source_row *sources;		/* sorted by address, then code */
+	size_t n_sources;
+	__u32 responses_capacity;		/* max_entries of the maps */
+	__u32 sources_capacity;
+};
+
+struct sipxdp_bpf;
+
+/* Reads every map of a loaded program. 0, or -errno with a message printed. */
+int snapshot_read(struct snapshot *snap, int counters_fd, int requests_fd,
+		  int responses_fd, int sources_fd);
+void snapshot_free(struct snapshot *snap);
+
+/* Sum of the packet results: every packet seen. */
+__u64 snapshot_packets_seen(const struct snapshot *snap);
+
+#endif /* SIPXDP_SNAPSHOT_H */
