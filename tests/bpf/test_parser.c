@@ -1,0 +1,498 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * Table-driven tests of the XDP program on crafted packets: every row is a
+ * packet and what it must move in the maps and the event it must write.
+ * Every run also checks XDP_PASS and that the packet came back unchanged.
+ */
+#include <arpa/inet.h>
+#include "harness.h"
+#include "sip_names.h"
+
+static struct harness h;
+
+#define CRLF "\r\n"
+
+#define INVITE_200 \
+	"SIP/2.0 200 OK" CRLF \
+	"Via: SIP/2.0/UDP 192.0.2.20:5060;branch=z9hG4bK776asdhds" CRLF \
+	"From: Bob <sip:bob@biloxi.example.com>;tag=a6c85cf" CRLF \
+	"To: Alice <sip:alice@atlanta.example.com>;tag=1928301774" CRLF \
+	"Call-ID: a84b4c76e66710@pc33.atlanta.example.com" CRLF \
+	"CSeq: 314159 INVITE" CRLF \
+	"Contact: <sip:bob@192.0.2.4>" CRLF \
+	"Content-Length: 0" CRLF CRLF
+
+#define REDIRECT(code, reason) \
+	"SIP/2.0 " code " " reason CRLF \
+	"Via: SIP/2.0/UDP 192.0.2.20:5060;branch=z9hG4bKnashds8" CRLF \
+	"To: <sip:moved@example.com>;tag=8321234356" CRLF \
+	"From: <sip:alice@example.com>;tag=9fxced76sl" CRLF \
+	"Call-ID: 3848276298220188511@atlanta.example.com" CRLF \
+	"CSeq: 1 INVITE" CRLF \
+	"Contact: <sip:moved@192.0.2.99:5080;transport=udp>;q=0.7" CRLF \
+	"Content-Length: 0" CRLF CRLF
+
+#define RESPONSE(line, method) \
+	line CRLF \
+	"Via: SIP/2.0/UDP 192.0.2.20:5060;branch=z9hG4bK74bf9" CRLF \
+	"Call-ID: resp-" method "@example.com" CRLF \
+	"CSeq: 7 " method CRLF \
+	"Content-Length: 0" CRLF CRLF
+
+#define REQUEST(method) \
+	method " sip:bob@example.com SIP/2.0" CRLF \
+	"Via: SIP/2.0/UDP 192.0.2.10:5060;branch=z9hG4bK74bf9" CRLF \
+	"Max-Forwards: 70" CRLF \
+	"Call-ID: req-" method "@example.com" CRLF \
+	"CSeq: 2 " method CRLF \
+	"Content-Length: 0" CRLF CRLF
+
+/* Compact forms, odd case and blanks around the colon. */
+#define COMPACT_200 \
+	"SIP/2.0 200 OK" CRLF \
+	"v: SIP/2.0/UDP 192.0.2.20:5060;branch=z9hG4bK1" CRLF \
+	"f: <sip:a@example.com>;tag=1" CRLF \
+	"t: <sip:b@example.com>;tag=2" CRLF \
+	"i:compact-call@example.com" CRLF \
+	"cSeQ \t:\t 42 INVITE" CRLF \
+	"m: <sip:b@192.0.2.4>" CRLF \
+	"l: 0" CRLF CRLF
+
+#define ODDCASE_302 \
+	"sip/2.0 302 Moved Temporarily" CRLF \
+	"CALL-ID\t: odd-case@example.com" CRLF \
+	"cseq:9 INVITE" CRLF \
+	"CONTACT :  <sip:a@192.0.2.31>, \"Bob, Jr\" <sip:b@192.0.2.32;x=1>" CRLF \
+	"m: sip:c@192.0.2.33;transport=tcp" CRLF \
+	"content-length:0" CRLF CRLF
+
+#define ACK_REQUEST \
+	"ACK sip:bob@192.0.2.4 SIP/2.0" CRLF \
+	"Via: SIP/2.0/UDP 192.0.2.10:5060;branch=z9hG4bKnashds9" CRLF \
+	"Max-Forwards: 70" CRLF \
+	"To: Bob <sip:bob@biloxi.example.com>;tag=a6c85cf" CRLF \
+	"From: Alice <sip:alice@atlanta.example.com>;tag=1928301774" CRLF \
+	"Call-ID: a84b4c76e66710@pc33.atlanta.example.com" CRLF \
+	"CSeq: 314159 ACK" CRLF \
+	"Content-Length: 0" CRLF CRLF
+
+/* Headers after a long run of others: found well past the first few hundred bytes. */
+#define LATE_HEADERS_200 \
+	"SIP/2.0 200 OK" CRLF \
+	"X-Pad-1: " "0123456789012345678901234567890123456789012345678901234567890123456789" CRLF \
+	"X-Pad-2: " "0123456789012345678901234567890123456789012345678901234567890123456789" CRLF \
+	"X-Pad-3: " "0123456789012345678901234567890123456789012345678901234567890123456789" CRLF \
+	"X-Pad-4: " "0123456789012345678901234567890123456789012345678901234567890123456789" CRLF \
+	"X-Pad-5: " "0123456789012345678901234567890123456789012345678901234567890123456789" CRLF \
+	"X-Pad-6: " "0123456789012345678901234567890123456789012345678901234567890123456789" CRLF \
+	"X-Pad-7: " "0123456789012345678901234567890123456789012345678901234567890123456789" CRLF \
+	"X-Pad-8: " "0123456789012345678901234567890123456789012345678901234567890123456789" CRLF \
+	"X-Pad-9: " "0123456789012345678901234567890123456789012345678901234567890123456789" CRLF \
+	"X-Pad-10: " "0123456789012345678901234567890123456789012345678901234567890123456789" CRLF \
+	"X-Pad-11: " "0123456789012345678901234567890123456789012345678901234567890123456789" CRLF \
+	"X-Pad-12: " "0123456789012345678901234567890123456789012345678901234567890123456789" CRLF \
+	"X-Pad-13: " "0123456789012345678901234567890123456789012345678901234567890123456789" CRLF \
+	"X-Pad-14: " "0123456789012345678901234567890123456789012345678901234567890123456789" CRLF \
+	"X-Pad-15: " "0123456789012345678901234567890123456789012345678901234567890123456789" CRLF \
+	"X-Pad-16: " "0123456789012345678901234567890123456789012345678901234567890123456789" CRLF \
+	"X-Pad-17: " "0123456789012345678901234567890123456789012345678901234567890123456789" CRLF \
+	"X-Pad-18: " "0123456789012345678901234567890123456789012345678901234567890123456789" CRLF \
+	"Call-ID: late@example.com" CRLF \
+	"CSeq: 5 INVITE" CRLF CRLF
+
+static const char rtp[] = "\x80\x00\x12\x34\x00\x00\x00\xa0\xde\xad\xbe\xef"
+			  "payload-bytes-of-an-rtp-packet";
+
+struct row {
+	const char *name;
+	struct pkt_spec pkt;
+	int result;		/* enum sipxdp_counter of the packet */
+	int messages;		/* SIP messages counted */
+	unsigned int code;	/* response code counted, 0: none */
+	int cseq_method;	/* its CSeq method */
+	int request;		/* request method counted, 0: none */
+	int event;		/* event kind written, 0: none */
+	const char *call_id;
+	unsigned int cseq;
+	const char *contact;	/* the event's raw Contact bytes */
+};
+
+static const struct row rows[] = {
+	{ "200 INVITE ipv4", { .payload = INVITE_200 }, SIPXDP_RES_SIP, 1, 200,
+	  SIPXDP_M_INVITE, 0, SIPXDP_EV_INVITE_2XX,
+	  "a84b4c76e66710@pc33.atlanta.example.com", 314159, "" },
+	{ "200 INVITE ipv6", { .ipv6 = true, .payload = INVITE_200 }, SIPXDP_RES_SIP, 1, 200,
+	  SIPXDP_M_INVITE, 0, SIPXDP_EV_INVITE_2XX,
+	  "a84b4c76e66710@pc33.atlanta.example.com", 314159, "" },
+	{ "200 INVITE one vlan", { .vlans = 1, .payload = INVITE_200 }, SIPXDP_RES_SIP, 1, 200,
+	  SIPXDP_M_INVITE, 0, SIPXDP_EV_INVITE_2XX,
+	  "a84b4c76e66710@pc33.atlanta.example.com", 314159, "" },
+	{ "200 INVITE qinq ipv6", { .vlans = 2, .ipv6 = true, .payload = INVITE_200 },
+	  SIPXDP_RES_SIP, 1, 200, SIPXDP_M_INVITE, 0, SIPXDP_EV_INVITE_2XX,
+	  "a84b4c76e66710@pc33.atlanta.example.com", 314159, "" },
+	{ "200 INVITE tcp with options", { .proto = IPPROTO_TCP, .tcp_opts = 12,
+	  .payload = INVITE_200 }, SIPXDP_RES_SIP, 1, 200, SIPXDP_M_INVITE, 0,
+	  SIPXDP_EV_INVITE_2XX, "a84b4c76e66710@pc33.atlanta.example.com", 314159, "" },
+	{ "200 INVITE odd ports", { .sport = 53309, .dport = 57586, .payload = INVITE_200 },
+	  SIPXDP_RES_SIP, 1, 200, SIPXDP_M_INVITE, 0, SIPXDP_EV_INVITE_2XX,
+	  "a84b4c76e66710@pc33.atlanta.example.com", 314159, "" },
+	{ "301 ipv4", { .payload = REDIRECT("301", "Moved Permanently") }, SIPXDP_RES_SIP, 1,
+	  301, SIPXDP_M_INVITE, 0, SIPXDP_EV_REDIRECT,
+	  "3848276298220188511@atlanta.example.com", 1,
+	  "<sip:moved@192.0.2.99:5080;transport=udp>;q=0.7" },
+	{ "301 ipv6 two vlans", { .vlans = 2, .ipv6 = true,
+	  .payload = REDIRECT("301", "Moved Permanently") }, SIPXDP_RES_SIP, 1, 301,
+	  SIPXDP_M_INVITE, 0, SIPXDP_EV_REDIRECT, "3848276298220188511@atlanta.example.com", 1,
+	  "<sip:moved@192.0.2.99:5080;transport=udp>;q=0.7" },
+	{ "302 one vlan", { .vlans = 1, .payload = REDIRECT("302", "Moved Temporarily") },
+	  SIPXDP_RES_SIP, 1, 302, SIPXDP_M_INVITE, 0, SIPXDP_EV_REDIRECT,
+	  "3848276298220188511@atlanta.example.com", 1,
+	  "<sip:moved@192.0.2.99:5080;transport=udp>;q=0.7" },
+	{ "302 odd case, several contacts", { .payload = ODDCASE_302 }, SIPXDP_RES_SIP, 1, 302,
+	  SIPXDP_M_INVITE, 0, SIPXDP_EV_REDIRECT, "odd-case@example.com", 9,
+	  "<sip:a@192.0.2.31>, \"Bob, Jr\" <sip:b@192.0.2.32;x=1>,"
+	  "sip:c@192.0.2.33;transport=tcp" },
+	{ "404 REGISTER", { .payload = RESPONSE("SIP/2.0 404 Not Found", "REGISTER") },
+	  SIPXDP_RES_SIP, 1, 404, SIPXDP_M_REGISTER, 0, 0, NULL, 0, NULL },
+	{ "503 INVITE ipv6 vlan", { .vlans = 1, .ipv6 = true,
+	  .payload = RESPONSE("SIP/2.0 503 Service Unavailable", "INVITE") }, SIPXDP_RES_SIP,
+	  1, 503, SIPXDP_M_INVITE, 0, 0, NULL, 0, NULL },
+	{ "200 BYE: no event", { .payload = RESPONSE("SIP/2.0 200 OK", "BYE") }, SIPXDP_RES_SIP,
+	  1, 200, SIPXDP_M_BYE, 0, 0, NULL, 0, NULL },
+	{ "200 with empty reason", { .payload = RESPONSE("SIP/2.0 200", "OPTIONS") },
+	  SIPXDP_RES_SIP, 1, 200, SIPXDP_M_OPTIONS, 0, 0, NULL, 0, NULL },
+	{ "180 INVITE tcp", { .proto = IPPROTO_TCP,
+	  .payload = RESPONSE("SIP/2.0 180 Ringing", "INVITE") }, SIPXDP_RES_SIP, 1, 180,
+	  SIPXDP_M_INVITE, 0, 0, NULL, 0, NULL },
+	{ "603 INVITE", { .payload = RESPONSE("SIP/2.0 603 Decline", "INVITE") },
+	  SIPXDP_RES_SIP, 1, 603, SIPXDP_M_INVITE, 0, 0, NULL, 0, NULL },
+	{ "compact forms and blanks", { .payload = COMPACT_200 }, SIPXDP_RES_SIP, 1, 200,
+	  SIPXDP_M_INVITE, 0, SIPXDP_EV_INVITE_2XX, "compact-call@example.com", 42, "" },
+	{ "headers late in the message", { .payload = LATE_HEADERS_200 }, SIPXDP_RES_SIP, 1,
+	  200, SIPXDP_M_INVITE, 0, SIPXDP_EV_INVITE_2XX, "late@example.com", 5, "" },
+	{ "INVITE request", { .payload = REQUEST("INVITE") }, SIPXDP_RES_SIP, 1, 0, 0,
+	  SIPXDP_M_INVITE, 0, NULL, 0, NULL },
+	{ "ACK request", { .payload = ACK_REQUEST }, SIPXDP_RES_SIP, 1, 0, 0, SIPXDP_M_ACK,
+	  SIPXDP_EV_ACK, "a84b4c76e66710@pc33.atlanta.example.com", 314159, "" },
+	{ "ACK request ipv6 tcp", { .ipv6 = true, .proto = IPPROTO_TCP, .payload = ACK_REQUEST },
+	  SIPXDP_RES_SIP, 1, 0, 0, SIPXDP_M_ACK, SIPXDP_EV_ACK,
+	  "a84b4c76e66710@pc33.atlanta.example.com", 314159, "" },
+	{ "REGISTER request", { .payload = REQUEST("REGISTER") }, SIPXDP_RES_SIP, 1, 0, 0,
+	  SIPXDP_M_REGISTER, 0, NULL, 0, NULL },
+	{ "BYE request", { .vlans = 1, .payload = REQUEST("BYE") }, SIPXDP_RES_SIP, 1, 0, 0,
+	  SIPXDP_M_BYE, 0, NULL, 0, NULL },
+	{ "OPTIONS request", { .ipv6 = true, .payload = REQUEST("OPTIONS") }, SIPXDP_RES_SIP, 1,
+	  0, 0, SIPXDP_M_OPTIONS, 0, NULL, 0, NULL },
+	{ "SUBSCRIBE request", { .payload = REQUEST("SUBSCRIBE") }, SIPXDP_RES_SIP, 1, 0, 0,
+	  SIPXDP_M_SUBSCRIBE, 0, NULL, 0, NULL },
+	{ "unknown method", { .payload = REQUEST("FOOBAR") }, SIPXDP_RES_SIP, 1, 0, 0,
+	  SIPXDP_M_OTHER, 0, NULL, 0, NULL },
+	{ "bad code 99", { .payload = RESPONSE("SIP/2.0 99 Odd", "INVITE") },
+	  SIPXDP_RES_MALFORMED, 0, 0, 0, 0, 0, NULL, 0, NULL },
+	{ "bad code 700", { .payload = RESPONSE("SIP/2.0 700 Odd", "INVITE") },
+	  SIPXDP_RES_MALFORMED, 0, 0, 0, 0, 0, NULL, 0, NULL },
+	{ "bad code 2x0", { .payload = RESPONSE("SIP/2.0 2x0 Odd", "INVITE") },
+	  SIPXDP_RES_MALFORMED, 0, 0, 0, 0, 0, NULL, 0, NULL },
+	{ "bad code 0200", { .payload = RESPONSE("SIP/2.0 0200 OK", "INVITE") },
+	  SIPXDP_RES_MALFORMED, 0, 0, 0, 0, 0, NULL, 0, NULL },
+	{ "non-SIP UDP on 5060", { .payload = "GET / HTTP/1.1" CRLF "Host: x" CRLF CRLF },
+	  SIPXDP_RES_NOT_SIP, 0, 0, 0, 0, 0, NULL, 0, NULL },
+	{ "RTSP OPTIONS on 5060", { .payload = "OPTIONS rtsp://x/ RTSP/1.0" CRLF CRLF },
+	  SIPXDP_RES_NOT_SIP, 0, 0, 0, 0, 0, NULL, 0, NULL },
+	{ "binary on 5060", { .payload = "\x00\x01\x02\x03\xff\xfe", .payload_len = 6 },
+	  SIPXDP_RES_NOT_SIP, 0, 0, 0, 0, 0, NULL, 0, NULL },
+	{ "CRLF keep-alive", { .payload = CRLF CRLF }, SIPXDP_RES_NOT_SIP, 0, 0, 0, 0, 0,
+	  NULL, 0, NULL },
+	{ "RTP on another port", { .sport = 20000, .dport = 30000, .payload = rtp,
+	  .payload_len = sizeof(rtp) - 1 }, SIPXDP_RES_NOT_SIP, 0, 0, 0, 0, 0, NULL, 0, NULL },
+	{ "ipv4 ihl < 5", { .ihl = 4, .payload = INVITE_200 }, SIPXDP_RES_MALFORMED, 0, 0, 0,
+	  0, 0, NULL, 0, NULL },
+	{ "ipv4 first fragment", { .frag = 0x2000, .payload = INVITE_200 }, SIPXDP_RES_SIP, 1,
+	  200, SIPXDP_M_INVITE, 0, SIPXDP_EV_INVITE_2XX,
+	  "a84b4c76e66710@pc33.atlanta.example.com", 314159, "" },
+	{ "ipv4 later fragment", { .frag = 0x2000 | 185, .payload = INVITE_200 },
+	  SIPXDP_RES_FRAGMENT, 0, 0, 0, 0, 0, NULL, 0, NULL },
+	{ "ipv4 last fragment", { .frag = 185, .payload = INVITE_200 }, SIPXDP_RES_FRAGMENT, 0,
+	  0, 0, 0, 0, NULL, 0, NULL },
+	{ "ipv6 first fragment", { .ipv6 = true, .v6_frag = true, .v6_more = true,
+	  .payload = INVITE_200 }, SIPXDP_RES_SIP, 1, 200, SIPXDP_M_INVITE, 0,
+	  SIPXDP_EV_INVITE_2XX, "a84b4c76e66710@pc33.atlanta.example.com", 314159, "" },
+	{ "ipv6 later fragment", { .ipv6 = true, .v6_frag = true, .v6_frag_off = 185,
+	  .payload = INVITE_200 }, SIPXDP_RES_FRAGMENT, 0, 0, 0, 0, 0, NULL, 0, NULL },
+};
+
+static void check_row(const struct row *r)
+{
+	unsigned char pkt[PKT_MAX];
+	size_t len = pkt_build(&r->pkt, pkt);
+	struct run_out out;
+	const struct snapshot *d = &out.delta;
+
+	if (harness_run(&h, pkt, len, &out)) {
+		CHECK(!"test run failed");
+		return;
+	}
+	CHECK(out.verdict_ok);
+	for (int res = 0; res < SIPXDP_RESULT_MAX; res++)
+		CHECK_EQ(d->counters[res], res == r->result);
+	CHECK_EQ(d->counters[SIPXDP_CNT_MESSAGES], r->messages);
+	CHECK_EQ(delta_responses(d), r->code ? 1 : 0);
+	if (r->code) {
+		CHECK_EQ(d->n_responses, 1);
+		CHECK_EQ(d->responses[0].code, r->code);
+		CHECK_EQ(d->responses[0].method, r->cseq_method);
+		CHECK_EQ(d->responses[0].direction, SIPXDP_DIR_INGRESS);
+		/* per source: the packet's IP source, with this code */
+		CHECK_EQ(d->n_sources, 1);
+		if (d->n_sources == 1) {
+			struct sipxdp_addr want = { .family = r->pkt.ipv6 ? AF_INET6 : AF_INET };
+
+			inet_pton(want.family, r->pkt.ipv6 ? "2001:db8::10" : "192.0.2.10",
+				  want.bytes);
+			CHECK(memcmp(&d->sources[0].addr, &want, sizeof(want)) == 0);
+			CHECK_EQ(d->sources[0].code, r->code);
+			CHECK_EQ(d->sources[0].count, 1);
+		}
+	}
+	CHECK_EQ(delta_requests(d), r->request ? 1 : 0);
+	if (r->request)
+		CHECK_EQ(d->requests[SIPXDP_DIR_INGRESS][r->request], 1);
+	CHECK_EQ(h.n_events, r->event ? 1 : 0);
+	if (r->event && h.n_events == 1) {
+		const struct sipxdp_event *ev = &h.events[0];
+
+		CHECK_EQ(ev->kind, r->event);
+		CHECK_EQ(ev->status, r->code);
+		CHECK_EQ(ev->cseq, r->cseq);
+		CHECK_EQ(ev->flags, 0);
+		CHECK_EQ(ev->call_id_len, strlen(r->call_id));
+		CHECK(memcmp(ev->call_id, r->call_id, ev->call_id_len) == 0);
+		CHECK_EQ(ev->contact_len, strlen(r->contact));
+		CHECK(memcmp(ev->contact, r->contact, ev->contact_len) == 0);
+		CHECK_EQ(ev->sport, r->pkt.sport ? r->pkt.sport : 5060);
+		CHECK_EQ(ev->transport, r->pkt.proto ? r->pkt.proto : IPPROTO_UDP);
+	}
+	snapshot_free(&out.delta);
+}
+
+static void test_table(void)
+{
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		int before = tl_checks_failed;
+
+		check_row(&rows[i]);
+		if (tl_checks_failed != before)
+			fprintf(stderr, "  ^ in row \"%s\"\n", rows[i].name);
+	}
+}
+
+/* Runs a payload over UDP 5060 / IPv4 and returns the delta in *out. */
+static int run_payload(const char *payload, size_t len, int proto, struct run_out *out)
+{
+	struct pkt_spec spec = { .proto = proto, .payload = payload, .payload_len = len };
+	unsigned char pkt[PKT_MAX];
+	size_t n;
+
+	/* pkt_build takes 0 as "strlen": an empty payload is built by hand */
+	spec.payload_len = len ? len : 0;
+	spec.payload = len ? payload : "";
+	n = pkt_build(&spec, pkt);
+	return harness_run(&h, pkt, n, out);
+}
+
+/* A status line cut at every byte: truncated, never a wrong code. */
+static void test_status_line_cut_everywhere(void)
+{
+	static const char line[] = "SIP/2.0 200 OK\r\n";
+
+	for (size_t cut = 1; cut < sizeof(line) - 1; cut++) {
+		struct run_out out;
+
+		if (run_payload(line, cut, IPPROTO_UDP, &out)) {
+			CHECK(!"test run failed");
+			return;
+		}
+		CHECK(out.verdict_ok);
+		if (out.delta.counters[SIPXDP_RES_TRUNCATED] != 1)
+			fprintf(stderr, "  cut at %zu bytes\n", cut);
+		CHECK_EQ(out.delta.counters[SIPXDP_RES_TRUNCATED], 1);
+		CHECK_EQ(delta_responses(&out.delta), 0);
+		CHECK_EQ(h.n_events, 0);
+		snapshot_free(&out.delta);
+	}
+}
+
+/* A request line cut after its method: truncated as well. */
+static void test_request_line_cut(void)
+{
+	static const char line[] = "INVITE sip:bob@example.com SIP/2.0\r\n";
+
+	for (size_t cut = sizeof("INVITE ") - 1; cut < sizeof(line) - 1; cut++) {
+		struct run_out out;
+
+		if (run_payload(line, cut, IPPROTO_UDP, &out)) {
+			CHECK(!"test run failed");
+			return;
+		}
+		CHECK_EQ(out.delta.counters[SIPXDP_RES_TRUNCATED], 1);
+		CHECK_EQ(delta_requests(&out.delta), 0);
+		snapshot_free(&out.delta);
+	}
+}
+
+/* Two messages in one TCP segment: Content-Length finds the second. */
+static void test_two_messages_in_one_segment(void)
+{
+	static const char two[] =
+		"SIP/2.0 180 Ringing" CRLF "Call-ID: one@x" CRLF "CSeq: 1 INVITE" CRLF
+		"Content-Length: 5" CRLF CRLF "hello"
+		INVITE_200;
+	struct run_out out;
+
+	if (run_payload(two, sizeof(two) - 1, IPPROTO_TCP, &out)) {
+		CHECK(!"test run failed");
+		return;
+	}
+	CHECK(out.verdict_ok);
+	CHECK_EQ(out.delta.counters[SIPXDP_RES_SIP], 1);
+	CHECK_EQ(out.delta.counters[SIPXDP_CNT_MESSAGES], 2);
+	CHECK_EQ(delta_code(&out.delta, 180), 1);
+	CHECK_EQ(delta_code(&out.delta, 200), 1);
+	CHECK_EQ(h.n_events, 1);
+	CHECK_EQ(h.events[0].cseq, 314159);
+	snapshot_free(&out.delta);
+}
+
+/* A body shorter than its Content-Length (a first fragment) still counts once. */
+static void test_body_cut_short(void)
+{
+	static const char msg[] = "SIP/2.0 200 OK" CRLF "CSeq: 3 OPTIONS" CRLF
+				  "Content-Length: 900" CRLF CRLF "v=0" CRLF;
+	struct run_out out;
+
+	if (run_payload(msg, sizeof(msg) - 1, IPPROTO_UDP, &out)) {
+		CHECK(!"test run failed");
+		return;
+	}
+	CHECK_EQ(out.delta.counters[SIPXDP_CNT_MESSAGES], 1);
+	CHECK_EQ(delta_code(&out.delta, 200), 1);
+	snapshot_free(&out.delta);
+}
+
+/* A Call-ID longer than its slot is cut and flagged, never overrun. */
+static void test_long_call_id_cut(void)
+{
+	char msg[1024], id[400];
+	struct run_out out;
+	int n;
+
+	memset(id, 'k', sizeof(id) - 1);
+	id[sizeof(id) - 1] = '\0';
+	n = snprintf(msg, sizeof(msg), "SIP/2.0 200 OK" CRLF "Call-ID: %s" CRLF
+		     "CSeq: 8 INVITE" CRLF CRLF, id);
+	if (run_payload(msg, n, IPPROTO_UDP, &out)) {
+		CHECK(!"test run failed");
+		return;
+	}
+	CHECK_EQ(h.n_events, 1);
+	CHECK_EQ(h.events[0].call_id_len, SIPXDP_CALLID_LEN);
+	CHECK(h.events[0].flags & SIPXDP_EVF_CALLID_CUT);
+	CHECK_EQ(out.delta.counters[SIPXDP_CNT_FIELDS_CUT], 1);
+	snapshot_free(&out.delta);
+}
+
+/* Contact values past the slot are cut and flagged. */
+static void test_long_contact_cut(void)
+{
+	char msg[4096], uri[700];
+	struct run_out out;
+	int n;
+
+	memset(uri, 'u', sizeof(uri) - 1);
+	uri[sizeof(uri) - 1] = '\0';
+	n = snprintf(msg, sizeof(msg), "SIP/2.0 301 Moved" CRLF "Call-ID: c@x" CRLF
+		     "CSeq: 8 INVITE" CRLF "Contact: <sip:%s@x>" CRLF "Contact: <sip:y@z>" CRLF
+		     CRLF, uri);
+	if (run_payload(msg, n, IPPROTO_UDP, &out)) {
+		CHECK(!"test run failed");
+		return;
+	}
+	CHECK_EQ(h.n_events, 1);
+	CHECK_EQ(h.events[0].contact_len, SIPXDP_CONTACT_LEN);
+	CHECK(h.events[0].flags & SIPXDP_EVF_CONTACT_CUT);
+	snapshot_free(&out.delta);
+}
+
+/* A 2xx whose CSeq is cut off by the end of the packet: counted, no event. */
+static void test_header_cut_by_packet_end(void)
+{
+	static const char msg[] = "SIP/2.0 200 OK" CRLF "Call-ID: c@x" CRLF "CSeq: 1 INV";
+	struct run_out out;
+
+	if (run_payload(msg, sizeof(msg) - 1, IPPROTO_UDP, &out)) {
+		CHECK(!"test run failed");
+		return;
+	}
+	CHECK_EQ(delta_code(&out.delta, 200), 1);
+	CHECK_EQ(out.delta.responses[0].method, SIPXDP_M_UNKNOWN);
+	CHECK_EQ(h.n_events, 0);
+	snapshot_free(&out.delta);
+}
+
+/* An empty UDP payload is not SIP. */
+static void test_empty_payload(void)
+{
+	struct run_out out;
+
+	if (run_payload("", 0, IPPROTO_UDP, &out)) {
+		CHECK(!"test run failed");
+		return;
+	}
+	CHECK_EQ(out.delta.counters[SIPXDP_RES_NOT_SIP], 1);
+	snapshot_free(&out.delta);
+}
+
+/* Non-IP and too-short frames are not SIP and pass unchanged. */
+static void test_non_ip_frames(void)
+{
+	unsigned char arp[60] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 2, 0, 0, 0, 0, 1, 0x08, 0x06 };
+	unsigned char runt[14] = { 0 };
+	struct run_out out;
+
+	if (harness_run(&h, arp, sizeof(arp), &out) == 0) {
+		CHECK(out.verdict_ok);
+		CHECK_EQ(out.delta.counters[SIPXDP_RES_NOT_SIP], 1);
+		snapshot_free(&out.delta);
+	}
+	if (harness_run(&h, runt, sizeof(runt), &out) == 0) {
+		CHECK(out.verdict_ok);
+		CHECK_EQ(out.delta.counters[SIPXDP_RES_NOT_SIP], 1);
+		snapshot_free(&out.delta);
+	}
+}
+
+int main(void)
+{
+	static const struct tl_test tests[] = {
+		TEST(test_table),
+		TEST(test_status_line_cut_everywhere),
+		TEST(test_request_line_cut),
+		TEST(test_two_messages_in_one_segment),
+		TEST(test_body_cut_short),
+		TEST(test_long_call_id_cut),
+		TEST(test_long_contact_cut),
+		TEST(test_header_cut_by_packet_end),
+		TEST(test_empty_payload),
+		TEST(test_non_ip_frames),
+	};
+	struct loader_opts opts = { 0 };
+	int rc;
+
+	if (harness_open(&h, &opts)) {
+		printf("0 passed, 1 failed\n");
+		return 1;
+	}
+	rc = tl_run("bpf_parser", tests, sizeof(tests) / sizeof(tests[0]));
+	harness_close(&h);
+	return rc;
+}
