@@ -68,11 +68,17 @@ static void print_verifier_log(const struct bpf_program *prog, const char *log)
 	       start > log ? " (end of its log; -v shows all)" : "", start);
 }
 
-struct sipxdp_bpf *loader_load(const struct loader_opts *opts)
+/*
+ * One log buffer for every program, allocated at open and owned by the
+ * object until load: libbpf fills it only when the kernel refuses a program.
+ */
+static char *verifier_log;
+
+struct sipxdp_bpf *loader_open(const struct loader_opts *opts)
 {
 	struct bpf_program *prog;
 	struct sipxdp_bpf *skel;
-	char *log = NULL;
+	struct bpf_map *map;
 	int err;
 
 	skel = sipxdp_bpf__open();
@@ -80,7 +86,6 @@ struct sipxdp_bpf *loader_load(const struct loader_opts *opts)
 		pr_err("opening the BPF object: %s\n", strerror(errno));
 		return NULL;
 	}
-
 	memcpy((void *)skel->rodata->cfg_ports, opts->ports, sizeof(opts->ports));
 	skel->rodata->cfg_nports = opts->nports;
 	if (opts->max_sources)
@@ -88,53 +93,75 @@ struct sipxdp_bpf *loader_load(const struct loader_opts *opts)
 	if (opts->ringbuf_bytes)
 		bpf_map__set_max_entries(skel->maps.events, opts->ringbuf_bytes);
 	bpf_program__set_autoload(skel->progs.sipxdp_tc, opts->with_egress);
-	if (opts->pin_dir) {
-		struct bpf_map *map;
 
-		bpf_object__for_each_map(map, skel->obj) {
-			if (bpf_map__is_internal(map) || map == skel->maps.scratch_map)
-				continue;
-			char path[512];
+	/* Only the counters are pinned: they outlive the agent, events do not. */
+	bpf_object__for_each_map(map, skel->obj) {
+		char path[512];
 
-			snprintf(path, sizeof(path), "%s/%s", opts->pin_dir,
-				 bpf_map__name(map));
-			err = bpf_map__set_pin_path(map, path);
-			if (err) {
-				pr_err("pin path %s: %s\n", path, strerror(-err));
-				goto fail;
-			}
+		if (!opts->pin_dir || bpf_map__is_internal(map) ||
+		    map == skel->maps.scratch_map || map == skel->maps.events)
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", opts->pin_dir, bpf_map__name(map));
+		err = bpf_map__set_pin_path(map, path);
+		if (err) {
+			pr_err("pin path %s: %s\n", path, strerror(-err));
+			goto fail;
 		}
 	}
 
-	/* One buffer for every program: libbpf fills it only on a refusal. */
-	log = calloc(1, VERIFIER_LOG_SIZE);
-	if (!log) {
+	free(verifier_log);
+	verifier_log = calloc(1, VERIFIER_LOG_SIZE);
+	if (!verifier_log) {
 		pr_err("allocating the verifier log: %s\n", strerror(errno));
 		goto fail;
 	}
 	bpf_object__for_each_program(prog, skel->obj)
-		bpf_program__set_log_buf(prog, log, VERIFIER_LOG_SIZE);
-
-	err = sipxdp_bpf__load(skel);
-	if (err) {
-		bpf_object__for_each_program(prog, skel->obj) {
-			if (bpf_program__fd(prog) < 0 && bpf_program__autoload(prog) &&
-			    *log) {
-				print_verifier_log(prog, log);
-				break;
-			}
-		}
-		pr_err("loading the BPF program: %s\n", strerror(-err));
-		goto fail;
-	}
-	/* The buffer is referenced by the programs until here only. */
-	bpf_object__for_each_program(prog, skel->obj)
-		bpf_program__set_log_buf(prog, NULL, 0);
-	free(log);
+		bpf_program__set_log_buf(prog, verifier_log, VERIFIER_LOG_SIZE);
 	return skel;
-
 fail:
 	sipxdp_bpf__destroy(skel);
-	free(log);
 	return NULL;
+}
+
+void loader_refused(struct sipxdp_bpf *skel)
+{
+	struct bpf_program *prog;
+
+	bpf_object__for_each_program(prog, skel->obj) {
+		if (bpf_program__fd(prog) < 0 && bpf_program__autoload(prog) &&
+		    verifier_log && *verifier_log) {
+			print_verifier_log(prog, verifier_log);
+			break;
+		}
+	}
+}
+
+void loader_loaded(struct sipxdp_bpf *skel)
+{
+	struct bpf_program *prog;
+
+	bpf_object__for_each_program(prog, skel->obj)
+		bpf_program__set_log_buf(prog, NULL, 0);
+	free(verifier_log);
+	verifier_log = NULL;
+}
+
+struct sipxdp_bpf *loader_load(const struct loader_opts *opts)
+{
+	struct sipxdp_bpf *skel = loader_open(opts);
+	int err;
+
+	if (!skel)
+		return NULL;
+	err = sipxdp_bpf__load(skel);
+	if (err) {
+		loader_refused(skel);
+		pr_err("loading the BPF program: %s%s\n", strerror(-err),
+		       err == -EEXIST || err == -EINVAL ?
+		       " (pinned maps of another version? `sipxdp unload` removes them)" : "");
+		sipxdp_bpf__destroy(skel);
+		return NULL;
+	}
+	loader_loaded(skel);
+	return skel;
 }

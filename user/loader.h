@@ -18,9 +18,17 @@ struct loader_opts {
 };
 
 /*
- * Opens and loads the program. On a verifier refusal, prints the end of
- * the verifier's log (all of it with -v). NULL on error, reported.
+ * Opens the object and configures it (ports, map sizes, pins, egress) without
+ * loading it, for a loader of its own (libxdp). NULL on error, reported.
+ * Programs log into a buffer only a refusal fills: loader_refused() prints it.
  */
+struct sipxdp_bpf *loader_open(const struct loader_opts *opts);
+/* After a failed load: prints the end of the verifier's log (all with -v). */
+void loader_refused(struct sipxdp_bpf *skel);
+/* Releases the verifier log buffer; call after a successful load. */
+void loader_loaded(struct sipxdp_bpf *skel);
+
+/* loader_open and load in one: for replay and tests. */
 struct sipxdp_bpf *loader_load(const struct loader_opts *opts);
 
 /* Parses "any" or "5060,5070" into opts->ports; -1 with a message if bad. */

@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+#include <arpa/inet.h>
 #include <stddef.h>
+#include <sys/socket.h>
 #include "sip_names.h"
 
 static const char *const method_names[SIPXDP_METHOD_MAX] = {
@@ -56,4 +58,13 @@ const char *class_name(unsigned int code)
 	int i = class_index(code);
 
 	return i < 0 ? NULL : class_names[i];
+}
+
+const char *format_addr(const struct sipxdp_addr *addr, char buf[ADDR_STR_LEN])
+{
+	int family = addr->family == AF_INET6 ? AF_INET6 : AF_INET;
+
+	if (!inet_ntop(family, addr->bytes, buf, ADDR_STR_LEN))
+		buf[0] = '\0';
+	return buf;
 }

@@ -16,4 +16,9 @@ const char *class_name(unsigned int code);
 /* Index 0..5 of a code's class (code / 100 - 1), -1 outside 100..699. */
 int class_index(unsigned int code);
 
+#define ADDR_STR_LEN	46	/* INET6_ADDRSTRLEN */
+
+/* An address the standard way (inet_ntop) into buf; returns buf. */
+const char *format_addr(const struct sipxdp_addr *addr, char buf[ADDR_STR_LEN]);
+
 #endif /* SIPXDP_SIP_NAMES_H */

@@ -1,0 +1,205 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/vfs.h>
+#include <time.h>
+#include <unistd.h>
+#include <linux/if_link.h>
+#include <linux/magic.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <xdp/libxdp.h>
+#include "agent.h"
+#include "log.h"
+
+#define BPFFS_ROOT	"/sys/fs/bpf"
+
+static bool on_bpffs(const char *path)
+{
+	struct statfs st;
+
+	return statfs(path, &st) == 0 && st.f_type == BPF_FS_MAGIC;
+}
+
+int pin_dir_lock(const char *dir)
+{
+	struct agent_info other;
+	int fd;
+
+	if (!on_bpffs(BPFFS_ROOT) &&
+	    mount("bpf", BPFFS_ROOT, "bpf", 0, "mode=0700")) {
+		pr_err("mounting bpffs on %s: %s\n", BPFFS_ROOT, strerror(errno));
+		return -1;
+	}
+	if (mkdir(dir, 0700) && errno != EEXIST) {
+		pr_err("creating the pin directory %s: %s\n", dir, strerror(errno));
+		return -1;
+	}
+	if (!on_bpffs(dir)) {
+		pr_err("%s is not on a BPF filesystem (bpffs): maps cannot be pinned there\n",
+		       dir);
+		return -1;
+	}
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0) {
+		pr_err("opening %s: %s\n", dir, strerror(errno));
+		return -1;
+	}
+	if (flock(fd, LOCK_EX | LOCK_NB)) {
+		if (errno == EWOULDBLOCK && agent_lookup(dir, &other, false) == 0)
+			pr_err("another sipxdp agent (pid %u, metrics on %s) already runs on %s\n",
+			       other.pid, other.listen, dir);
+		else
+			pr_err("another sipxdp agent holds %s (%s)\n", dir, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+int pin_dir_remove(const char *dir)
+{
+	struct dirent *de;
+	DIR *d = opendir(dir);
+	char path[512];
+	int err = 0;
+
+	if (!d) {
+		if (errno == ENOENT)
+			return 0;
+		pr_err("opening %s: %s\n", dir, strerror(errno));
+		return -1;
+	}
+	while ((de = readdir(d))) {
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		if (unlink(path)) {
+			pr_err("removing %s: %s\n", path, strerror(errno));
+			err = -1;
+		}
+	}
+	closedir(d);
+	if (!err && rmdir(dir)) {
+		pr_err("removing %s: %s\n", dir, strerror(errno));
+		err = -1;
+	}
+	return err;
+}
+
+static __s64 clock_to_wall(void)
+{
+	struct timespec wall, mono;
+
+	clock_gettime(CLOCK_REALTIME, &wall);
+	clock_gettime(CLOCK_MONOTONIC, &mono);
+	return (wall.tv_sec - mono.tv_sec) * 1000000000ll + (wall.tv_nsec - mono.tv_nsec);
+}
+
+int agent_publish(const char *dir, const char *listen)
+{
+	struct agent_info info = { .pid = getpid(), .clock_to_wall_ns = clock_to_wall() };
+	char path[512];
+	__u32 zero = 0;
+	int fd;
+
+	snprintf(info.listen, sizeof(info.listen), "%s", listen);
+	snprintf(path, sizeof(path), "%s/%s", dir, AGENT_INFO_PIN);
+	unlink(path);	/* a crashed agent's */
+	fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "sipxdp_agent", sizeof(zero), sizeof(info), 1,
+			    NULL);
+	if (fd < 0 || bpf_map_update_elem(fd, &zero, &info, BPF_ANY) || bpf_obj_pin(fd, path)) {
+		pr_err("publishing the agent at %s: %s\n", path, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+void agent_withdraw(const char *dir, int fd)
+{
+	char path[512];
+
+	if (fd < 0)
+		return;
+	snprintf(path, sizeof(path), "%s/%s", dir, AGENT_INFO_PIN);
+	unlink(path);
+	close(fd);
+}
+
+int agent_lookup(const char *dir, struct agent_info *out, bool report)
+{
+	char path[512];
+	__u32 zero = 0;
+	int fd, err;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, AGENT_INFO_PIN);
+	fd = bpf_obj_get(path);
+	if (fd < 0) {
+		if (report)
+			pr_err("no sipxdp agent is running on %s (start one with `sipxdp run`)\n",
+			       dir);
+		return -1;
+	}
+	err = bpf_map_lookup_elem(fd, &zero, out);
+	close(fd);
+	if (err) {
+		pr_err("reading %s: %s\n", path, strerror(errno));
+		return -1;
+	}
+	out->listen[sizeof(out->listen) - 1] = '\0';
+	if (kill(out->pid, 0) && errno == ESRCH) {
+		if (report)
+			pr_err("the sipxdp agent of %s (pid %u) is gone; "
+			       "`sipxdp unload` cleans up\n", dir, out->pid);
+		return -1;
+	}
+	return 0;
+}
+
+static int detach_xdp_leftovers(int ifindex)
+{
+	struct xdp_multiprog *mp = xdp_multiprog__get_from_ifindex(ifindex);
+	struct xdp_program *prog;
+	int found = 0;
+
+	if (!mp || libxdp_get_error(mp))
+		return 0;
+	if (xdp_multiprog__is_legacy(mp)) {
+		prog = xdp_multiprog__main_prog(mp);
+		if (prog && !strcmp(xdp_program__name(prog), XDP_PROG_NAME) &&
+		    !xdp_multiprog__detach(mp))
+			found++;
+		goto out;
+	}
+	for (prog = xdp_multiprog__next_prog(NULL, mp); prog;
+	     prog = xdp_multiprog__next_prog(prog, mp)) {
+		if (strcmp(xdp_program__name(prog), XDP_PROG_NAME))
+			continue;
+		if (xdp_program__detach(prog, ifindex, xdp_multiprog__attach_mode(mp), 0) == 0)
+			found++;
+	}
+out:
+	xdp_multiprog__close(mp);
+	return found;
+}
+
+int detach_leftovers(int ifindex)
+{
+	DECLARE_LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex,
+			    .attach_point = BPF_TC_EGRESS);
+	DECLARE_LIBBPF_OPTS(bpf_tc_opts, tc, .handle = TC_HANDLE, .priority = TC_PRIORITY);
+	int found = detach_xdp_leftovers(ifindex);
+
+	if (bpf_tc_detach(&hook, &tc) == 0)
+		found++;
+	return found;
+}

@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * What ties the agent, its pinned maps and the CLI together: the pin
+ * directory (bpffs), its lock (one agent per directory), the agent's
+ * address published as a pinned map beside the counters, and the
+ * attachments (XDP through libxdp, TC egress) and their removal.
+ */
+#ifndef SIPXDP_AGENT_H
+#define SIPXDP_AGENT_H
+
+#include <stdbool.h>
+#include <linux/types.h>
+
+#define AGENT_INFO_PIN		"agent"
+#define AGENT_LISTEN_MAX	64
+#define TC_HANDLE		0x5adu	/* our egress filter's handle and priority */
+#define TC_PRIORITY		0x5ad
+#define XDP_PROG_NAME		"sipxdp_xdp"
+
+/* The agent as the CLI finds it (value of the pinned "agent" map). */
+struct agent_info {
+	__u32 pid;
+	__u32 pad;
+	__s64 clock_to_wall_ns;	/* CLOCK_REALTIME - CLOCK_MONOTONIC at start */
+	char listen[AGENT_LISTEN_MAX];
+};
+
+/* Mounts bpffs on /sys/fs/bpf if needed, creates dir, takes its lock.
+ * Returns the lock fd, or -1 with a message (another agent holds it). */
+int pin_dir_lock(const char *dir);
+/* Removes every pin in dir, then dir. 0, or -1 with a message. */
+int pin_dir_remove(const char *dir);
+
+/* Publishes this agent in dir; returns the map fd, or -1 with a message. */
+int agent_publish(const char *dir, const char *listen);
+void agent_withdraw(const char *dir, int fd);
+/* The live agent of dir; -1 (with a message naming what is wrong if report). */
+int agent_lookup(const char *dir, struct agent_info *out, bool report);
+
+/* Detaches sipxdp programs from an interface (a crashed agent's leftovers
+ * included); returns how many were found. */
+int detach_leftovers(int ifindex);
+
+#endif /* SIPXDP_AGENT_H */

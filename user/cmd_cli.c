@@ -1,0 +1,297 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * The commands that read a running agent: `stats`, `top`, `acks`,
+ * `redirects`, and `unload`, which removes what an agent leaves behind.
+ * Counters come from the pinned maps; what only the agent knows (ACK
+ * matching, redirect targets) from its HTTP server, found through the
+ * agent's pinned "agent" map.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <net/if.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include "agent.h"
+#include "commands.h"
+#include "http.h"
+#include "log.h"
+#include "report.h"
+#include "sip_names.h"
+#include "snapshot.h"
+
+#define WATCH_MAX_SECONDS	3600
+
+struct cli_opts {
+	const char *pin_dir;
+	bool json;
+	bool watch;
+	unsigned int interval;
+	int by;			/* top: class index, -1 for all */
+	unsigned int n;		/* top: rows */
+};
+
+/* The options every reading command shares; returns 0, 1 (help shown) or -1. */
+static int parse_cli(int argc, char **argv, struct cli_opts *o, const char *usage, bool top)
+{
+	static const struct option long_opts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "watch", no_argument, NULL, 'w' },
+		{ "interval", required_argument, NULL, 'I' },
+		{ "pin-dir", required_argument, NULL, 'd' },
+		{ "by", required_argument, NULL, 'b' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	unsigned long long val;
+	int opt;
+
+	*o = (struct cli_opts){ .pin_dir = DEFAULT_PIN_DIR, .interval = 1, .by = -1, .n = 10 };
+	while ((opt = getopt_long(argc, argv, top ? "n:vh" : "vh", long_opts, NULL)) != -1) {
+		switch (opt) {
+		case 'j':
+			o->json = true;
+			break;
+		case 'w':
+			o->watch = true;
+			break;
+		case 'I':
+			if (parse_count("--interval", optarg, WATCH_MAX_SECONDS, &val) || !val)
+				return -1;
+			o->interval = val;
+			break;
+		case 'd':
+			o->pin_dir = optarg;
+			break;
+		case 'b':
+			if (!top || !class_name(atoi(optarg) * 100) || strlen(optarg) != 3 ||
+			    strcmp(optarg + 1, "xx")) {
+				pr_err("--by: one of 1xx, 2xx, 3xx, 4xx, 5xx, 6xx\n");
+				return -1;
+			}
+			o->by = optarg[0] - '1';
+			break;
+		case 'n':
+			if (parse_count("-n", optarg, 1000000, &val))
+				return -1;
+			o->n = val;
+			break;
+		case 'v':
+			log_set_level(LOG_DEBUG);
+			break;
+		case 'h':
+			fputs(usage, stdout);
+			return 1;
+		default:
+			fputs(usage, stderr);
+			return -1;
+		}
+	}
+	if (optind != argc) {
+		pr_err("unexpected argument '%s'\n", argv[optind]);
+		return -1;
+	}
+	return 0;
+}
+
+/* Counters from the pinned maps, for when no agent answers. */
+static int read_pinned(const char *dir, struct snapshot *snap)
+{
+	static const char *const names[] = { "counters", "requests", "responses", "sources" };
+	int fds[4], err = -1;
+	size_t i;
+
+	for (i = 0; i < 4; i++) {
+		char path[512];
+
+		snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
+		fds[i] = bpf_obj_get(path);
+		if (fds[i] < 0) {
+			pr_err("no sipxdp counters pinned in %s (%s): is an agent running? "
+			       "(`sipxdp run`)\n", dir, strerror(errno));
+			goto out;
+		}
+	}
+	err = snapshot_read(snap, fds[0], fds[1], fds[2], fds[3]);
+out:
+	while (i-- > 0)
+		close(fds[i]);
+	return err;
+}
+
+/* Prints the agent's /NAME.json or /NAME.txt; -1 with a message. */
+static int print_from_agent(const struct cli_opts *o, const char *name)
+{
+	struct agent_info agent;
+	char path[64], *body;
+	size_t len;
+
+	if (agent_lookup(o->pin_dir, &agent, true))
+		return -1;
+	snprintf(path, sizeof(path), "/%s.%s", name, o->json ? "json" : "txt");
+	if (http_get(agent.listen, path, &body, &len))
+		return -1;
+	fwrite(body, 1, len, stdout);
+	free(body);
+	return 0;
+}
+
+static int show_stats_once(const struct cli_opts *o)
+{
+	struct snapshot snap;
+	struct report r = { 0 };
+	struct agent_info agent;
+
+	/* The agent has everything; without it, the pinned counters still tell. */
+	if (agent_lookup(o->pin_dir, &agent, false) == 0)
+		return print_from_agent(o, "stats");
+	if (read_pinned(o->pin_dir, &snap))
+		return -1;
+	pr_warn("showing the pinned counters only: ACK and redirect figures need the agent\n");
+	r.snap = &snap;
+	(o->json ? report_json : report_text)(stdout, &r);
+	snapshot_free(&snap);
+	return 0;
+}
+
+static int watch(const struct cli_opts *o, int (*show)(const struct cli_opts *))
+{
+	if (!o->watch)
+		return show(o) ? 1 : 0;
+	for (;;) {
+		if (!o->json)
+			fputs("\033[H\033[2J", stdout);	/* clear the terminal */
+		if (show(o))
+			return 1;
+		fflush(stdout);
+		sleep(o->interval);
+	}
+}
+
+static const char stats_usage[] =
+"Usage: sipxdp stats [--json] [--watch [--interval SEC]] [--pin-dir DIR]\n"
+"\n"
+"Totals (packets by result, responses by class and code, requests by method)\n"
+"and the per-source table of the running agent, with its ACK matching and\n"
+"redirect targets. Without an agent, the counters pinned in DIR are shown.\n"
+"\n"
+"  --json           the JSON document of shared/DESIGN.md\n"
+"  --watch          show it again every --interval seconds (default 1)\n"
+"  --pin-dir DIR    the agent's pin directory (default " DEFAULT_PIN_DIR ")\n";
+
+int cmd_stats(int argc, char **argv)
+{
+	struct cli_opts o;
+	int rc = parse_cli(argc, argv, &o, stats_usage, false);
+
+	return rc ? (rc > 0 ? 0 : 1) : watch(&o, show_stats_once);
+}
+
+static const char top_usage[] =
+"Usage: sipxdp top [--by 1xx|2xx|3xx|4xx|5xx|6xx] [-n N] [--watch] [--pin-dir DIR]\n"
+"\n"
+"The N (default 10) source addresses that sent the most SIP responses, or the\n"
+"most of one class with --by, from the pinned counters.\n";
+
+static int show_top_once(const struct cli_opts *o)
+{
+	struct snapshot snap;
+
+	if (read_pinned(o->pin_dir, &snap))
+		return -1;
+	report_top(stdout, &snap, o->by, o->n);
+	snapshot_free(&snap);
+	return 0;
+}
+
+int cmd_top(int argc, char **argv)
+{
+	struct cli_opts o;
+	int rc = parse_cli(argc, argv, &o, top_usage, true);
+
+	return rc ? (rc > 0 ? 0 : 1) : watch(&o, show_top_once);
+}
+
+static const char acks_usage[] =
+"Usage: sipxdp acks [--json] [--watch] [--pin-dir DIR]\n"
+"\n"
+"INVITE 2xx/ACK matching of the running agent: 2xx transactions, retransmitted\n"
+"2xx, matched, missing (no ACK within --ack-timeout) and pending, the ACK delay\n"
+"percentiles, and the most recent calls that missed their ACK (Call-ID, the\n"
+"2xx's sender and receiver, time).\n";
+
+static int show_acks_once(const struct cli_opts *o)
+{
+	return print_from_agent(o, "acks");
+}
+
+int cmd_acks(int argc, char **argv)
+{
+	struct cli_opts o;
+	int rc = parse_cli(argc, argv, &o, acks_usage, false);
+
+	return rc ? (rc > 0 ? 0 : 1) : watch(&o, show_acks_once);
+}
+
+static const char redirects_usage[] =
+"Usage: sipxdp redirects [--json] [--watch] [--pin-dir DIR]\n"
+"\n"
+"Targets of 3xx responses seen by the running agent: code, Contact URI (as\n"
+"sent, escaped, cut at 256 bytes), the address that sent it, count, last seen,\n"
+"and how many targets did not fit the table (--max-redirect-targets).\n";
+
+static int show_redirects_once(const struct cli_opts *o)
+{
+	return print_from_agent(o, "redirects");
+}
+
+int cmd_redirects(int argc, char **argv)
+{
+	struct cli_opts o;
+	int rc = parse_cli(argc, argv, &o, redirects_usage, false);
+
+	return rc ? (rc > 0 ? 0 : 1) : watch(&o, show_redirects_once);
+}
+
+static const char unload_usage[] =
+"Usage: sipxdp unload [--pin-dir DIR]\n"
+"\n"
+"Detaches every sipxdp program from the interfaces of this network namespace\n"
+"(what a crashed or killed agent left attached) and removes the pinned maps,\n"
+"and with them the counters. Refuses while an agent runs on DIR.\n";
+
+int cmd_unload(int argc, char **argv)
+{
+	struct if_nameindex *ifs, *it;
+	struct cli_opts o;
+	int rc = parse_cli(argc, argv, &o, unload_usage, false), lock_fd, detached = 0;
+
+	if (rc)
+		return rc > 0 ? 0 : 1;
+	if (geteuid() != 0) {
+		pr_err("unload needs root\n");
+		return 1;
+	}
+	if (access(o.pin_dir, F_OK) == 0) {
+		lock_fd = pin_dir_lock(o.pin_dir);
+		if (lock_fd < 0)
+			return 1;
+		close(lock_fd);
+	}
+	ifs = if_nameindex();
+	for (it = ifs; it && it->if_index; it++) {
+		int n = detach_leftovers(it->if_index);
+
+		if (n)
+			pr_info("%s: detached %d program(s)\n", it->if_name, n);
+		detached += n;
+	}
+	if_freenameindex(ifs);
+	if (pin_dir_remove(o.pin_dir))
+		return 1;
+	pr_info("removed %s%s\n", o.pin_dir, detached ? "" : " (nothing was attached)");
+	return 0;
+}

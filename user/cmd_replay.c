@@ -1,0 +1,201 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * `sipxdp replay FILE`: every packet of a capture through the same loaded
+ * XDP program (BPF_PROG_TEST_RUN) and the same event handling as the agent,
+ * on the capture's own timestamps.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include "capture.h"
+#include "commands.h"
+#include "loader.h"
+#include "log.h"
+#include "monitor.h"
+#include "report.h"
+#include "snapshot.h"
+
+/*
+ * BPF_PROG_TEST_RUN gives an XDP program one page, less headroom and
+ * tailroom: longer frames (from captures made after GRO) are cut to this,
+ * which keeps every header and the first SIP bytes the parser reads.
+ */
+#define REPLAY_FRAME_MAX	3456
+#define ETH_HLEN		14
+
+static void replay_usage(FILE *out)
+{
+	fputs(
+"Usage: sipxdp replay FILE [--json] [--ports any|PORT[,PORT...]]\n"
+"                     [--ack-timeout SEC] [--max-redirect-targets N]\n"
+"\n"
+"Runs every packet of a capture (pcap or pcapng: Ethernet, Linux cooked v1/v2,\n"
+"BSD loopback or raw IP) through the sipxdp XDP program with BPF_PROG_TEST_RUN,\n"
+"feeds its events to the same ACK matcher and redirect table as `sipxdp run`,\n"
+"on the capture's own clock, and prints the report of `stats`, `acks` and\n"
+"`redirects`. At the end the clock runs past the ACK timeout, so a 2xx still\n"
+"waiting for its ACK counts as missing. Needs root (it loads the program).\n"
+"\n"
+"  --json                 the JSON document of `sipxdp stats --json`\n"
+"  --ports LIST           count SIP only on these UDP/TCP ports (default: any)\n"
+"  --ack-timeout SEC      ACK timeout (default 32, i.e. 64*T1)\n"
+"  --max-redirect-targets N  redirect targets kept (default 1000)\n"
+"  -v, --verbose          debug messages, and the whole verifier log on refusal\n"
+"\n"
+"Exit status: 0, or 1 when the file is not a capture, is cut short, or the\n"
+"program cannot be loaded (the reason is printed).\n", out);
+}
+
+/* Runs one frame; 0, or -1 with a message. */
+static int run_frame(int prog_fd, const __u8 *frame, __u32 len, __u64 index)
+{
+	LIBBPF_OPTS(bpf_test_run_opts, opts,
+		.data_in = frame,
+		.data_size_in = len < REPLAY_FRAME_MAX ? len : REPLAY_FRAME_MAX,
+		.repeat = 1,
+	);
+
+	if (bpf_prog_test_run_opts(prog_fd, &opts)) {
+		pr_err("packet %llu: BPF_PROG_TEST_RUN: %s\n", (unsigned long long)index,
+		       strerror(errno));
+		return -1;
+	}
+	if (opts.retval != XDP_PASS) {
+		pr_err("packet %llu: the program returned %u, not XDP_PASS\n",
+		       (unsigned long long)index, opts.retval);
+		return -1;
+	}
+	return 0;
+}
+
+int cmd_replay(int argc, char **argv)
+{
+	static const struct option long_opts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "ports", required_argument, NULL, 'p' },
+		{ "ack-timeout", required_argument, NULL, 't' },
+		{ "max-redirect-targets", required_argument, NULL, 'r' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	struct loader_opts lopts = { 0 };
+	struct monitor_opts mopts = { 0 };
+	struct monitor mon = { 0 };
+	struct sipxdp_bpf *skel = NULL;
+	struct capture *cap = NULL;
+	struct snapshot snap = { 0 };
+	struct ack_stats acks;
+	const struct ack_missed *missed = NULL;
+	const __u8 *frame;
+	unsigned long long val;
+	__u64 ts = 0, last_ts = 0, index = 0, short_frames = 0;
+	__u32 len;
+	bool json = false;
+	char err[512];
+	int opt, rc = 1, got;
+
+	while ((opt = getopt_long(argc, argv, "vh", long_opts, NULL)) != -1) {
+		switch (opt) {
+		case 'j':
+			json = true;
+			break;
+		case 'p':
+			if (loader_parse_ports(optarg, &lopts))
+				return 1;
+			break;
+		case 't':
+			if (parse_count("--ack-timeout", optarg, 86400, &val) || !val) {
+				pr_err("--ack-timeout: seconds from 1 to 86400\n");
+				return 1;
+			}
+			mopts.ack_timeout_ns = val * 1000000000ull;
+			break;
+		case 'r':
+			if (parse_count("--max-redirect-targets", optarg, 1000000, &val))
+				return 1;
+			mopts.max_redirect_targets = val;
+			break;
+		case 'v':
+			log_set_level(LOG_DEBUG);
+			break;
+		case 'h':
+			replay_usage(stdout);
+			return 0;
+		default:
+			replay_usage(stderr);
+			return 1;
+		}
+	}
+	if (optind != argc - 1) {
+		pr_err("replay takes one capture file\n");
+		replay_usage(stderr);
+		return 1;
+	}
+
+	cap = capture_open(argv[optind], err, sizeof(err));
+	if (!cap) {
+		pr_err("%s\n", err);
+		return 1;
+	}
+	skel = loader_load(&lopts);
+	if (!skel)
+		goto out;
+	if (monitor_init(&mon, bpf_map__fd(skel->maps.events), &mopts, false))
+		goto out;
+
+	while ((got = capture_next(cap, &frame, &len, &ts, err, sizeof(err))) == 1) {
+		index++;
+		if (len < ETH_HLEN) {
+			short_frames++;	/* no room for a link header: cannot be run */
+			continue;
+		}
+		if (run_frame(bpf_program__fd(skel->progs.sipxdp_xdp), frame, len, index))
+			goto out;
+		mon.now_ns = ts;
+		last_ts = ts;
+		if (monitor_drain(&mon))
+			goto out;
+	}
+	if (got < 0) {
+		pr_err("%s\n", err);
+		goto out;
+	}
+	/* Let the capture's clock run out the ACK timeout. */
+	ack_matcher_expire(mon.acks, last_ts + mon.ack_timeout_ns);
+	if (short_frames)
+		pr_warn("%llu frames shorter than an Ethernet header were skipped\n",
+			(unsigned long long)short_frames);
+
+	if (snapshot_read(&snap, bpf_map__fd(skel->maps.counters),
+			  bpf_map__fd(skel->maps.requests), bpf_map__fd(skel->maps.responses),
+			  bpf_map__fd(skel->maps.sources)))
+		goto out;
+	ack_matcher_stats(mon.acks, &acks);
+	{
+		struct report r = {
+			.snap = &snap,
+			.acks = &acks,
+			.n_missed = ack_matcher_missed(mon.acks, &missed, ACK_DEFAULT_MISSED_KEEP),
+		};
+
+		r.missed = missed;
+		r.redirects = redirect_table_entries(mon.redirects, &r.n_redirects);
+		r.redirect_overflow = redirect_table_overflow(mon.redirects);
+		if (json)
+			report_json(stdout, &r);
+		else
+			report_text(stdout, &r);
+	}
+	rc = 0;
+out:
+	snapshot_free(&snap);
+	monitor_destroy(&mon);
+	sipxdp_bpf__destroy(skel);
+	capture_close(cap);
+	return rc;
+}

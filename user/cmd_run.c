@@ -1,0 +1,532 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * `sipxdp run`: the agent. Open -> configure -> load and attach (XDP through
+ * libxdp, TC egress through libbpf) -> one poll() loop over signalfd,
+ * timerfd, the ring buffer and the HTTP server -> detach on SIGINT/SIGTERM.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <net/if.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <sys/timerfd.h>
+#include <time.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <xdp/libxdp.h>
+#include "agent.h"
+#include "commands.h"
+#include "http.h"
+#include "loader.h"
+#include "log.h"
+#include "metrics.h"
+#include "monitor.h"
+#include "peers.h"
+#include "report.h"
+#include "snapshot.h"
+
+#define MAX_IFACES	16
+#define TICK_SECONDS	1
+
+struct iface {
+	char name[IF_NAMESIZE];
+	int ifindex;
+	bool xdp_attached;
+	bool tc_attached;
+};
+
+struct agent {
+	struct sipxdp_bpf *skel;
+	struct xdp_program *xdp;
+	enum xdp_attach_mode mode;
+	struct iface ifaces[MAX_IFACES];
+	int n_ifaces;
+	struct monitor mon;
+	struct peer_map *peers;
+	unsigned int per_source_top_n;
+	const char *pin_dir;
+	__s64 clock_to_wall_ns;
+};
+
+static void run_usage(FILE *out)
+{
+	fputs(
+"Usage: sipxdp run [-i IFACE]... [--mode auto|native|generic] [--ports any|PORT,...]\n"
+"                  [--listen ADDR:PORT] [--ack-timeout SEC] [--peers FILE]\n"
+"                  [--per-source-metrics N] [--max-redirect-targets N]\n"
+"                  [--max-sources N] [--pin-dir DIR] [--no-egress] [-v]\n"
+"\n"
+"The agent, in the foreground, logging to stderr. Attaches the XDP program to\n"
+"each interface (through libxdp, so other XDP programs can share it) and the\n"
+"same parser as a TC egress program (so the SIP this host sends is seen too),\n"
+"counts SIP responses and requests, matches INVITE 2xx with ACKs, keeps 3xx\n"
+"targets, and serves Prometheus metrics. Counters live in maps pinned under\n"
+"--pin-dir, so a restarted agent carries on counting; `sipxdp unload` removes\n"
+"them. SIGINT or SIGTERM detach everything and exit 0. Needs root.\n"
+"\n"
+"  -i, --interface IFACE   watch IFACE; repeat for more (default: the interface\n"
+"                          of the default route)\n"
+"  --mode MODE             XDP mode: auto (native where the driver has it, else\n"
+"                          generic; default), native, or generic\n"
+"  --ports LIST            count SIP only on these UDP/TCP ports (default: any;\n"
+"                          SIP is found by content)\n"
+"  --listen ADDR:PORT      HTTP for /metrics (default " DEFAULT_LISTEN ")\n"
+"  --ack-timeout SEC       a 2xx with no ACK after SEC seconds is missing\n"
+"                          (default 32, i.e. 64*T1)\n"
+"  --peers FILE            'CIDR NAME' lines naming peers for\n"
+"                          sipxdp_peer_responses_total (default: all \"other\")\n"
+"  --per-source-metrics N  export sipxdp_source_responses_total for the N busiest\n"
+"                          source addresses (default 0: off)\n"
+"  --max-redirect-targets N  distinct 3xx targets kept (default 1000)\n"
+"  --max-sources N         (source, code) entries in the kernel's LRU map\n"
+"                          (default 65536)\n"
+"  --pin-dir DIR           where maps are pinned (default " DEFAULT_PIN_DIR ")\n"
+"  --no-egress             XDP (ingress) only: no TC egress program\n"
+"  -v, --verbose           debug messages (libbpf's and libxdp's too)\n"
+"\n"
+"HTTP paths: /metrics (Prometheus text format); /stats, /acks and /redirects\n"
+"as .json or .txt (what the CLI shows).\n"
+"Exit status: 0 after a signal; 1 when it cannot start (the reason is printed).\n",
+	      out);
+}
+
+/* The interface of the IPv4 default route, from /proc/net/route. */
+static int default_route_iface(char name[IF_NAMESIZE])
+{
+	FILE *f = fopen("/proc/net/route", "r");
+	char line[256], ifname[IF_NAMESIZE + 1];
+	unsigned long dest, mask;
+	int found = -1;
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%16s %lx %*x %*x %*d %*d %*d %lx", ifname, &dest, &mask) == 3 &&
+		    dest == 0 && mask == 0) {
+			snprintf(name, IF_NAMESIZE, "%.*s", IF_NAMESIZE - 1, ifname);
+			found = 0;
+			break;
+		}
+	}
+	fclose(f);
+	return found;
+}
+
+static int attach_all(struct agent *a, bool egress)
+{
+	int err;
+
+	a->xdp = xdp_program__from_bpf_obj(a->skel->obj, "xdp");
+	err = libxdp_get_error(a->xdp);
+	if (err) {
+		a->xdp = NULL;
+		pr_err("preparing the XDP program: %s\n", strerror(-err));
+		return -1;
+	}
+	for (int i = 0; i < a->n_ifaces; i++) {
+		struct iface *ifc = &a->ifaces[i];
+		int left = detach_leftovers(ifc->ifindex);
+
+		if (left)
+			pr_warn("%s: removed %d program(s) a previous agent left attached\n",
+				ifc->name, left);
+		/* The first attach loads the object (libxdp turns the program into
+		 * an extension of its dispatcher); a refusal has a verifier log. */
+		err = xdp_program__attach(a->xdp, ifc->ifindex, a->mode, 0);
+		if (err) {
+			loader_refused(a->skel);
+			pr_err("%s: attaching XDP (%s mode): %s\n", ifc->name,
+			       a->mode == XDP_MODE_NATIVE ? "native" :
+			       a->mode == XDP_MODE_SKB ? "generic" : "auto", strerror(-err));
+			return -1;
+		}
+		ifc->xdp_attached = true;
+		if (i == 0)
+			loader_loaded(a->skel);
+		if (egress) {
+			DECLARE_LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifc->ifindex,
+					    .attach_point = BPF_TC_EGRESS);
+			DECLARE_LIBBPF_OPTS(bpf_tc_opts, tc, .handle = TC_HANDLE,
+					    .priority = TC_PRIORITY,
+					    .prog_fd = bpf_program__fd(a->skel->progs.sipxdp_tc));
+
+			err = bpf_tc_hook_create(&hook);
+			if (err && err != -EEXIST) {
+				pr_err("%s: creating the clsact qdisc: %s\n", ifc->name,
+				       strerror(-err));
+				return -1;
+			}
+			err = bpf_tc_attach(&hook, &tc);
+			if (err) {
+				pr_err("%s: attaching TC egress: %s\n", ifc->name, strerror(-err));
+				return -1;
+			}
+			ifc->tc_attached = true;
+		}
+		pr_info("watching %s (XDP %s mode%s)\n", ifc->name,
+			xdp_program__is_attached(a->xdp, ifc->ifindex) == XDP_MODE_SKB ?
+			"generic" : "native", egress ? ", TC egress" : "");
+	}
+	return 0;
+}
+
+static void detach_all(struct agent *a)
+{
+	for (int i = 0; i < a->n_ifaces; i++) {
+		struct iface *ifc = &a->ifaces[i];
+
+		if (ifc->xdp_attached) {
+			int err = xdp_program__detach(a->xdp, ifc->ifindex, a->mode, 0);
+
+			if (err)
+				pr_warn("%s: detaching XDP: %s\n", ifc->name, strerror(-err));
+		}
+		if (ifc->tc_attached) {
+			DECLARE_LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifc->ifindex,
+					    .attach_point = BPF_TC_EGRESS);
+			DECLARE_LIBBPF_OPTS(bpf_tc_opts, tc, .handle = TC_HANDLE,
+					    .priority = TC_PRIORITY);
+			int err = bpf_tc_detach(&hook, &tc);
+
+			if (err)
+				pr_warn("%s: detaching TC egress: %s\n", ifc->name, strerror(-err));
+		}
+	}
+}
+
+static __u64 monotonic_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000000ull + ts.tv_nsec;
+}
+
+static int read_snapshot(struct agent *a, struct snapshot *snap)
+{
+	return snapshot_read(snap, bpf_map__fd(a->skel->maps.counters),
+			     bpf_map__fd(a->skel->maps.requests),
+			     bpf_map__fd(a->skel->maps.responses),
+			     bpf_map__fd(a->skel->maps.sources));
+}
+
+/* /stats, /acks and /redirects, each as .json (DESIGN.md's shapes) or .txt. */
+static int serve_report(struct agent *a, const char *path, struct report *r, FILE *out,
+			const char **type)
+{
+	const char *dot = strrchr(path, '.');
+	bool json = dot && !strcmp(dot, ".json");
+	size_t stem = dot ? (size_t)(dot - path) : 0;
+	struct snapshot snap;
+
+	if (!dot || (!json && strcmp(dot, ".txt"))) {
+		fputs("not found\n", out);
+		return 404;
+	}
+	*type = json ? "application/json" : "text/plain; charset=utf-8";
+	if (!strncmp(path, "/stats", stem) && stem == 6) {
+		if (read_snapshot(a, &snap))
+			return 500;
+		r->snap = &snap;
+		(json ? report_json : report_text)(out, r);
+		snapshot_free(&snap);
+		return 200;
+	}
+	if (!strncmp(path, "/acks", stem) && stem == 5) {
+		r->redirects = NULL;
+		(json ? report_acks_json : report_text)(out, r);
+		return 200;
+	}
+	if (!strncmp(path, "/redirects", stem) && stem == 10) {
+		r->acks = NULL;
+		(json ? report_redirects_json : report_text)(out, r);
+		return 200;
+	}
+	fputs("not found\n", out);
+	return 404;
+}
+
+static int serve(void *ctx, const char *path, FILE *out, const char **type)
+{
+	struct agent *a = ctx;
+	const struct ack_missed *missed = NULL;
+	struct snapshot snap;
+	struct ack_stats acks;
+	struct report r = { .clock_to_wall_ns = a->clock_to_wall_ns };
+
+	/* drain first: what was sent before the request is in the answer */
+	monitor_drain(&a->mon);
+	ack_matcher_expire(a->mon.acks, monotonic_ns());
+	ack_matcher_stats(a->mon.acks, &acks);
+	r.acks = &acks;
+	r.n_missed = ack_matcher_missed(a->mon.acks, &missed, ACK_DEFAULT_MISSED_KEEP);
+	r.missed = missed;
+	r.redirects = redirect_table_entries(a->mon.redirects, &r.n_redirects);
+	r.redirect_overflow = redirect_table_overflow(a->mon.redirects);
+
+	if (!strcmp(path, "/metrics")) {
+		struct metrics_input in = {
+			.snap = &snap, .acks = &acks, .redirects = a->mon.redirects,
+			.peers = a->peers, .per_source_top_n = a->per_source_top_n,
+			.version = SIPXDP_VERSION,
+		};
+
+		if (read_snapshot(a, &snap))
+			return 500;
+		*type = "text/plain; version=0.0.4; charset=utf-8";
+		metrics_write(out, &in);
+		snapshot_free(&snap);
+		return 200;
+	}
+	if (!strcmp(path, "/")) {
+		*type = "text/plain; charset=utf-8";
+		fputs("sipxdp agent: /metrics, and /stats /acks /redirects as .json or .txt\n",
+		      out);
+		return 200;
+	}
+	return serve_report(a, path, &r, out, type);
+}
+
+static int event_loop(struct agent *a, struct http_server *http)
+{
+	struct itimerspec tick = { .it_interval = { TICK_SECONDS, 0 },
+				   .it_value = { TICK_SECONDS, 0 } };
+	struct pollfd fds[4];
+	sigset_t mask;
+	int sfd, tfd, rc = -1;
+
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGTERM);
+	sigprocmask(SIG_BLOCK, &mask, NULL);
+	sfd = signalfd(-1, &mask, SFD_CLOEXEC);
+	tfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC);
+	if (sfd < 0 || tfd < 0 || timerfd_settime(tfd, 0, &tick, NULL)) {
+		pr_err("setting up signals and timer: %s\n", strerror(errno));
+		goto out;
+	}
+	fds[0] = (struct pollfd){ .fd = sfd, .events = POLLIN };
+	fds[1] = (struct pollfd){ .fd = tfd, .events = POLLIN };
+	fds[2] = (struct pollfd){ .fd = monitor_fd(&a->mon), .events = POLLIN };
+	fds[3] = (struct pollfd){ .fd = http_fd(http), .events = POLLIN };
+
+	for (;;) {
+		if (poll(fds, 4, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			pr_err("poll: %s\n", strerror(errno));
+			goto out;
+		}
+		if (fds[0].revents) {
+			struct signalfd_siginfo si;
+
+			if (read(sfd, &si, sizeof(si)) == sizeof(si))
+				pr_info("%s: detaching and exiting\n", strsignal(si.ssi_signo));
+			rc = 0;
+			goto out;
+		}
+		if (fds[1].revents) {
+			__u64 expirations;
+
+			if (read(tfd, &expirations, sizeof(expirations)) < 0 && errno != EAGAIN)
+				pr_warn("timer: %s\n", strerror(errno));
+			ack_matcher_expire(a->mon.acks, monotonic_ns());
+		}
+		if (fds[2].revents && monitor_drain(&a->mon))
+			goto out;
+		if (fds[3].revents)
+			http_run(http);
+	}
+out:
+	if (sfd >= 0)
+		close(sfd);
+	if (tfd >= 0)
+		close(tfd);
+	return rc;
+}
+
+static int add_iface(struct agent *a, const char *name)
+{
+	struct iface *ifc;
+
+	if (a->n_ifaces == MAX_IFACES) {
+		pr_err("-i: at most %d interfaces\n", MAX_IFACES);
+		return -1;
+	}
+	ifc = &a->ifaces[a->n_ifaces];
+	if (strlen(name) >= IF_NAMESIZE || !(ifc->ifindex = if_nametoindex(name))) {
+		pr_err("interface '%s': %s\n", name, strerror(errno ? errno : ENODEV));
+		return -1;
+	}
+	snprintf(ifc->name, sizeof(ifc->name), "%s", name);
+	a->n_ifaces++;
+	return 0;
+}
+
+int cmd_run(int argc, char **argv)
+{
+	static const struct option long_opts[] = {
+		{ "interface", required_argument, NULL, 'i' },
+		{ "mode", required_argument, NULL, 'm' },
+		{ "ports", required_argument, NULL, 'p' },
+		{ "listen", required_argument, NULL, 'l' },
+		{ "ack-timeout", required_argument, NULL, 't' },
+		{ "peers", required_argument, NULL, 'P' },
+		{ "per-source-metrics", required_argument, NULL, 'n' },
+		{ "max-redirect-targets", required_argument, NULL, 'r' },
+		{ "max-sources", required_argument, NULL, 's' },
+		{ "pin-dir", required_argument, NULL, 'd' },
+		{ "no-egress", no_argument, NULL, 'E' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	struct agent a = { .mode = XDP_MODE_UNSPEC, .pin_dir = DEFAULT_PIN_DIR };
+	struct loader_opts lopts = { .with_egress = true };
+	struct monitor_opts mopts = { 0 };
+	struct http_server *http = NULL;
+	const char *listen = DEFAULT_LISTEN, *peers_file = NULL;
+	char err[512], def_iface[IF_NAMESIZE];
+	unsigned long long val;
+	int opt, rc = 1, lock_fd = -1, info_fd = -1;
+
+	while ((opt = getopt_long(argc, argv, "i:vh", long_opts, NULL)) != -1) {
+		switch (opt) {
+		case 'i':
+			if (add_iface(&a, optarg))
+				return 1;
+			break;
+		case 'm':
+			if (!strcmp(optarg, "auto")) {
+				a.mode = XDP_MODE_UNSPEC;
+			} else if (!strcmp(optarg, "native")) {
+				a.mode = XDP_MODE_NATIVE;
+			} else if (!strcmp(optarg, "generic")) {
+				a.mode = XDP_MODE_SKB;
+			} else {
+				pr_err("--mode: '%s' is not auto, native or generic\n", optarg);
+				return 1;
+			}
+			break;
+		case 'p':
+			if (loader_parse_ports(optarg, &lopts))
+				return 1;
+			break;
+		case 'l':
+			listen = optarg;
+			break;
+		case 't':
+			if (parse_count("--ack-timeout", optarg, 86400, &val) || !val) {
+				pr_err("--ack-timeout: seconds from 1 to 86400\n");
+				return 1;
+			}
+			mopts.ack_timeout_ns = val * 1000000000ull;
+			break;
+		case 'P':
+			peers_file = optarg;
+			break;
+		case 'n':
+			if (parse_count("--per-source-metrics", optarg, 100000, &val))
+				return 1;
+			a.per_source_top_n = val;
+			break;
+		case 'r':
+			if (parse_count("--max-redirect-targets", optarg, 1000000, &val))
+				return 1;
+			mopts.max_redirect_targets = val;
+			break;
+		case 's':
+			if (parse_count("--max-sources", optarg, 16u << 20, &val) || val < 64) {
+				pr_err("--max-sources: from 64 to %u\n", 16u << 20);
+				return 1;
+			}
+			lopts.max_sources = val;
+			break;
+		case 'd':
+			a.pin_dir = optarg;
+			break;
+		case 'E':
+			lopts.with_egress = false;
+			break;
+		case 'v':
+			log_set_level(LOG_DEBUG);
+			break;
+		case 'h':
+			run_usage(stdout);
+			return 0;
+		default:
+			run_usage(stderr);
+			return 1;
+		}
+	}
+	if (optind != argc) {
+		pr_err("unexpected argument '%s'\n", argv[optind]);
+		run_usage(stderr);
+		return 1;
+	}
+	if (strlen(listen) >= AGENT_LISTEN_MAX) {
+		pr_err("--listen: '%s' is too long\n", listen);
+		return 1;
+	}
+	if (geteuid() != 0) {
+		pr_err("run needs root (CAP_BPF, CAP_NET_ADMIN, CAP_PERFMON)\n");
+		return 1;
+	}
+	if (!a.n_ifaces) {
+		if (default_route_iface(def_iface)) {
+			pr_err("no default route to pick an interface from: name one with -i\n");
+			return 1;
+		}
+		if (add_iface(&a, def_iface))
+			return 1;
+	}
+	if (peers_file) {
+		a.peers = peers_load(peers_file, err, sizeof(err));
+		if (!a.peers) {
+			pr_err("%s\n", err);
+			return 1;
+		}
+	}
+
+	lock_fd = pin_dir_lock(a.pin_dir);
+	if (lock_fd < 0)
+		goto out;
+	lopts.pin_dir = a.pin_dir;
+	a.skel = loader_open(&lopts);
+	if (!a.skel)
+		goto out;
+	if (attach_all(&a, lopts.with_egress))
+		goto out;
+	if (monitor_init(&a.mon, bpf_map__fd(a.skel->maps.events), &mopts, true))
+		goto out;
+	http = http_start(listen, serve, &a);
+	if (!http)
+		goto out;
+	info_fd = agent_publish(a.pin_dir, listen);
+	if (info_fd < 0)
+		goto out;
+	{
+		struct agent_info self;
+
+		if (agent_lookup(a.pin_dir, &self, true) == 0)
+			a.clock_to_wall_ns = self.clock_to_wall_ns;
+	}
+	pr_info("metrics on http://%s/metrics, maps pinned in %s\n", listen, a.pin_dir);
+	rc = event_loop(&a, http) ? 1 : 0;
+out:
+	agent_withdraw(a.pin_dir, info_fd);
+	http_stop(http);
+	detach_all(&a);
+	monitor_destroy(&a.mon);
+	xdp_program__close(a.xdp);
+	sipxdp_bpf__destroy(a.skel);
+	peers_free(a.peers);
+	if (lock_fd >= 0)
+		close(lock_fd);
+	return rc;
+}

@@ -1,0 +1,29 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * The agent's HTTP server (libmicrohttpd, driven from the agent's own poll
+ * loop: no thread, so handlers read the agent's state without locks), and
+ * the CLI's one-shot GET to it.
+ */
+#ifndef SIPXDP_HTTP_H
+#define SIPXDP_HTTP_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+/* Writes the body of `path` to out; returns the HTTP status (200, 404). */
+typedef int (*http_handler)(void *ctx, const char *path, FILE *out,
+			    const char **content_type);
+
+struct http_server;
+
+/* listen: "ADDR:PORT" or "[ADDR6]:PORT". NULL with a message on error. */
+struct http_server *http_start(const char *listen, http_handler handler, void *ctx);
+/* For poll(): readable when the server has work; then call http_run. */
+int http_fd(const struct http_server *s);
+void http_run(struct http_server *s);
+void http_stop(struct http_server *s);
+
+/* GET http://listen/path; the body in *body (malloc'd). 0, or -1 with a message. */
+int http_get(const char *listen, const char *path, char **body, size_t *len);
+
+#endif /* SIPXDP_HTTP_H */

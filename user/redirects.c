@@ -1,0 +1,261 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include "redirects.h"
+
+static bool is_blank(char c)
+{
+	return c == ' ' || c == '\t';
+}
+
+/* The index just past the quoted string that starts at value[i] ('"'). */
+static size_t skip_quoted(const char *value, size_t len, size_t i)
+{
+	for (i++; i < len; i++) {
+		if (value[i] == '\\')
+			i++;	/* quoted-pair: the next byte is taken as is */
+		else if (value[i] == '"')
+			return i + 1;
+	}
+	return len;
+}
+
+static struct contact_uri trim_blanks(const char *start, size_t len)
+{
+	while (len && is_blank(*start)) {
+		start++;
+		len--;
+	}
+	while (len && is_blank(start[len - 1]))
+		len--;
+	return (struct contact_uri){ .start = start, .len = len };
+}
+
+size_t contact_split(const char *value, size_t len, struct contact_uri *out, size_t max)
+{
+	size_t i = 0, n = 0;
+
+	while (i < len && n < max) {
+		size_t item = i, bare_end = SIZE_MAX;
+		struct contact_uri uri = { 0 };
+		bool have_angle_uri = false;
+
+		/* One item: up to a ',' outside quotes and outside <...>. */
+		while (i < len && value[i] != ',') {
+			const char *close;
+
+			switch (value[i]) {
+			case '"':
+				i = skip_quoted(value, len, i);
+				continue;
+			case '<':
+				/* '<' in a bare URI's parameters is not a name-addr. */
+				if (have_angle_uri || bare_end != SIZE_MAX)
+					break;
+				close = memchr(value + i + 1, '>', len - i - 1);
+				uri.start = value + i + 1;
+				uri.len = (close ? (size_t)(close - value) : len) - i - 1;
+				have_angle_uri = true;
+				i += uri.len + 1;
+				continue;
+			case ';':
+				if (bare_end == SIZE_MAX)
+					bare_end = i;
+				break;
+			}
+			i++;
+		}
+		if (!have_angle_uri)
+			uri = (struct contact_uri){
+				.start = value + item,
+				.len = (bare_end < i ? bare_end : i) - item,
+			};
+		uri = trim_blanks(uri.start, uri.len);
+		if (uri.len)
+			out[n++] = uri;
+		i++;	/* the ',' */
+	}
+	return n;
+}
+
+struct redirect_table {
+	struct redirect_entry *entries;	/* first-seen order */
+	__u64 *hashes;			/* hashes[i] of entries[i] */
+	size_t n, allocated, max;
+	__u32 *slots;			/* entry index + 1; 0: empty */
+	size_t slot_mask;
+	__u64 seed;
+	__u64 overflow;
+};
+
+struct redirect_table *redirect_table_new(size_t max_targets)
+{
+	struct redirect_table *t;
+	size_t n_slots = 16;
+
+	if (!max_targets)
+		max_targets = REDIRECT_DEFAULT_MAX_TARGETS;
+	if (max_targets > UINT32_MAX / 4)
+		return NULL;
+	/* Load factor at most 1/2 keeps probe runs short. */
+	while (n_slots < 2 * max_targets)
+		n_slots *= 2;
+	t = calloc(1, sizeof(*t));
+	if (!t)
+		return NULL;
+	t->slots = calloc(n_slots, sizeof(*t->slots));
+	if (!t->slots) {
+		free(t);
+		return NULL;
+	}
+	t->slot_mask = n_slots - 1;
+	t->max = max_targets;
+	/* Targets come from packets: a secret seed keeps collisions unplannable. */
+	if (getrandom(&t->seed, sizeof(t->seed), GRND_NONBLOCK) != sizeof(t->seed))
+		t->seed = (__u64)(uintptr_t)t;
+	return t;
+}
+
+void redirect_table_free(struct redirect_table *t)
+{
+	if (!t)
+		return;
+	free(t->entries);
+	free(t->hashes);
+	free(t->slots);
+	free(t);
+}
+
+/* FNV-1a from a seeded basis; entry_hash mixes it so the slot bits use all bits. */
+static __u64 hash_bytes(__u64 h, const void *data, size_t len)
+{
+	const unsigned char *p = data;
+
+	for (size_t i = 0; i < len; i++)
+		h = (h ^ p[i]) * 0x100000001b3ull;
+	return h;
+}
+
+static __u64 entry_hash(const struct redirect_table *t, const struct redirect_entry *e)
+{
+	__u64 h = t->seed ^ 0xcbf29ce484222325ull;
+
+	h = hash_bytes(h, &e->code, sizeof(e->code));
+	h = hash_bytes(h, &e->source, sizeof(e->source));
+	h = hash_bytes(h, &e->target_cut, sizeof(e->target_cut));
+	h = hash_bytes(h, e->target, e->target_len);
+	h ^= h >> 33;
+	h *= 0xff51afd7ed558ccdull;
+	h ^= h >> 33;
+	return h;
+}
+
+static bool same_key(const struct redirect_entry *a, const struct redirect_entry *b)
+{
+	return a->code == b->code && a->target_cut == b->target_cut &&
+	       a->target_len == b->target_len &&
+	       memcmp(&a->source, &b->source, sizeof(a->source)) == 0 &&
+	       memcmp(a->target, b->target, a->target_len) == 0;
+}
+
+/* Room for one more entry: the arrays grow by doubling up to max. */
+static bool reserve_entry(struct redirect_table *t)
+{
+	struct redirect_entry *entries;
+	__u64 *hashes;
+	size_t want;
+
+	if (t->n < t->allocated)
+		return true;
+	want = t->allocated ? t->allocated * 2 : 16;
+	if (want > t->max)
+		want = t->max;
+	entries = realloc(t->entries, want * sizeof(*entries));
+	if (!entries)
+		return false;
+	t->entries = entries;
+	hashes = realloc(t->hashes, want * sizeof(*hashes));
+	if (!hashes)
+		return false;
+	t->hashes = hashes;
+	t->allocated = want;
+	return true;
+}
+
+static void record(struct redirect_table *t, const struct redirect_entry *key,
+		   __u64 now_ns)
+{
+	__u64 h = entry_hash(t, key);
+	size_t slot = h & t->slot_mask;
+	struct redirect_entry *e;
+
+	for (; t->slots[slot]; slot = (slot + 1) & t->slot_mask) {
+		size_t idx = t->slots[slot] - 1;
+
+		if (t->hashes[idx] == h && same_key(&t->entries[idx], key)) {
+			t->entries[idx].count++;
+			t->entries[idx].last_seen_ns = now_ns;
+			return;
+		}
+	}
+	/* Out of memory counts as full: the URI is not kept either way. */
+	if (t->n >= t->max || !reserve_entry(t)) {
+		t->overflow++;
+		return;
+	}
+	e = &t->entries[t->n];
+	*e = *key;
+	e->count = 1;
+	e->last_seen_ns = now_ns;
+	t->hashes[t->n] = h;
+	t->slots[slot] = (__u32)++t->n;
+}
+
+void redirect_table_feed(struct redirect_table *t, const struct sipxdp_event *ev,
+			 __u64 now_ns)
+{
+	struct contact_uri uris[CONTACT_MAX_URIS];
+	struct redirect_entry key;
+	size_t len, n;
+
+	if (ev->kind != SIPXDP_EV_REDIRECT)
+		return;
+	len = ev->contact_len < SIPXDP_CONTACT_LEN ? ev->contact_len : SIPXDP_CONTACT_LEN;
+	n = contact_split(ev->contact, len, uris, CONTACT_MAX_URIS);
+	memset(&key, 0, sizeof(key));
+	key.code = ev->status;
+	key.source = ev->saddr;
+	for (size_t i = 0; i < n; i++) {
+		key.target_cut = uris[i].len > REDIRECT_TARGET_MAX;
+		key.target_len = key.target_cut ? REDIRECT_TARGET_MAX : uris[i].len;
+		memcpy(key.target, uris[i].start, key.target_len);
+		key.target[key.target_len] = '\0';
+		/*
+		 * A NUL would end the C string early. 0xff is never valid UTF-8,
+		 * so escaping shows it as U+FFFD just as it would a NUL.
+		 */
+		for (size_t j = 0; j < key.target_len; j++)
+			if (key.target[j] == '\0')
+				key.target[j] = (char)0xff;
+		record(t, &key, now_ns);
+	}
+}
+
+const struct redirect_entry *redirect_table_entries(const struct redirect_table *t,
+						    size_t *n)
+{
+	*n = t->n;
+	return t->entries;
+}
+
+__u64 redirect_table_overflow(const struct redirect_table *t)
+{
+	return t->overflow;
+}
+
+size_t redirect_table_capacity(const struct redirect_table *t)
+{
+	return t->max;
+}

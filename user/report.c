@@ -1,0 +1,353 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include "escape.h"
+#include "report.h"
+#include "sip_names.h"
+
+#define NCLASSES	6
+#define MAX_CODE	699
+
+/* Per-source totals: the rows of one address folded together. */
+struct source_total {
+	const struct source_row *first;	/* rows of this address: first..first+n */
+	size_t n;
+	__u64 classes[NCLASSES];
+	__u64 total;
+};
+
+static struct source_total *fold_sources(const struct snapshot *snap, size_t *n_out)
+{
+	struct source_total *t = calloc(snap->n_sources ? snap->n_sources : 1, sizeof(*t));
+	size_t n = 0;
+
+	if (!t)
+		return NULL;
+	for (size_t i = 0; i < snap->n_sources; i++) {
+		const struct source_row *row = &snap->sources[i];
+		int c = class_index(row->code);
+
+		/* rows are sorted by address: a new address starts a new total */
+		if (!n || memcmp(&t[n - 1].first->addr, &row->addr, sizeof(row->addr)) != 0)
+			t[n++].first = row;
+		t[n - 1].n++;
+		if (c >= 0)
+			t[n - 1].classes[c] += row->count;
+		t[n - 1].total += row->count;
+	}
+	*n_out = n;
+	return t;
+}
+
+static void json_classes(FILE *out, const __u64 classes[NCLASSES])
+{
+	fputc('{', out);
+	for (int c = 0; c < NCLASSES; c++)
+		fprintf(out, "%s\"%dxx\": %" PRIu64, c ? ", " : "", c + 1, (uint64_t)classes[c]);
+	fputc('}', out);
+}
+
+static void format_time(FILE *out, __u64 ns, __s64 to_wall, bool json)
+{
+	time_t secs = (time_t)(((__s64)ns + to_wall) / 1000000000);
+	struct tm tm;
+	char buf[32];
+
+	gmtime_r(&secs, &tm);
+	strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	fprintf(out, json ? "\"%s\"" : "%s", buf);
+}
+
+static void json_counters(FILE *out, const struct snapshot *snap)
+{
+	__u64 classes[NCLASSES] = { 0 }, *codes;
+	struct source_total *sources;
+	size_t n_sources = 0;
+	bool first;
+
+	fprintf(out, "\"packets\": {\"seen\": %" PRIu64, (uint64_t)snapshot_packets_seen(snap));
+	for (int r = 0; r < SIPXDP_RESULT_MAX; r++)
+		fprintf(out, ", \"%s\": %" PRIu64,
+			r == SIPXDP_RES_FRAGMENT ? "fragments" : result_name(r),
+			(uint64_t)snap->counters[r]);
+	fprintf(out, ", \"messages\": %" PRIu64 ", \"events\": %" PRIu64
+		", \"events_lost\": %" PRIu64 "},\n",
+		(uint64_t)snap->counters[SIPXDP_CNT_MESSAGES],
+		(uint64_t)snap->counters[SIPXDP_CNT_EVENTS],
+		(uint64_t)snap->counters[SIPXDP_CNT_EVENTS_LOST]);
+
+	codes = calloc(MAX_CODE + 1, sizeof(*codes));
+	if (codes)
+		for (size_t i = 0; i < snap->n_responses; i++) {
+			const struct response_row *row = &snap->responses[i];
+			int c = class_index(row->code);
+
+			if (c < 0)
+				continue;
+			classes[c] += row->count;
+			codes[row->code] += row->count;
+		}
+	fputs("\"responses\": ", out);
+	json_classes(out, classes);
+	fputs(",\n\"codes\": {", out);
+	first = true;
+	for (int code = 100; codes && code <= MAX_CODE; code++) {
+		if (!codes[code])
+			continue;
+		fprintf(out, "%s\"%d\": %" PRIu64, first ? "" : ", ", code, (uint64_t)codes[code]);
+		first = false;
+	}
+	free(codes);
+	fputs("},\n\"requests\": {", out);
+	first = true;
+	for (int m = 0; m < SIPXDP_METHOD_MAX; m++) {
+		__u64 n = 0;
+
+		for (int dir = 0; dir < SIPXDP_DIR_MAX; dir++)
+			n += snap->requests[dir][m];
+		if (!n)
+			continue;
+		fprintf(out, "%s\"%s\": %" PRIu64, first ? "" : ", ", method_name(m), (uint64_t)n);
+		first = false;
+	}
+	fputs("},\n\"sources\": [", out);
+	sources = fold_sources(snap, &n_sources);
+	for (size_t i = 0; sources && i < n_sources; i++) {
+		char addr[ADDR_STR_LEN];
+
+		fprintf(out, "%s\n  {\"addr\": \"%s\", \"responses\": ", i ? "," : "",
+			format_addr(&sources[i].first->addr, addr));
+		json_classes(out, sources[i].classes);
+		fputs(", \"codes\": {", out);
+		for (size_t j = 0; j < sources[i].n; j++)
+			fprintf(out, "%s\"%u\": %" PRIu64, j ? ", " : "",
+				sources[i].first[j].code, (uint64_t)sources[i].first[j].count);
+		fputs("}}", out);
+	}
+	free(sources);
+	fprintf(out, "%s],\n\"maps\": {\"sources\": {\"entries\": %zu, \"capacity\": %u}, "
+		"\"responses\": {\"entries\": %zu, \"capacity\": %u}}",
+		n_sources ? "\n" : "", snap->n_sources, snap->sources_capacity,
+		snap->n_responses, snap->responses_capacity);
+}
+
+static void json_acks(FILE *out, const struct report *r)
+{
+	const struct ack_stats *a = r->acks;
+
+	fprintf(out, "{\"invite_2xx\": %" PRIu64 ", \"retransmissions\": %" PRIu64
+		", \"matched\": %" PRIu64 ", \"missing\": %" PRIu64 ", \"pending\": %" PRIu64
+		", \"evicted\": %" PRIu64 ", \"acks_unmatched\": %" PRIu64,
+		(uint64_t)a->invite_2xx, (uint64_t)a->retransmissions, (uint64_t)a->matched,
+		(uint64_t)a->missing, (uint64_t)a->pending, (uint64_t)a->evicted,
+		(uint64_t)a->acks_unmatched);
+	fprintf(out, ", \"delay_seconds\": {\"p50\": %.6f, \"p90\": %.6f, \"p99\": %.6f}",
+		ack_stats_delay_quantile(a, 0.5), ack_stats_delay_quantile(a, 0.9),
+		ack_stats_delay_quantile(a, 0.99));
+	fputs(", \"missed\": [", out);
+	for (size_t i = 0; i < r->n_missed; i++) {
+		const struct ack_missed *m = &r->missed[i];
+		char uas[ADDR_STR_LEN], uac[ADDR_STR_LEN];
+
+		fprintf(out, "%s\n  {\"call_id\": ", i ? "," : "");
+		escape_json_string(out, m->call_id, strlen(m->call_id), SIPXDP_CALLID_LEN);
+		fprintf(out, ", \"cseq\": %u, \"uas\": \"%s\", \"uas_port\": %u, "
+			"\"uac\": \"%s\", \"uac_port\": %u, \"time\": ", m->cseq,
+			format_addr(&m->uas_addr, uas), m->uas_port,
+			format_addr(&m->uac_addr, uac), m->uac_port);
+		format_time(out, m->first_2xx_ns, r->clock_to_wall_ns, true);
+		fputc('}', out);
+	}
+	fprintf(out, "%s]}", r->n_missed ? "\n" : "");
+}
+
+static void json_redirect_list(FILE *out, const struct report *r)
+{
+	fputc('[', out);
+	for (size_t i = 0; i < r->n_redirects; i++) {
+		const struct redirect_entry *e = &r->redirects[i];
+		char src[ADDR_STR_LEN];
+
+		fprintf(out, "%s\n  {\"code\": %u, \"target\": ", i ? "," : "", e->code);
+		escape_json_string(out, e->target, e->target_len, REDIRECT_TARGET_MAX);
+		fprintf(out, ", \"target_cut\": %s, \"source\": \"%s\", \"count\": %" PRIu64
+			", \"last_seen\": ", e->target_cut ? "true" : "false",
+			format_addr(&e->source, src), (uint64_t)e->count);
+		format_time(out, e->last_seen_ns, r->clock_to_wall_ns, true);
+		fputc('}', out);
+	}
+	fprintf(out, "%s]", r->n_redirects ? "\n" : "");
+}
+
+void report_json(FILE *out, const struct report *r)
+{
+	const char *sep = "";
+
+	fputs("{\n", out);
+	if (r->snap) {
+		json_counters(out, r->snap);
+		sep = ",\n";
+	}
+	if (r->acks) {
+		fprintf(out, "%s\"acks\": ", sep);
+		json_acks(out, r);
+		sep = ",\n";
+	}
+	if (r->redirects) {
+		fprintf(out, "%s\"redirects\": ", sep);
+		json_redirect_list(out, r);
+		fprintf(out, ",\n\"redirects_overflow\": %" PRIu64, (uint64_t)r->redirect_overflow);
+	}
+	fputs("\n}\n", out);
+}
+
+void report_acks_json(FILE *out, const struct report *r)
+{
+	json_acks(out, r);
+	fputc('\n', out);
+}
+
+void report_redirects_json(FILE *out, const struct report *r)
+{
+	fputs("{\"redirects\": ", out);
+	json_redirect_list(out, r);
+	fprintf(out, ",\n\"overflow\": %" PRIu64 "}\n", (uint64_t)r->redirect_overflow);
+}
+
+static void text_counters(FILE *out, const struct snapshot *snap)
+{
+	struct source_total *sources;
+	__u64 classes[NCLASSES] = { 0 };
+	size_t n_sources = 0;
+
+	fprintf(out, "packets   seen %" PRIu64, (uint64_t)snapshot_packets_seen(snap));
+	for (int r = 0; r < SIPXDP_RESULT_MAX; r++)
+		fprintf(out, "  %s %" PRIu64, result_name(r), (uint64_t)snap->counters[r]);
+	fprintf(out, "\nevents    written %" PRIu64 "  lost %" PRIu64 "\n",
+		(uint64_t)snap->counters[SIPXDP_CNT_EVENTS],
+		(uint64_t)snap->counters[SIPXDP_CNT_EVENTS_LOST]);
+	for (size_t i = 0; i < snap->n_responses; i++) {
+		int c = class_index(snap->responses[i].code);
+
+		if (c >= 0)
+			classes[c] += snap->responses[i].count;
+	}
+	fputs("responses", out);
+	for (int c = 0; c < NCLASSES; c++)
+		fprintf(out, "  %dxx %" PRIu64, c + 1, (uint64_t)classes[c]);
+	fputs("\nrequests ", out);
+	for (int m = 0; m < SIPXDP_METHOD_MAX; m++) {
+		__u64 n = snap->requests[SIPXDP_DIR_INGRESS][m] + snap->requests[SIPXDP_DIR_EGRESS][m];
+
+		if (n)
+			fprintf(out, "  %s %" PRIu64, method_name(m), (uint64_t)n);
+	}
+	fprintf(out, "\n\n%-40s %8s %8s %8s %8s %8s %8s\n", "source", "1xx", "2xx", "3xx",
+		"4xx", "5xx", "6xx");
+	sources = fold_sources(snap, &n_sources);
+	for (size_t i = 0; sources && i < n_sources; i++) {
+		char addr[ADDR_STR_LEN];
+
+		fprintf(out, "%-40s", format_addr(&sources[i].first->addr, addr));
+		for (int c = 0; c < NCLASSES; c++)
+			fprintf(out, " %8" PRIu64, (uint64_t)sources[i].classes[c]);
+		fputc('\n', out);
+	}
+	free(sources);
+	fprintf(out, "(%zu of %u per-source entries in use)\n", snap->n_sources,
+		snap->sources_capacity);
+}
+
+static void text_acks(FILE *out, const struct report *r)
+{
+	const struct ack_stats *a = r->acks;
+
+	fprintf(out, "\nINVITE 2xx/ACK: invite_2xx %" PRIu64 "  matched %" PRIu64
+		"  missing %" PRIu64 "  pending %" PRIu64 "  retransmissions %" PRIu64 "\n",
+		(uint64_t)a->invite_2xx, (uint64_t)a->matched, (uint64_t)a->missing,
+		(uint64_t)a->pending, (uint64_t)a->retransmissions);
+	fprintf(out, "ACK delay: p50 %.3fs  p90 %.3fs  p99 %.3fs\n",
+		ack_stats_delay_quantile(a, 0.5), ack_stats_delay_quantile(a, 0.9),
+		ack_stats_delay_quantile(a, 0.99));
+	for (size_t i = 0; i < r->n_missed; i++) {
+		const struct ack_missed *m = &r->missed[i];
+		char uas[ADDR_STR_LEN], uac[ADDR_STR_LEN];
+
+		fputs("  missed ", out);
+		format_time(out, m->first_2xx_ns, r->clock_to_wall_ns, false);
+		fprintf(out, "  %s -> %s  cseq %u  call-id ", format_addr(&m->uas_addr, uas),
+			format_addr(&m->uac_addr, uac), m->cseq);
+		/* JSON escaping keeps a hostile Call-ID on one printable line */
+		escape_json_string(out, m->call_id, strlen(m->call_id), SIPXDP_CALLID_LEN);
+		fputc('\n', out);
+	}
+}
+
+static void text_redirects(FILE *out, const struct report *r)
+{
+	fprintf(out, "\nredirect targets: %zu (overflow %" PRIu64 ")\n", r->n_redirects,
+		(uint64_t)r->redirect_overflow);
+	for (size_t i = 0; i < r->n_redirects; i++) {
+		const struct redirect_entry *e = &r->redirects[i];
+		char src[ADDR_STR_LEN];
+
+		fprintf(out, "  %u  %-20s %8" PRIu64 "  ", e->code, format_addr(&e->source, src),
+			(uint64_t)e->count);
+		escape_json_string(out, e->target, e->target_len, REDIRECT_TARGET_MAX);
+		fputc('\n', out);
+	}
+}
+
+void report_text(FILE *out, const struct report *r)
+{
+	if (r->snap)
+		text_counters(out, r->snap);
+	if (r->acks)
+		text_acks(out, r);
+	if (r->redirects)
+		text_redirects(out, r);
+}
+
+struct ranked {
+	const struct source_total *t;
+	__u64 key;
+};
+
+static int by_key_desc(const void *a, const void *b)
+{
+	const struct ranked *x = a, *y = b;
+
+	return x->key < y->key ? 1 : x->key > y->key ? -1 : 0;
+}
+
+void report_top(FILE *out, const struct snapshot *snap, int by, unsigned int n)
+{
+	struct source_total *sources;
+	struct ranked *rank;
+	size_t n_sources = 0;
+
+	sources = fold_sources(snap, &n_sources);
+	rank = calloc(n_sources ? n_sources : 1, sizeof(*rank));
+	if (!sources || !rank)
+		goto out;
+	for (size_t i = 0; i < n_sources; i++)
+		rank[i] = (struct ranked){ &sources[i],
+					   by < 0 ? sources[i].total : sources[i].classes[by] };
+	qsort(rank, n_sources, sizeof(*rank), by_key_desc);
+	fprintf(out, "%-40s %10s %8s %8s %8s %8s %8s %8s\n", "source", "total", "1xx", "2xx",
+		"3xx", "4xx", "5xx", "6xx");
+	for (size_t i = 0; i < n_sources && i < n; i++) {
+		char addr[ADDR_STR_LEN];
+
+		fprintf(out, "%-40s %10" PRIu64, format_addr(&rank[i].t->first->addr, addr),
+			(uint64_t)rank[i].t->total);
+		for (int c = 0; c < NCLASSES; c++)
+			fprintf(out, " %8" PRIu64, (uint64_t)rank[i].t->classes[c]);
+		fputc('\n', out);
+	}
+out:
+	free(rank);
+	free(sources);
+}
