@@ -6,6 +6,7 @@
  * eviction only ever look at list heads.
  */
 #include <stdint.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include "ackmatch.h"
@@ -44,7 +45,7 @@ struct ack_txn {
 struct ack_matcher {
 	__u64 timeout_ns;
 	size_t capacity;
-	__u64 (*hash)(const char *call_id, size_t len, __u32 cseq);
+	__u64 (*hash)(const char *call_id, size_t len);
 
 	struct ack_txn **buckets;
 	size_t bucket_mask;
@@ -96,17 +97,13 @@ static struct ack_node *list_first(const struct ack_node *head)
 	return head->next == head ? NULL : head->next;
 }
 
-/* FNV-1a over the Call-ID bytes, then the CSeq number (little-endian). */
-static __u64 fnv1a_hash(const char *call_id, size_t len, __u32 cseq)
+/* FNV-1a over the Call-ID bytes; re-INVITEs of a dialog share a chain. */
+static __u64 fnv1a_hash(const char *call_id, size_t len)
 {
 	__u64 h = 0xcbf29ce484222325ull;
 
 	for (size_t i = 0; i < len; i++) {
 		h ^= (unsigned char)call_id[i];
-		h *= 0x100000001b3ull;
-	}
-	for (int i = 0; i < 4; i++) {
-		h ^= (cseq >> (8 * i)) & 0xff;
 		h *= 0x100000001b3ull;
 	}
 	return h;
@@ -175,14 +172,28 @@ static struct ack_txn **bucket_of(const struct ack_matcher *m, __u64 hash)
 	return &m->buckets[hash & m->bucket_mask];
 }
 
+static bool same_call_id(const struct ack_txn *t, __u64 hash, const char *call_id,
+			 __u16 len)
+{
+	return t->hash == hash && t->call_id_len == len && memcmp(t->call_id, call_id, len) == 0;
+}
+
 static struct ack_txn *txn_find(const struct ack_matcher *m, __u64 hash,
 				const char *call_id, __u16 len, __u32 cseq)
 {
-	for (struct ack_txn *t = *bucket_of(m, hash); t; t = t->hash_next) {
-		if (t->hash == hash && t->cseq == cseq && t->call_id_len == len &&
-		    memcmp(t->call_id, call_id, len) == 0)
+	for (struct ack_txn *t = *bucket_of(m, hash); t; t = t->hash_next)
+		if (t->cseq == cseq && same_call_id(t, hash, call_id, len))
 			return t;
-	}
+	return NULL;
+}
+
+/* The pending transaction of a Call-ID, for an ACK that lost its CSeq. */
+static struct ack_txn *txn_find_pending(const struct ack_matcher *m, __u64 hash,
+					const char *call_id, __u16 len)
+{
+	for (struct ack_txn *t = *bucket_of(m, hash); t; t = t->hash_next)
+		if (t->state == ACK_PENDING && same_call_id(t, hash, call_id, len))
+			return t;
 	return NULL;
 }
 
@@ -318,7 +329,9 @@ static void record_delay(struct ack_stats *s, __u64 delay_ns)
 static void on_ack(struct ack_matcher *m, const struct sipxdp_event *ev, __u16 len,
 		   __u64 hash, __u64 now_ns)
 {
-	struct ack_txn *t = txn_find(m, hash, ev->call_id, len, ev->cseq);
+	struct ack_txn *t = ev->flags & SIPXDP_EVF_NO_CSEQ ?
+		txn_find_pending(m, hash, ev->call_id, len) :
+		txn_find(m, hash, ev->call_id, len, ev->cseq);
 
 	if (!t || t->state != ACK_PENDING) {
 		m->stats.acks_unmatched++;
@@ -338,7 +351,8 @@ void ack_matcher_feed(struct ack_matcher *m, const struct sipxdp_event *ev, __u6
 
 	if (ev->kind != SIPXDP_EV_INVITE_2XX && ev->kind != SIPXDP_EV_ACK)
 		return;
-	if (ev->flags & (SIPXDP_EVF_NO_CALLID | SIPXDP_EVF_NO_CSEQ))
+	if ((ev->flags & SIPXDP_EVF_NO_CALLID) ||
+	    (ev->kind == SIPXDP_EV_INVITE_2XX && (ev->flags & SIPXDP_EVF_NO_CSEQ)))
 		return;
 	/* The record is trusted no more than the packet it came from. */
 	if (len > SIPXDP_CALLID_LEN)
@@ -346,7 +360,7 @@ void ack_matcher_feed(struct ack_matcher *m, const struct sipxdp_event *ev, __u6
 	if (!len)
 		return;
 
-	hash = m->hash(ev->call_id, len, ev->cseq);
+	hash = m->hash(ev->call_id, len);
 	if (ev->kind == SIPXDP_EV_INVITE_2XX)
 		on_invite_2xx(m, ev, len, hash, now_ns);
 	else

@@ -6,7 +6,9 @@
  *
  * A transaction is created by its first 2xx. Further 2xx of it are
  * retransmissions. An ACK matches it while pending (delay into the
- * histogram). When now - first_2xx >= timeout it is missing, and recorded
+ * histogram). An ACK whose CSeq was cut off (SIPXDP_EVF_NO_CSEQ: the header
+ * is in the next TCP segment) matches the pending 2xx of its Call-ID: a
+ * dialog has one INVITE transaction in progress at a time (RFC 3261 14.1). When now - first_2xx >= timeout it is missing, and recorded
  * among the last missed calls. Done transactions (matched or missing) stay
  * in the table for one more timeout, so late retransmissions are still
  * recognised, then go. When the table is full, the oldest transaction is
@@ -59,8 +61,10 @@ struct ack_matcher_opts {
 	size_t capacity;	/* 0: ACK_DEFAULT_CAPACITY */
 	__u64 timeout_ns;	/* 0: ACK_DEFAULT_TIMEOUT_NS */
 	size_t missed_keep;	/* 0: ACK_DEFAULT_MISSED_KEEP */
-	/* Hash of (Call-ID, CSeq); NULL: the built-in one. Tests force collisions. */
-	__u64 (*hash)(const char *call_id, size_t len, __u32 cseq);
+	/* Hash of the Call-ID (not the CSeq: an ACK whose CSeq was cut off by
+	 * the end of its TCP segment is found by Call-ID alone); NULL: the
+	 * built-in one. Tests force collisions with it. */
+	__u64 (*hash)(const char *call_id, size_t len);
 };
 
 struct ack_matcher;

@@ -30,7 +30,7 @@
 static void replay_usage(FILE *out)
 {
 	fputs(
-"Usage: sipxdp replay FILE [--json] [--ports any|PORT[,PORT...]]\n"
+"Usage: sipxdp replay FILE [--json] [--events] [--ports any|PORT[,PORT...]]\n"
 "                     [--ack-timeout SEC] [--max-redirect-targets N]\n"
 "\n"
 "Runs every packet of a capture (pcap or pcapng: Ethernet, Linux cooked v1/v2,\n"
@@ -41,6 +41,8 @@ static void replay_usage(FILE *out)
 "waiting for its ACK counts as missing. Needs root (it loads the program).\n"
 "\n"
 "  --json                 the JSON document of `sipxdp stats --json`\n"
+"  --events               every event (INVITE 2xx, ACK, 3xx) as a JSON line on\n"
+"                         stderr, with the fields the program extracted\n"
 "  --ports LIST           count SIP only on these UDP/TCP ports (default: any)\n"
 "  --ack-timeout SEC      ACK timeout (default 32, i.e. 64*T1)\n"
 "  --max-redirect-targets N  redirect targets kept (default 1000)\n"
@@ -76,6 +78,7 @@ int cmd_replay(int argc, char **argv)
 {
 	static const struct option long_opts[] = {
 		{ "json", no_argument, NULL, 'j' },
+		{ "events", no_argument, NULL, 'e' },
 		{ "ports", required_argument, NULL, 'p' },
 		{ "ack-timeout", required_argument, NULL, 't' },
 		{ "max-redirect-targets", required_argument, NULL, 'r' },
@@ -90,12 +93,13 @@ int cmd_replay(int argc, char **argv)
 	struct capture *cap = NULL;
 	struct snapshot snap = { 0 };
 	struct ack_stats acks;
+	struct report r = { 0 };
 	const struct ack_missed *missed = NULL;
 	const __u8 *frame;
 	unsigned long long val;
 	__u64 ts = 0, last_ts = 0, index = 0, short_frames = 0;
 	__u32 len;
-	bool json = false;
+	bool json = false, trace = false;
 	char err[512];
 	int opt, rc = 1, got;
 
@@ -103,6 +107,9 @@ int cmd_replay(int argc, char **argv)
 		switch (opt) {
 		case 'j':
 			json = true;
+			break;
+		case 'e':
+			trace = true;
 			break;
 		case 'p':
 			if (loader_parse_ports(optarg, &lopts))
@@ -147,6 +154,8 @@ int cmd_replay(int argc, char **argv)
 		goto out;
 	if (monitor_init(&mon, bpf_map__fd(skel->maps.events), &mopts, false))
 		goto out;
+	if (trace)
+		mon.trace = stderr;
 
 	while ((got = capture_next(cap, &frame, &len, &ts, err, sizeof(err))) == 1) {
 		index++;
@@ -176,21 +185,12 @@ int cmd_replay(int argc, char **argv)
 			  bpf_map__fd(skel->maps.sources)))
 		goto out;
 	ack_matcher_stats(mon.acks, &acks);
-	{
-		struct report r = {
-			.snap = &snap,
-			.acks = &acks,
-			.n_missed = ack_matcher_missed(mon.acks, &missed, ACK_DEFAULT_MISSED_KEEP),
-		};
-
-		r.missed = missed;
-		r.redirects = redirect_table_entries(mon.redirects, &r.n_redirects);
-		r.redirect_overflow = redirect_table_overflow(mon.redirects);
-		if (json)
-			report_json(stdout, &r);
-		else
-			report_text(stdout, &r);
-	}
+	r.snap = &snap;
+	r.acks = &acks;
+	r.n_missed = ack_matcher_missed(mon.acks, &missed, ACK_DEFAULT_MISSED_KEEP);
+	r.missed = missed;
+	r.redirects = mon.redirects;
+	(json ? report_json : report_text)(stdout, &r);
 	rc = 0;
 out:
 	snapshot_free(&snap);

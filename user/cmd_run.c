@@ -266,8 +266,7 @@ static int serve(void *ctx, const char *path, FILE *out, const char **type)
 	r.acks = &acks;
 	r.n_missed = ack_matcher_missed(a->mon.acks, &missed, ACK_DEFAULT_MISSED_KEEP);
 	r.missed = missed;
-	r.redirects = redirect_table_entries(a->mon.redirects, &r.n_redirects);
-	r.redirect_overflow = redirect_table_overflow(a->mon.redirects);
+	r.redirects = a->mon.redirects;
 
 	if (!strcmp(path, "/metrics")) {
 		struct metrics_input in = {

@@ -2,8 +2,32 @@
 #include <errno.h>
 #include <string.h>
 #include <bpf/libbpf.h>
+#include "escape.h"
 #include "log.h"
 #include "monitor.h"
+#include "sip_names.h"
+
+static const char *const kind_names[] = {
+	[SIPXDP_EV_INVITE_2XX] = "invite_2xx",
+	[SIPXDP_EV_ACK] = "ack",
+	[SIPXDP_EV_REDIRECT] = "redirect",
+};
+
+static void trace_event(FILE *out, const struct sipxdp_event *ev, __u64 now)
+{
+	char src[ADDR_STR_LEN], dst[ADDR_STR_LEN];
+
+	fprintf(out, "{\"time_ns\": %llu, \"kind\": \"%s\", \"status\": %u, "
+		"\"method\": \"%s\", \"cseq\": %u, \"flags\": %u, \"src\": \"%s:%u\", "
+		"\"dst\": \"%s:%u\", \"call_id\": ", (unsigned long long)now,
+		ev->kind <= SIPXDP_EV_REDIRECT ? kind_names[ev->kind] : "?", ev->status,
+		method_name(ev->method), ev->cseq, ev->flags, format_addr(&ev->saddr, src),
+		ev->sport, format_addr(&ev->daddr, dst), ev->dport);
+	escape_json_string(out, ev->call_id, ev->call_id_len, SIPXDP_CALLID_LEN);
+	fputs(", \"contact\": ", out);
+	escape_json_string(out, ev->contact, ev->contact_len, SIPXDP_CONTACT_LEN);
+	fputs("}\n", out);
+}
 
 static int handle_event(void *ctx, void *data, size_t size)
 {
@@ -15,6 +39,8 @@ static int handle_event(void *ctx, void *data, size_t size)
 		return 0;
 	now = m->use_event_time ? ev->ts_ns : m->now_ns;
 	m->events++;
+	if (m->trace)
+		trace_event(m->trace, ev, now);
 	switch (ev->kind) {
 	case SIPXDP_EV_INVITE_2XX:
 	case SIPXDP_EV_ACK:

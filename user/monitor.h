@@ -9,6 +9,7 @@
 #define SIPXDP_MONITOR_H
 
 #include <stdbool.h>
+#include <stdio.h>
 #include <linux/types.h>
 #include "ackmatch.h"
 #include "redirects.h"
@@ -26,6 +27,7 @@ struct monitor {
 	__u64 now_ns;		/* replay: the current packet's time */
 	bool use_event_time;	/* run: stamp each event with its own ts_ns */
 	__u64 events;		/* events handled */
+	FILE *trace;		/* when set, one JSON line per event (replay --events) */
 	__u64 ack_timeout_ns;
 };
 

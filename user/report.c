@@ -165,9 +165,12 @@ static void json_acks(FILE *out, const struct report *r)
 
 static void json_redirect_list(FILE *out, const struct report *r)
 {
+	size_t n;
+	const struct redirect_entry *entries = redirect_table_entries(r->redirects, &n);
+
 	fputc('[', out);
-	for (size_t i = 0; i < r->n_redirects; i++) {
-		const struct redirect_entry *e = &r->redirects[i];
+	for (size_t i = 0; i < n; i++) {
+		const struct redirect_entry *e = &entries[i];
 		char src[ADDR_STR_LEN];
 
 		fprintf(out, "%s\n  {\"code\": %u, \"target\": ", i ? "," : "", e->code);
@@ -178,7 +181,7 @@ static void json_redirect_list(FILE *out, const struct report *r)
 		format_time(out, e->last_seen_ns, r->clock_to_wall_ns, true);
 		fputc('}', out);
 	}
-	fprintf(out, "%s]", r->n_redirects ? "\n" : "");
+	fprintf(out, "%s]", n ? "\n" : "");
 }
 
 void report_json(FILE *out, const struct report *r)
@@ -198,7 +201,8 @@ void report_json(FILE *out, const struct report *r)
 	if (r->redirects) {
 		fprintf(out, "%s\"redirects\": ", sep);
 		json_redirect_list(out, r);
-		fprintf(out, ",\n\"redirects_overflow\": %" PRIu64, (uint64_t)r->redirect_overflow);
+		fprintf(out, ",\n\"redirects_overflow\": %" PRIu64,
+			(uint64_t)redirect_table_overflow(r->redirects));
 	}
 	fputs("\n}\n", out);
 }
@@ -213,7 +217,8 @@ void report_redirects_json(FILE *out, const struct report *r)
 {
 	fputs("{\"redirects\": ", out);
 	json_redirect_list(out, r);
-	fprintf(out, ",\n\"overflow\": %" PRIu64 "}\n", (uint64_t)r->redirect_overflow);
+	fprintf(out, ",\n\"overflow\": %" PRIu64 "}\n",
+		(uint64_t)redirect_table_overflow(r->redirects));
 }
 
 static void text_counters(FILE *out, const struct snapshot *snap)
@@ -287,10 +292,13 @@ static void text_acks(FILE *out, const struct report *r)
 
 static void text_redirects(FILE *out, const struct report *r)
 {
-	fprintf(out, "\nredirect targets: %zu (overflow %" PRIu64 ")\n", r->n_redirects,
-		(uint64_t)r->redirect_overflow);
-	for (size_t i = 0; i < r->n_redirects; i++) {
-		const struct redirect_entry *e = &r->redirects[i];
+	size_t n;
+	const struct redirect_entry *entries = redirect_table_entries(r->redirects, &n);
+
+	fprintf(out, "\nredirect targets: %zu (overflow %" PRIu64 ")\n", n,
+		(uint64_t)redirect_table_overflow(r->redirects));
+	for (size_t i = 0; i < n; i++) {
+		const struct redirect_entry *e = &entries[i];
 		char src[ADDR_STR_LEN];
 
 		fprintf(out, "  %u  %-20s %8" PRIu64 "  ", e->code, format_addr(&e->source, src),

@@ -16,9 +16,7 @@ struct report {
 	const struct ack_stats *acks;		/* NULL: ACK section left out */
 	const struct ack_missed *missed;	/* newest first */
 	size_t n_missed;
-	const struct redirect_entry *redirects;	/* NULL: redirect section left out */
-	size_t n_redirects;
-	__u64 redirect_overflow;
+	const struct redirect_table *redirects;	/* NULL: redirect section left out */
 	/* Added to event times to print wall-clock time: the agent's clock is
 	 * CLOCK_MONOTONIC; a capture's is wall-clock already (0). */
 	__s64 clock_to_wall_ns;

@@ -254,11 +254,10 @@ static void test_table_full_evicts_oldest(void)
 	ack_matcher_free(m);
 }
 
-static __u64 constant_hash(const char *call_id, size_t len, __u32 cseq)
+static __u64 constant_hash(const char *call_id, size_t len)
 {
 	(void)call_id;
 	(void)len;
-	(void)cseq;
 	return 42;
 }
 
@@ -416,12 +415,38 @@ static void test_ignored_events(void)
 	/* An ignored event still moves the clock. */
 	feed(m, SIPXDP_EV_INVITE_2XX, "k@host", 1, T0);
 	ev = event(SIPXDP_EV_ACK, "k@host", 1);
-	ev.flags = SIPXDP_EVF_NO_CSEQ;
+	ev.flags = SIPXDP_EVF_NO_CALLID;
 	ack_matcher_feed(m, &ev, T0 + SEC);
 	s = stats_of(m);
 	CHECK_EQ(s.missing, 1);
 	CHECK_EQ(s.matched, 0);
 	CHECK_EQ(s.acks_unmatched, 0);
+	ack_matcher_free(m);
+}
+
+/* An ACK whose CSeq is in the next TCP segment matches its Call-ID's pending 2xx. */
+static void test_ack_without_cseq(void)
+{
+	struct ack_matcher_opts opts = { .capacity = 16, .timeout_ns = SEC,
+					 .hash = constant_hash };
+	struct ack_matcher *m = ack_matcher_new(&opts);
+	struct sipxdp_event ev;
+	struct ack_stats s;
+
+	feed(m, SIPXDP_EV_INVITE_2XX, "cut@host", 7, T0);
+	feed(m, SIPXDP_EV_INVITE_2XX, "other@host", 7, T0);
+	ev = event(SIPXDP_EV_ACK, "cut@host", 0);
+	ev.flags = SIPXDP_EVF_NO_CSEQ;
+	ack_matcher_feed(m, &ev, T0 + 10 * MSEC);
+	s = stats_of(m);
+	CHECK_EQ(s.matched, 1);
+	CHECK_EQ(s.pending, 1);		/* "other@host" still waits */
+	/* a second one finds no pending transaction left */
+	ack_matcher_feed(m, &ev, T0 + 20 * MSEC);
+	CHECK_EQ(stats_of(m).acks_unmatched, 1);
+	ack_matcher_expire(m, T0 + SEC);
+	s = stats_of(m);
+	CHECK_EQ(s.missing, 1);
 	ack_matcher_free(m);
 }
 
@@ -536,6 +561,7 @@ TEST_MAIN("ackmatch",
 	  TEST(test_unmatched_acks),
 	  TEST(test_table_full_evicts_oldest),
 	  TEST(test_hash_collisions),
+	  TEST(test_ack_without_cseq),
 	  TEST(test_same_callid_other_cseq),
 	  TEST(test_missed_ring),
 	  TEST(test_missed_call_id_full_length),
