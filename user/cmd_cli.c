@@ -146,8 +146,8 @@ static int show_stats_once(const struct cli_opts *o)
 	struct agent_info agent;
 
 	/* The agent has everything; without it, the pinned counters still tell. */
-	if (agent_lookup(o->pin_dir, &agent, false) == 0)
-		return print_from_agent(o, "stats");
+	if (agent_lookup(o->pin_dir, &agent, false) == 0 && print_from_agent(o, "stats") == 0)
+		return 0;
 	if (read_pinned(o->pin_dir, &snap))
 		return -1;
 	pr_warn("showing the pinned counters only: ACK and redirect figures need the agent\n");
