@@ -65,7 +65,18 @@ struct flow {
 	__u8 proto;		/* IPPROTO_UDP or IPPROTO_TCP */
 	__u32 payload_off;	/* from the start of the packet */
 	__u32 payload_len;	/* bytes of transport payload in this packet */
+	bool first_byte_seen;	/* may_start_sip() passed on the linear head */
 };
+
+/*
+ * The cheapest exit, taken before any length bookkeeping: a SIP message
+ * starts with an upper-case method or "SIP/2.0" (any case). RTP starts with
+ * 0x80..0xbf, TLS with 0x14..0x17, STUN with 0x00 or 0x01.
+ */
+static __always_inline bool may_start_sip(__u8 c)
+{
+	return (c >= 'A' && c <= 'Z') || c == 's';
+}
 
 /* Outcome of the L2..L4 walk, before any SIP is looked at. */
 enum l4_verdict {
@@ -85,7 +96,8 @@ static __always_inline __be16 parse_ethernet(struct cursor *c)
 	if ((void *)(eth + 1) > c->end)
 		return 0;
 	c->pos = eth + 1;
-	proto = eth->h_proto;
+	/* ethhdr is packed: through it clang reads h_proto a byte at a time */
+	proto = *(__be16 *)((void *)eth + ETH_ALEN * 2);
 
 #pragma unroll
 	for (i = 0; i < MAX_VLAN_TAGS; i++) {
@@ -201,12 +213,20 @@ static __always_inline enum l4_verdict parse_l4(struct cursor *c, void *data,
 						__u32 pkt_len)
 {
 	__u32 off, claimed, hdr_len;
+	__u8 *first;
 
+	f->first_byte_seen = false;
 	if (f->proto == IPPROTO_UDP) {
 		struct udphdr *udp = c->pos;
 
 		if ((void *)(udp + 1) > c->end)
 			return L4_SKIP;
+		first = (void *)(udp + 1);
+		if ((void *)(first + 1) <= c->end) {
+			if (!may_start_sip(*first))
+				return L4_SKIP;
+			f->first_byte_seen = true;
+		}
 		f->sport = bpf_ntohs(udp->source);
 		f->dport = bpf_ntohs(udp->dest);
 		claimed = bpf_ntohs(udp->len);
@@ -225,6 +245,12 @@ static __always_inline enum l4_verdict parse_l4(struct cursor *c, void *data,
 		hdr_len = tcp->doff * 4;
 		if (hdr_len < sizeof(*tcp) || hdr_len > l4_len)
 			return L4_MALFORMED;
+		first = (void *)tcp + hdr_len;
+		if ((void *)(first + 1) <= c->end) {
+			if (!may_start_sip(*first))
+				return L4_SKIP;
+			f->first_byte_seen = true;
+		}
 		claimed = l4_len - hdr_len;
 	} else {
 		return L4_SKIP;

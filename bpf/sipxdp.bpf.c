@@ -405,15 +405,6 @@ static __always_inline bool port_selected(const struct flow *f)
 	return false;
 }
 
-/* Headers longer than this are read through the load helper, not directly. */
-#define MAX_HDR_OFF	1024
-
-/* Can this byte start a SIP message? Rejects RTP (0x80..), TLS, STUN at once. */
-static __always_inline bool may_start_sip(__u8 c)
-{
-	return (c >= 'A' && c <= 'Z') || c == 's';
-}
-
 /*
  * The parser shared by both entry points. `is_xdp` is a constant in each
  * caller, so only one family of load helpers stays in each program.
@@ -443,17 +434,13 @@ static __always_inline void sipxdp_handle(void *pkt_ctx, void *data, void *data_
 		return;
 	}
 
-	/* The cheap exits: the port list, then the payload's first byte. */
 	if (!port_selected(&f))
 		goto not_sip;
-	/* The verifier takes a variable packet offset only once it is bounded. */
-	if (f.payload_off < MAX_HDR_OFF && data + f.payload_off + 1 <= data_end) {
-		first = *(__u8 *)(data + f.payload_off);
-	} else if (is_xdp ? bpf_xdp_load_bytes(pkt_ctx, f.payload_off, &first, 1) :
-			    bpf_skb_load_bytes(pkt_ctx, f.payload_off, &first, 1)) {
-		goto not_sip;
-	}
-	if (!may_start_sip(first))
+	/* The first byte was out of the linear head (TC, XDP frags): load it. */
+	if (!f.first_byte_seen &&
+	    ((is_xdp ? bpf_xdp_load_bytes(pkt_ctx, f.payload_off, &first, 1) :
+		       bpf_skb_load_bytes(pkt_ctx, f.payload_off, &first, 1)) ||
+	     !may_start_sip(first)))
 		goto not_sip;
 
 	s = bpf_map_lookup_elem(&scratch_map, &zero);
