@@ -22,7 +22,7 @@
 /* Default map sizes; `sipxdp run` can change them before loading. */
 #define SIPXDP_DEFAULT_SOURCES	  65536	/* (source, code) entries */
 #define SIPXDP_DEFAULT_RESPONSES  4096	/* (direction, method, code) entries */
-#define SIPXDP_DEFAULT_RINGBUF	  (4u << 20)
+#define SIPXDP_DEFAULT_RINGBUF	  (1u << 20)	/* ~1400 events of slack */
 
 /*
  * Packet and program counters, the index into the per-CPU `counters` array.

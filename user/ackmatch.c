@@ -27,7 +27,6 @@ enum ack_state {
 
 struct ack_txn {
 	struct ack_txn *hash_next;	/* bucket chain, or the free list */
-	struct ack_node age;		/* all, by first 2xx: eviction order */
 	struct ack_node timer;		/* on pending_list or done_list */
 	__u64 hash;
 	__u64 first_2xx_ns;
@@ -55,7 +54,6 @@ struct ack_matcher {
 	size_t pool_used;
 	struct ack_txn *free_list;
 
-	struct ack_node by_age;
 	struct ack_node pending_list;	/* by first_2xx_ns */
 	struct ack_node done_list;	/* by done_ns */
 	size_t entries;
@@ -143,7 +141,6 @@ struct ack_matcher *ack_matcher_new(const struct ack_matcher_opts *opts)
 	m->hash = o.hash ? o.hash : fnv1a_hash;
 	m->missed_keep = o.missed_keep;
 	m->bucket_mask = nbuckets - 1;
-	list_init(&m->by_age);
 	list_init(&m->pending_list);
 	list_init(&m->done_list);
 
@@ -205,7 +202,6 @@ static void txn_remove(struct ack_matcher *m, struct ack_txn *t)
 		pp = &(*pp)->hash_next;
 	*pp = t->hash_next;
 
-	list_del(&t->age);
 	list_del(&t->timer);
 	if (t->state == ACK_PENDING)
 		m->pending--;
@@ -288,8 +284,15 @@ static void on_invite_2xx(struct ack_matcher *m, const struct sipxdp_event *ev,
 		return;
 	}
 	if (m->entries == m->capacity) {
-		txn_remove(m, txn_of(list_first(&m->by_age), age));
-		m->stats.evicted++;
+		/* A done transaction only serves to recognise late retransmissions:
+		 * it goes first. Evicting a pending one loses a call: counted. */
+		struct ack_node *oldest = list_first(&m->done_list);
+
+		if (!oldest) {
+			oldest = list_first(&m->pending_list);
+			m->stats.evicted++;
+		}
+		txn_remove(m, txn_of(oldest, timer));
 	}
 
 	t = txn_alloc(m);
@@ -307,7 +310,6 @@ static void on_invite_2xx(struct ack_matcher *m, const struct sipxdp_event *ev,
 
 	t->hash_next = *bucket_of(m, hash);
 	*bucket_of(m, hash) = t;
-	list_add_tail(&m->by_age, &t->age);
 	list_add_tail(&m->pending_list, &t->timer);
 	m->entries++;
 	m->pending++;

@@ -11,8 +11,9 @@
  * dialog has one INVITE transaction in progress at a time (RFC 3261 14.1). When now - first_2xx >= timeout it is missing, and recorded
  * among the last missed calls. Done transactions (matched or missing) stay
  * in the table for one more timeout, so late retransmissions are still
- * recognised, then go. When the table is full, the oldest transaction is
- * evicted and counted.
+ * recognised, then go. When the table is full, the oldest done transaction
+ * makes room; when none is done, the oldest pending one is evicted and
+ * counted (`evicted`: a call the matcher lost track of).
  */
 #ifndef SIPXDP_ACKMATCH_H
 #define SIPXDP_ACKMATCH_H
@@ -22,7 +23,7 @@
 #include "sipxdp.h"
 
 #define ACK_DEFAULT_TIMEOUT_NS	(32ull * 1000000000ull)	/* 64 * T1 */
-#define ACK_DEFAULT_CAPACITY	65536
+#define ACK_DEFAULT_CAPACITY	16384	/* ~250 bytes each when in use */
 #define ACK_DEFAULT_MISSED_KEEP	100
 
 /* Upper bounds (seconds) of the ACK delay histogram; +Inf is implied. */
@@ -34,7 +35,7 @@ struct ack_stats {
 	__u64 retransmissions;	/* further 2xx of a known transaction */
 	__u64 matched;		/* got their ACK in time */
 	__u64 missing;		/* no ACK within the timeout */
-	__u64 evicted;		/* dropped because the table was full */
+	__u64 evicted;		/* pending ones dropped because the table was full */
 	__u64 acks_unmatched;	/* ACKs with no pending 2xx (non-2xx ACKs, late ones) */
 	__u64 pending;		/* waiting for their ACK now */
 	__u64 table_entries;	/* pending + done, now */

@@ -59,7 +59,7 @@ static void run_usage(FILE *out)
 "Usage: sipxdp run [-i IFACE]... [--mode auto|native|generic] [--ports any|PORT,...]\n"
 "                  [--listen ADDR:PORT] [--ack-timeout SEC] [--peers FILE]\n"
 "                  [--per-source-metrics N] [--max-redirect-targets N]\n"
-"                  [--max-sources N] [--pin-dir DIR] [--no-egress] [-v]\n"
+"                  [--max-sources N] [--ack-table N] [--pin-dir DIR] [--no-egress] [-v]\n"
 "\n"
 "The agent, in the foreground, logging to stderr. Attaches the XDP program to\n"
 "each interface (through libxdp, so other XDP programs can share it) and the\n"
@@ -85,6 +85,10 @@ static void run_usage(FILE *out)
 "  --max-redirect-targets N  distinct 3xx targets kept (default 1000)\n"
 "  --max-sources N         (source, code) entries in the kernel's LRU map\n"
 "                          (default 65536)\n"
+"  --ack-table N           INVITE 2xx transactions tracked (default 16384, ~250\n"
+"                          bytes each); done ones are kept one --ack-timeout to\n"
+"                          recognise retransmissions, so size it to about\n"
+"                          calls/s x ack-timeout; when full, done ones go first\n"
 "  --pin-dir DIR           where maps are pinned (default " DEFAULT_PIN_DIR ")\n"
 "  --no-egress             XDP (ingress) only: no TC egress program\n"
 "  -v, --verbose           debug messages (libbpf's and libxdp's too)\n"
@@ -379,6 +383,7 @@ int cmd_run(int argc, char **argv)
 		{ "per-source-metrics", required_argument, NULL, 'n' },
 		{ "max-redirect-targets", required_argument, NULL, 'r' },
 		{ "max-sources", required_argument, NULL, 's' },
+		{ "ack-table", required_argument, NULL, 'a' },
 		{ "pin-dir", required_argument, NULL, 'd' },
 		{ "no-egress", no_argument, NULL, 'E' },
 		{ "verbose", no_argument, NULL, 'v' },
@@ -445,6 +450,13 @@ int cmd_run(int argc, char **argv)
 				return 1;
 			}
 			lopts.max_sources = val;
+			break;
+		case 'a':
+			if (parse_count("--ack-table", optarg, 16u << 20, &val) || val < 16) {
+				pr_err("--ack-table: from 16 to %u\n", 16u << 20);
+				return 1;
+			}
+			mopts.ack_capacity = val;
 			break;
 		case 'd':
 			a.pin_dir = optarg;
