@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "ackmatch.h"
+#include "hash.h"
 
 const double ack_delay_bounds[ACK_DELAY_BUCKETS] = {
 	0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 32,
@@ -44,7 +45,8 @@ struct ack_txn {
 struct ack_matcher {
 	__u64 timeout_ns;
 	size_t capacity;
-	__u64 (*hash)(const char *call_id, size_t len);
+	__u64 (*hash)(const char *call_id, size_t len);	/* NULL: seeded FNV-1a */
+	__u64 seed;
 
 	struct ack_txn **buckets;
 	size_t bucket_mask;
@@ -95,16 +97,13 @@ static struct ack_node *list_first(const struct ack_node *head)
 	return head->next == head ? NULL : head->next;
 }
 
-/* FNV-1a over the Call-ID bytes; re-INVITEs of a dialog share a chain. */
-static __u64 fnv1a_hash(const char *call_id, size_t len)
+/* Of the Call-ID only: re-INVITEs of a dialog share a chain. Seeded: the
+ * Call-IDs come from packets. */
+static __u64 call_id_hash(const struct ack_matcher *m, const char *call_id, size_t len)
 {
-	__u64 h = 0xcbf29ce484222325ull;
-
-	for (size_t i = 0; i < len; i++) {
-		h ^= (unsigned char)call_id[i];
-		h *= 0x100000001b3ull;
-	}
-	return h;
+	if (m->hash)
+		return m->hash(call_id, len);
+	return hash_finish(hash_bytes(hash_start(m->seed), call_id, len));
 }
 
 /* Also false when the clock went backwards (events from several CPUs). */
@@ -138,7 +137,8 @@ struct ack_matcher *ack_matcher_new(const struct ack_matcher_opts *opts)
 		return NULL;
 	m->timeout_ns = o.timeout_ns;
 	m->capacity = o.capacity;
-	m->hash = o.hash ? o.hash : fnv1a_hash;
+	m->hash = o.hash;
+	m->seed = hash_seed(m);
 	m->missed_keep = o.missed_keep;
 	m->bucket_mask = nbuckets - 1;
 	list_init(&m->pending_list);
@@ -362,7 +362,7 @@ void ack_matcher_feed(struct ack_matcher *m, const struct sipxdp_event *ev, __u6
 	if (!len)
 		return;
 
-	hash = m->hash(ev->call_id, len);
+	hash = call_id_hash(m, ev->call_id, len);
 	if (ev->kind == SIPXDP_EV_INVITE_2XX)
 		on_invite_2xx(m, ev, len, hash, now_ns);
 	else

@@ -2,7 +2,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
+#include "hash.h"
 #include "redirects.h"
 
 static bool is_blank(char c)
@@ -112,9 +112,7 @@ struct redirect_table *redirect_table_new(size_t max_targets)
 	}
 	t->slot_mask = n_slots - 1;
 	t->max = max_targets;
-	/* Targets come from packets: a secret seed keeps collisions unplannable. */
-	if (getrandom(&t->seed, sizeof(t->seed), GRND_NONBLOCK) != sizeof(t->seed))
-		t->seed = (__u64)(uintptr_t)t;
+	t->seed = hash_seed(t);
 	return t;
 }
 
@@ -128,28 +126,15 @@ void redirect_table_free(struct redirect_table *t)
 	free(t);
 }
 
-/* FNV-1a from a seeded basis; entry_hash mixes it so the slot bits use all bits. */
-static __u64 hash_bytes(__u64 h, const void *data, size_t len)
-{
-	const unsigned char *p = data;
-
-	for (size_t i = 0; i < len; i++)
-		h = (h ^ p[i]) * 0x100000001b3ull;
-	return h;
-}
-
 static __u64 entry_hash(const struct redirect_table *t, const struct redirect_entry *e)
 {
-	__u64 h = t->seed ^ 0xcbf29ce484222325ull;
+	__u64 h = hash_start(t->seed);
 
 	h = hash_bytes(h, &e->code, sizeof(e->code));
 	h = hash_bytes(h, &e->source, sizeof(e->source));
 	h = hash_bytes(h, &e->target_cut, sizeof(e->target_cut));
 	h = hash_bytes(h, e->target, e->target_len);
-	h ^= h >> 33;
-	h *= 0xff51afd7ed558ccdull;
-	h ^= h >> 33;
-	return h;
+	return hash_finish(h);
 }
 
 static bool same_key(const struct redirect_entry *a, const struct redirect_entry *b)
