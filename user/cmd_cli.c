@@ -31,6 +31,7 @@ struct cli_opts {
 	unsigned int interval;
 	int by;			/* top: class index, -1 for all */
 	unsigned int n;		/* top: rows */
+	const char *report;	/* acks, redirects: the agent's /REPORT.json|txt */
 };
 
 /* The options every reading command shares; returns 0, 1 (help shown) or -1. */
@@ -171,6 +172,25 @@ static int watch(const struct cli_opts *o, int (*show)(const struct cli_opts *))
 	}
 }
 
+/* Parses the options, then shows once, or every --interval with --watch. */
+static int reading_command(int argc, char **argv, const char *usage, bool top,
+			   const char *report, int (*show)(const struct cli_opts *))
+{
+	struct cli_opts o;
+	int rc = parse_cli(argc, argv, &o, usage, top);
+
+	if (rc)
+		return rc > 0 ? 0 : 1;
+	o.report = report;
+	return watch(&o, show);
+}
+
+/* What only the agent knows: its report, as it formats it. */
+static int show_agent_report(const struct cli_opts *o)
+{
+	return print_from_agent(o, o->report);
+}
+
 static const char stats_usage[] =
 "Usage: sipxdp stats [--json] [--watch [--interval SEC]] [--pin-dir DIR]\n"
 "\n"
@@ -184,10 +204,7 @@ static const char stats_usage[] =
 
 int cmd_stats(int argc, char **argv)
 {
-	struct cli_opts o;
-	int rc = parse_cli(argc, argv, &o, stats_usage, false);
-
-	return rc ? (rc > 0 ? 0 : 1) : watch(&o, show_stats_once);
+	return reading_command(argc, argv, stats_usage, false, NULL, show_stats_once);
 }
 
 static const char top_usage[] =
@@ -209,10 +226,7 @@ static int show_top_once(const struct cli_opts *o)
 
 int cmd_top(int argc, char **argv)
 {
-	struct cli_opts o;
-	int rc = parse_cli(argc, argv, &o, top_usage, true);
-
-	return rc ? (rc > 0 ? 0 : 1) : watch(&o, show_top_once);
+	return reading_command(argc, argv, top_usage, true, NULL, show_top_once);
 }
 
 static const char acks_usage[] =
@@ -223,17 +237,9 @@ static const char acks_usage[] =
 "percentiles, and the most recent calls that missed their ACK (Call-ID, the\n"
 "2xx's sender and receiver, time).\n";
 
-static int show_acks_once(const struct cli_opts *o)
-{
-	return print_from_agent(o, "acks");
-}
-
 int cmd_acks(int argc, char **argv)
 {
-	struct cli_opts o;
-	int rc = parse_cli(argc, argv, &o, acks_usage, false);
-
-	return rc ? (rc > 0 ? 0 : 1) : watch(&o, show_acks_once);
+	return reading_command(argc, argv, acks_usage, false, "acks", show_agent_report);
 }
 
 static const char redirects_usage[] =
@@ -243,17 +249,10 @@ static const char redirects_usage[] =
 "sent, escaped, cut at 256 bytes), the address that sent it, count, last seen,\n"
 "and how many targets did not fit the table (--max-redirect-targets).\n";
 
-static int show_redirects_once(const struct cli_opts *o)
-{
-	return print_from_agent(o, "redirects");
-}
-
 int cmd_redirects(int argc, char **argv)
 {
-	struct cli_opts o;
-	int rc = parse_cli(argc, argv, &o, redirects_usage, false);
-
-	return rc ? (rc > 0 ? 0 : 1) : watch(&o, show_redirects_once);
+	return reading_command(argc, argv, redirects_usage, false, "redirects",
+			       show_agent_report);
 }
 
 static const char unload_usage[] =

@@ -116,11 +116,9 @@ int cmd_replay(int argc, char **argv)
 				return 1;
 			break;
 		case 't':
-			if (parse_count("--ack-timeout", optarg, 86400, &val) || !val) {
-				pr_err("--ack-timeout: seconds from 1 to 86400\n");
+			if (parse_ack_timeout(optarg, &val))
 				return 1;
-			}
-			mopts.ack_timeout_ns = val * 1000000000ull;
+			mopts.ack_timeout_ns = val;
 			break;
 		case 'r':
 			if (parse_count("--max-redirect-targets", optarg, 1000000, &val))

@@ -18,4 +18,7 @@ int cmd_replay(int argc, char **argv);
 int parse_count(const char *opt, const char *arg, unsigned long long max,
 		unsigned long long *out);
 
+/* --ack-timeout SEC (1..86400) into nanoseconds; -1 with a message if bad. */
+int parse_ack_timeout(const char *arg, unsigned long long *ns);
+
 #endif /* SIPXDP_COMMANDS_H */

@@ -17,3 +17,15 @@ int parse_count(const char *opt, const char *arg, unsigned long long max,
 	}
 	return 0;
 }
+
+int parse_ack_timeout(const char *arg, unsigned long long *ns)
+{
+	unsigned long long seconds;
+
+	if (parse_count("--ack-timeout", arg, 86400, &seconds) || !seconds) {
+		pr_err("--ack-timeout: seconds from 1 to 86400\n");
+		return -1;
+	}
+	*ns = seconds * 1000000000ull;
+	return 0;
+}

@@ -105,9 +105,11 @@ static inline int harness_read(struct harness *h, struct snapshot *snap)
 			     bpf_map__fd(h->skel->maps.sources));
 }
 
-/* One packet through the program, from empty maps. */
-static inline int harness_run(struct harness *h, const void *pkt, size_t len,
-			      struct run_out *out)
+/*
+ * One packet through the program: 1 if it passed unchanged, 0 if not,
+ * -1 if the test run itself failed (reported).
+ */
+static inline int harness_pass(struct harness *h, const void *pkt, size_t len)
 {
 	static unsigned char back[PKT_MAX + 64];
 	LIBBPF_OPTS(bpf_test_run_opts, opts,
@@ -117,16 +119,26 @@ static inline int harness_run(struct harness *h, const void *pkt, size_t len,
 		.data_size_out = sizeof(back),
 		.repeat = 1,
 	);
-	int err;
 
-	harness_reset(h);
-	err = bpf_prog_test_run_opts(h->prog_fd, &opts);
-	if (err) {
-		fprintf(stderr, "BPF_PROG_TEST_RUN: %s\n", strerror(errno));
+	if (bpf_prog_test_run_opts(h->prog_fd, &opts)) {
+		fprintf(stderr, "BPF_PROG_TEST_RUN (%zu bytes): %s\n", len, strerror(errno));
 		return -1;
 	}
-	out->verdict_ok = opts.retval == XDP_PASS && opts.data_size_out == len &&
-			  memcmp(back, pkt, len) == 0;
+	return opts.retval == XDP_PASS && opts.data_size_out == len &&
+	       memcmp(back, pkt, len) == 0;
+}
+
+/* One packet through the program, from empty maps. */
+static inline int harness_run(struct harness *h, const void *pkt, size_t len,
+			      struct run_out *out)
+{
+	int passed;
+
+	harness_reset(h);
+	passed = harness_pass(h, pkt, len);
+	if (passed < 0)
+		return -1;
+	out->verdict_ok = passed;
 	ring_buffer__consume(h->rb);
 	return harness_read(h, &out->delta);
 }
