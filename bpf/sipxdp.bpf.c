@@ -226,6 +226,8 @@ static long header_line(__u32 idx __attribute__((unused)), struct loop_ctx *ctx)
 static __always_inline void emit(struct scratch *s, __u8 kind, __u8 method,
 				 __u16 status, const struct hdr_walk *h)
 {
+	__u64 size;
+
 	s->ev.kind = kind;
 	s->ev.method = method;
 	s->ev.status = status;
@@ -235,7 +237,12 @@ static __always_inline void emit(struct scratch *s, __u8 kind, __u8 method,
 	if (s->ev.flags & (SIPXDP_EVF_CALLID_CUT | SIPXDP_EVF_CONTACT_CUT))
 		count(SIPXDP_CNT_FIELDS_CUT);
 	s->ev.ts_ns = bpf_ktime_get_ns();
-	if (bpf_ringbuf_output(&events, &s->ev, sizeof(s->ev), 0))
+	/* Only the Contact bytes in use go out: a 2xx or an ACK has none. */
+	size = SIPXDP_EVENT_SIZE(s->ev.contact_len);
+	barrier_var(size);
+	if (size > sizeof(s->ev))
+		return;
+	if (bpf_ringbuf_output(&events, &s->ev, size, 0))
 		count(SIPXDP_CNT_EVENTS_LOST);
 	else
 		count(SIPXDP_CNT_EVENTS);

@@ -118,7 +118,8 @@ enum sipxdp_event_kind {
  * One ring-buffer record: a message the agent must see in full. Strings are
  * not NUL-terminated; their *_len says how many bytes are valid.
  * `contact` holds the values of every Contact header of the message, in
- * order, joined by ','; user space splits them into URIs.
+ * order, joined by ','; user space splits them into URIs. A record ends
+ * after its contact_len Contact bytes: it is shorter than the struct.
  */
 struct sipxdp_event {
 	__u64 ts_ns;		/* bpf_ktime_get_ns() when parsed */
@@ -138,5 +139,9 @@ struct sipxdp_event {
 	char call_id[SIPXDP_CALLID_LEN];
 	char contact[SIPXDP_CONTACT_LEN];
 };
+
+/* Bytes of a record with this many Contact bytes. */
+#define SIPXDP_EVENT_SIZE(contact_len) \
+	(__builtin_offsetof(struct sipxdp_event, contact) + (contact_len))
 
 #endif /* SIPXDP_H */

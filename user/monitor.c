@@ -32,10 +32,16 @@ static void trace_event(FILE *out, const struct sipxdp_event *ev, __u64 now)
 static int handle_event(void *ctx, void *data, size_t size)
 {
 	struct monitor *m = ctx;
-	const struct sipxdp_event *ev = data;
+	struct sipxdp_event ev_buf;
+	const struct sipxdp_event *ev = &ev_buf;
 	__u64 now;
 
-	if (size < sizeof(*ev))
+	/* Records end after their Contact bytes: copy into a whole, zeroed one. */
+	if (size < SIPXDP_EVENT_SIZE(0) || size > sizeof(ev_buf))
+		return 0;
+	memcpy(&ev_buf, data, size);
+	memset((char *)&ev_buf + size, 0, sizeof(ev_buf) - size);
+	if (ev_buf.contact_len > size - SIPXDP_EVENT_SIZE(0))
 		return 0;
 	now = m->use_event_time ? ev->ts_ns : m->now_ns;
 	m->events++;

@@ -40,9 +40,13 @@ static int harness_on_event(void *ctx, void *data, size_t size)
 {
 	struct harness *h = ctx;
 
-	if (size < sizeof(struct sipxdp_event) || h->n_events >= HARNESS_MAX_EVENTS)
+	if (size > sizeof(struct sipxdp_event) || h->n_events >= HARNESS_MAX_EVENTS)
 		return 0;
-	memcpy(&h->events[h->n_events++], data, sizeof(struct sipxdp_event));
+	memset(&h->events[h->n_events], 0, sizeof(struct sipxdp_event));
+	memcpy(&h->events[h->n_events], data, size);
+	/* the record is exactly as long as its Contact bytes say */
+	CHECK_EQ(size, SIPXDP_EVENT_SIZE(h->events[h->n_events].contact_len));
+	h->n_events++;
 	return 0;
 }
 

@@ -471,6 +471,51 @@ static void test_non_ip_frames(void)
 	}
 }
 
+/*
+ * The per-source LRU map at its limit: more sources than entries evict old
+ * ones (an LRU hash may do so before it is full, per CPU), never fail an
+ * update, and keep the newest.
+ */
+static void test_sources_at_their_limit(void)
+{
+	enum { LIMIT = 128, SOURCES = 1000 };
+	struct loader_opts opts = { .max_sources = LIMIT };
+	struct harness small;
+	struct snapshot d;
+	unsigned char pkt[PKT_MAX];
+	char src[32];
+	bool newest_kept = false;
+
+	if (harness_open(&small, &opts)) {
+		CHECK(!"loading with a small sources map failed");
+		return;
+	}
+	harness_reset(&small);
+	for (int i = 0; i < SOURCES; i++) {
+		struct pkt_spec spec = { .src = src, .payload = "SIP/2.0 200 OK\r\n\r\n" };
+
+		snprintf(src, sizeof(src), "198.18.%d.%d", i / 250, i % 250 + 1);
+		CHECK_EQ(harness_pass(&small, pkt, pkt_build(&spec, pkt)), 1);
+	}
+	if (harness_read(&small, &d) == 0) {
+		CHECK(d.n_sources <= LIMIT);
+		CHECK(d.n_sources >= LIMIT / 4);
+		CHECK_EQ(d.sources_capacity, LIMIT);
+		CHECK_EQ(d.counters[SIPXDP_CNT_SOURCE_UPDATE_FAILED], 0);
+		CHECK_EQ(delta_code(&d, 200), SOURCES);	/* the totals lose nothing */
+		for (size_t i = 0; i < d.n_sources; i++) {
+			char want[ADDR_STR_LEN], got[ADDR_STR_LEN];
+
+			snprintf(want, sizeof(want), "198.18.%d.%d", (SOURCES - 1) / 250,
+				 (SOURCES - 1) % 250 + 1);
+			newest_kept |= !strcmp(format_addr(&d.sources[i].addr, got), want);
+		}
+		CHECK(newest_kept);
+		snapshot_free(&d);
+	}
+	harness_close(&small);
+}
+
 int main(void)
 {
 	static const struct tl_test tests[] = {
@@ -484,6 +529,7 @@ int main(void)
 		TEST(test_header_cut_by_packet_end),
 		TEST(test_empty_payload),
 		TEST(test_non_ip_frames),
+		TEST(test_sources_at_their_limit),
 	};
 	struct loader_opts opts = { 0 };
 	int rc;
