@@ -41,7 +41,7 @@ for t in "$build"/tests/test_*; do
 	[ -x "$t" ] && run_suite "$(basename "$t")" "$t"
 done
 run_suite replay_captures python3 tests/replay/test_captures.py "$build/sipxdp"
-for t in tests/e2e/test_*.sh; do
+for t in tests/cli/test_*.sh tests/e2e/test_*.sh; do
 	[ -x "$t" ] && run_suite "$(basename "$t" .sh)" "$t" "$build/sipxdp"
 done
 

@@ -103,7 +103,8 @@ static __s64 clock_to_wall(void)
 	return (wall.tv_sec - mono.tv_sec) * 1000000000ll + (wall.tv_nsec - mono.tv_nsec);
 }
 
-int agent_publish(const char *dir, const char *listen)
+int agent_publish(const char *dir, const char *listen, const __u32 *ifindexes,
+		  unsigned int n)
 {
 	struct agent_info info = { .pid = getpid(), .clock_to_wall_ns = clock_to_wall() };
 	char path[512];
@@ -111,6 +112,8 @@ int agent_publish(const char *dir, const char *listen)
 	int fd;
 
 	snprintf(info.listen, sizeof(info.listen), "%s", listen);
+	info.n_ifindexes = n < AGENT_MAX_IFACES ? n : AGENT_MAX_IFACES;
+	memcpy(info.ifindexes, ifindexes, info.n_ifindexes * sizeof(*ifindexes));
 	snprintf(path, sizeof(path), "%s/%s", dir, AGENT_INFO_PIN);
 	unlink(path);	/* a crashed agent's */
 	fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "sipxdp_agent", sizeof(zero), sizeof(info), 1,
@@ -135,7 +138,7 @@ void agent_withdraw(const char *dir, int fd)
 	close(fd);
 }
 
-int agent_lookup(const char *dir, struct agent_info *out, bool report)
+int agent_record(const char *dir, struct agent_info *out)
 {
 	char path[512];
 	__u32 zero = 0;
@@ -143,19 +146,26 @@ int agent_lookup(const char *dir, struct agent_info *out, bool report)
 
 	snprintf(path, sizeof(path), "%s/%s", dir, AGENT_INFO_PIN);
 	fd = bpf_obj_get(path);
-	if (fd < 0) {
+	if (fd < 0)
+		return -1;
+	err = bpf_map_lookup_elem(fd, &zero, out);
+	close(fd);
+	if (err)
+		return -1;
+	out->listen[sizeof(out->listen) - 1] = '\0';
+	if (out->n_ifindexes > AGENT_MAX_IFACES)
+		out->n_ifindexes = AGENT_MAX_IFACES;
+	return 0;
+}
+
+int agent_lookup(const char *dir, struct agent_info *out, bool report)
+{
+	if (agent_record(dir, out)) {
 		if (report)
 			pr_err("no sipxdp agent is running on %s (start one with `sipxdp run`)\n",
 			       dir);
 		return -1;
 	}
-	err = bpf_map_lookup_elem(fd, &zero, out);
-	close(fd);
-	if (err) {
-		pr_err("reading %s: %s\n", path, strerror(errno));
-		return -1;
-	}
-	out->listen[sizeof(out->listen) - 1] = '\0';
 	if (kill(out->pid, 0) && errno == ESRCH) {
 		if (report)
 			pr_err("the sipxdp agent of %s (pid %u) is gone; "

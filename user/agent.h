@@ -16,6 +16,7 @@
 #define TC_HANDLE		0x5adu	/* our egress filter's handle and priority */
 #define TC_PRIORITY		0x5ad
 #define XDP_PROG_NAME		"sipxdp_xdp"
+#define AGENT_MAX_IFACES	16
 
 /* The agent as the CLI finds it (value of the pinned "agent" map). */
 struct agent_info {
@@ -23,6 +24,9 @@ struct agent_info {
 	__u32 pad;
 	__s64 clock_to_wall_ns;	/* CLOCK_REALTIME - CLOCK_MONOTONIC at start */
 	char listen[AGENT_LISTEN_MAX];
+	/* where it attaches: what `unload` detaches after a crash */
+	__u32 n_ifindexes;
+	__u32 ifindexes[AGENT_MAX_IFACES];
 };
 
 /* Mounts bpffs on /sys/fs/bpf if needed, creates dir, takes its lock.
@@ -31,9 +35,13 @@ int pin_dir_lock(const char *dir);
 /* Removes every pin in dir, then dir. 0, or -1 with a message. */
 int pin_dir_remove(const char *dir);
 
-/* Publishes this agent in dir; returns the map fd, or -1 with a message. */
-int agent_publish(const char *dir, const char *listen);
+/* Publishes this agent in dir before it attaches anything; returns the map
+ * fd, or -1 with a message. */
+int agent_publish(const char *dir, const char *listen, const __u32 *ifindexes,
+		  unsigned int n);
 void agent_withdraw(const char *dir, int fd);
+/* The record of dir's agent, alive or not; -1 if there is none. */
+int agent_record(const char *dir, struct agent_info *out);
 /* The live agent of dir; -1 (with a message naming what is wrong if report). */
 int agent_lookup(const char *dir, struct agent_info *out, bool report);
 

@@ -258,13 +258,13 @@ int cmd_redirects(int argc, char **argv)
 static const char unload_usage[] =
 "Usage: sipxdp unload [--pin-dir DIR]\n"
 "\n"
-"Detaches every sipxdp program from the interfaces of this network namespace\n"
-"(what a crashed or killed agent left attached) and removes the pinned maps,\n"
-"and with them the counters. Refuses while an agent runs on DIR.\n";
+"Detaches what a crashed or killed agent of DIR left attached (its record in\n"
+"DIR says where) and removes the pinned maps, and with them the counters.\n"
+"Refuses while an agent runs on DIR.\n";
 
 int cmd_unload(int argc, char **argv)
 {
-	struct if_nameindex *ifs, *it;
+	struct agent_info agent;
 	struct cli_opts o;
 	int rc = parse_cli(argc, argv, &o, unload_usage, false), lock_fd, detached = 0;
 
@@ -280,15 +280,18 @@ int cmd_unload(int argc, char **argv)
 			return 1;
 		close(lock_fd);
 	}
-	ifs = if_nameindex();
-	for (it = ifs; it && it->if_index; it++) {
-		int n = detach_leftovers(it->if_index);
+	/* A crashed agent's record says where it had attached. */
+	if (agent_record(o.pin_dir, &agent) == 0) {
+		for (__u32 i = 0; i < agent.n_ifindexes; i++) {
+			char name[IF_NAMESIZE] = "?";
+			int n = detach_leftovers(agent.ifindexes[i]);
 
-		if (n)
-			pr_info("%s: detached %d program(s)\n", it->if_name, n);
-		detached += n;
+			if (n)
+				pr_info("%s: detached %d program(s)\n",
+					if_indextoname(agent.ifindexes[i], name) ? name : "?", n);
+			detached += n;
+		}
 	}
-	if_freenameindex(ifs);
 	if (pin_dir_remove(o.pin_dir))
 		return 1;
 	pr_info("removed %s%s\n", o.pin_dir, detached ? "" : " (nothing was attached)");

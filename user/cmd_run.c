@@ -30,7 +30,7 @@
 #include "report.h"
 #include "snapshot.h"
 
-#define MAX_IFACES	16
+#define MAX_IFACES	AGENT_MAX_IFACES
 #define TICK_SECONDS	1
 
 struct iface {
@@ -396,6 +396,7 @@ int cmd_run(int argc, char **argv)
 	struct http_server *http = NULL;
 	const char *listen = DEFAULT_LISTEN, *peers_file = NULL;
 	char err[512], def_iface[IF_NAMESIZE];
+	__u32 ifindexes[MAX_IFACES];
 	unsigned long long val;
 	int opt, rc = 1, lock_fd = -1, info_fd = -1;
 
@@ -502,22 +503,27 @@ int cmd_run(int argc, char **argv)
 		}
 	}
 
+	/* Everything that can fail without touching an interface comes first;
+	 * the record of where it attaches goes in before it attaches. */
 	lock_fd = pin_dir_lock(a.pin_dir);
 	if (lock_fd < 0)
+		goto out;
+	http = http_start(listen, serve, &a);
+	if (!http)
+		goto out;
+	for (int i = 0; i < a.n_ifaces; i++)
+		ifindexes[i] = a.ifaces[i].ifindex;
+	info_fd = agent_publish(a.pin_dir, listen, ifindexes, a.n_ifaces);
+	if (info_fd < 0)
 		goto out;
 	lopts.pin_dir = a.pin_dir;
 	a.skel = loader_open(&lopts);
 	if (!a.skel)
 		goto out;
+	/* libxdp loads the object as it attaches: the ring buffer exists after */
 	if (attach_all(&a, lopts.with_egress))
 		goto out;
 	if (monitor_init(&a.mon, bpf_map__fd(a.skel->maps.events), &mopts, true))
-		goto out;
-	http = http_start(listen, serve, &a);
-	if (!http)
-		goto out;
-	info_fd = agent_publish(a.pin_dir, listen);
-	if (info_fd < 0)
 		goto out;
 	{
 		struct agent_info self;
@@ -537,5 +543,8 @@ out:
 	peers_free(a.peers);
 	if (lock_fd >= 0)
 		close(lock_fd);
+	/* A start that failed before pinning leaves no empty directory behind
+	 * (rmdir refuses while the pinned counters are in it). */
+	rmdir(a.pin_dir);
 	return rc;
 }
