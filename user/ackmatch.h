@@ -85,7 +85,8 @@ void ack_matcher_expire(struct ack_matcher *m, __u64 now_ns);
 
 void ack_matcher_stats(const struct ack_matcher *m, struct ack_stats *out);
 
-/* The last missed calls, newest first; returns how many (<= missed_keep). */
+/* Pointers to the last missed calls, newest first, into out[0..max); returns
+ * how many (<= missed_keep). Valid until the next feed or expire. */
 size_t ack_matcher_missed(const struct ack_matcher *m, const struct ack_missed **out,
 			  size_t max);
 

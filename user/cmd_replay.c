@@ -94,7 +94,7 @@ int cmd_replay(int argc, char **argv)
 	struct snapshot snap = { 0 };
 	struct ack_stats acks;
 	struct report r = { 0 };
-	const struct ack_missed *missed = NULL;
+	const struct ack_missed *missed[ACK_DEFAULT_MISSED_KEEP];
 	const __u8 *frame;
 	unsigned long long val;
 	__u64 ts = 0, last_ts = 0, index = 0, short_frames = 0;
@@ -185,7 +185,7 @@ int cmd_replay(int argc, char **argv)
 	ack_matcher_stats(mon.acks, &acks);
 	r.snap = &snap;
 	r.acks = &acks;
-	r.n_missed = ack_matcher_missed(mon.acks, &missed, ACK_DEFAULT_MISSED_KEEP);
+	r.n_missed = ack_matcher_missed(mon.acks, missed, ACK_DEFAULT_MISSED_KEEP);
 	r.missed = missed;
 	r.redirects = mon.redirects;
 	(json ? report_json : report_text)(stdout, &r);

@@ -258,7 +258,7 @@ static int serve_report(struct agent *a, const char *path, struct report *r, FIL
 static int serve(void *ctx, const char *path, FILE *out, const char **type)
 {
 	struct agent *a = ctx;
-	const struct ack_missed *missed = NULL;
+	const struct ack_missed *missed[ACK_DEFAULT_MISSED_KEEP];
 	struct snapshot snap;
 	struct ack_stats acks;
 	struct report r = { .clock_to_wall_ns = a->clock_to_wall_ns };
@@ -268,7 +268,7 @@ static int serve(void *ctx, const char *path, FILE *out, const char **type)
 	ack_matcher_expire(a->mon.acks, monotonic_ns());
 	ack_matcher_stats(a->mon.acks, &acks);
 	r.acks = &acks;
-	r.n_missed = ack_matcher_missed(a->mon.acks, &missed, ACK_DEFAULT_MISSED_KEEP);
+	r.n_missed = ack_matcher_missed(a->mon.acks, missed, ACK_DEFAULT_MISSED_KEEP);
 	r.missed = missed;
 	r.redirects = a->mon.redirects;
 

@@ -148,7 +148,7 @@ static void json_acks(FILE *out, const struct report *r)
 		ack_stats_delay_quantile(a, 0.99));
 	fputs(", \"missed\": [", out);
 	for (size_t i = 0; i < r->n_missed; i++) {
-		const struct ack_missed *m = &r->missed[i];
+		const struct ack_missed *m = r->missed[i];
 		char uas[ADDR_STR_LEN], uac[ADDR_STR_LEN];
 
 		fprintf(out, "%s\n  {\"call_id\": ", i ? "," : "");
@@ -277,7 +277,7 @@ static void text_acks(FILE *out, const struct report *r)
 		ack_stats_delay_quantile(a, 0.5), ack_stats_delay_quantile(a, 0.9),
 		ack_stats_delay_quantile(a, 0.99));
 	for (size_t i = 0; i < r->n_missed; i++) {
-		const struct ack_missed *m = &r->missed[i];
+		const struct ack_missed *m = r->missed[i];
 		char uas[ADDR_STR_LEN], uac[ADDR_STR_LEN];
 
 		fputs("  missed ", out);

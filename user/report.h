@@ -14,7 +14,7 @@
 struct report {
 	const struct snapshot *snap;		/* NULL: counters left out */
 	const struct ack_stats *acks;		/* NULL: ACK section left out */
-	const struct ack_missed *missed;	/* newest first */
+	const struct ack_missed *const *missed;	/* newest first */
 	size_t n_missed;
 	const struct redirect_table *redirects;	/* NULL: redirect section left out */
 	/* Added to event times to print wall-clock time: the agent's clock is

@@ -134,7 +134,24 @@ e2e_setup() {
 	trap 'exit 130' INT
 	trap 'exit 143' TERM
 	E2E_TMP=$(mktemp -d "/tmp/sxd-$$.XXXXXX")
+	e2e_reap_stale
 	e2e_topology_up
+}
+
+# What a run killed too hard for its trap (SIGKILL) left: the namespaces and
+# pins named after a process that is gone.
+e2e_reap_stale() {
+	local name pid
+	for name in $(ip netns list | grep -oE '^sxd-[0-9]+-(srv|cli)'); do
+		pid=${name#sxd-}
+		pid=${pid%-*}
+		kill -0 "$pid" 2>/dev/null || ip netns del "$name"
+	done
+	for name in /sys/fs/bpf/sxd-test-*; do
+		[ -d "$name" ] || continue
+		kill -0 "${name##*-}" 2>/dev/null && continue
+		"$E2E_SIPXDP" unload --pin-dir "$name" >/dev/null 2>&1 || rm -rf "$name"
+	done
 }
 
 e2e_topology_up() {

@@ -298,12 +298,15 @@ def main():
                "redirect_targets": collections.Counter(), "redirected": 0}
     end = time.monotonic() + args.duration
     rounds = 0
-    while True:
-        run_round(client, args, summary)
-        rounds += 1
-        if time.monotonic() + args.interval >= end:
-            break
-        time.sleep(args.interval)
+    try:
+        while True:
+            run_round(client, args, summary)
+            rounds += 1
+            if time.monotonic() + args.interval >= end:
+                break
+            time.sleep(args.interval)
+    except OSError as err:  # the server refused or closed the connection
+        client.errors.append("round %d: %s" % (rounds + 1, err))
 
     classes = collections.Counter()
     for code, count in client.received.items():
