@@ -33,6 +33,7 @@ struct pkt_spec {
 	bool v6_frag;		/* add an IPv6 fragment header */
 	unsigned short v6_frag_off;	/* its offset in 8-byte units */
 	bool v6_more;		/* its M flag */
+	bool v6_exthdrs;	/* hop-by-hop and destination options first */
 	int tcp_opts;		/* TCP option bytes (a multiple of 4) */
 	const void *payload;
 	size_t payload_len;	/* 0: strlen(payload) */
@@ -89,10 +90,24 @@ static inline size_t pkt_build(const struct pkt_spec *s, unsigned char *buf)
 
 		ip6->version = 6;
 		ip6->hop_limit = 64;
-		ip6->nexthdr = s->v6_frag ? IPPROTO_FRAGMENT : proto;
+		ip6->nexthdr = s->v6_exthdrs ? IPPROTO_HOPOPTS :
+			       s->v6_frag ? IPPROTO_FRAGMENT : proto;
 		inet_pton(AF_INET6, s->src ? s->src : "2001:db8::10", &ip6->saddr);
 		inet_pton(AF_INET6, s->dst ? s->dst : "2001:db8::20", &ip6->daddr);
 		p += sizeof(*ip6);
+		if (s->v6_exthdrs) {
+			/* hop-by-hop (8 bytes of PadN), then destination options (16) */
+			p[0] = IPPROTO_DSTOPTS;
+			p[1] = 0;
+			p[2] = 1;
+			p[3] = 4;
+			p += 8;
+			p[0] = s->v6_frag ? IPPROTO_FRAGMENT : proto;
+			p[1] = 1;
+			p[2] = 1;
+			p[3] = 12;
+			p += 16;
+		}
 		if (s->v6_frag) {
 			p[0] = proto;
 			*(unsigned short *)(p + 2) =

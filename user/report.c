@@ -9,6 +9,7 @@
 
 #define NCLASSES	6
 #define MAX_CODE	699
+#define TEXT_MISSED_MAX	10	/* missed calls a screen shows; JSON has all */
 
 /* Per-source totals: the rows of one address folded together. */
 struct source_total {
@@ -276,7 +277,7 @@ static void text_acks(FILE *out, const struct report *r)
 	fprintf(out, "ACK delay: p50 %.3fs  p90 %.3fs  p99 %.3fs\n",
 		ack_stats_delay_quantile(a, 0.5), ack_stats_delay_quantile(a, 0.9),
 		ack_stats_delay_quantile(a, 0.99));
-	for (size_t i = 0; i < r->n_missed; i++) {
+	for (size_t i = 0; i < r->n_missed && i < TEXT_MISSED_MAX; i++) {
 		const struct ack_missed *m = r->missed[i];
 		char uas[ADDR_STR_LEN], uac[ADDR_STR_LEN];
 
@@ -288,6 +289,9 @@ static void text_acks(FILE *out, const struct report *r)
 		escape_json_string(out, m->call_id, strlen(m->call_id), SIPXDP_CALLID_LEN);
 		fputc('\n', out);
 	}
+	if (r->n_missed > TEXT_MISSED_MAX)
+		fprintf(out, "  (%zu more: sipxdp acks --json lists them all)\n",
+			r->n_missed - TEXT_MISSED_MAX);
 }
 
 static void text_redirects(FILE *out, const struct report *r)

@@ -217,6 +217,12 @@ static const struct row rows[] = {
 	{ "ipv6 first fragment", { .ipv6 = true, .v6_frag = true, .v6_more = true,
 	  .payload = INVITE_200 }, SIPXDP_RES_SIP, 1, 200, SIPXDP_M_INVITE, 0,
 	  SIPXDP_EV_INVITE_2XX, "a84b4c76e66710@pc33.atlanta.example.com", 314159, "" },
+	{ "ipv6 extension headers", { .ipv6 = true, .v6_exthdrs = true, .payload = INVITE_200 },
+	  SIPXDP_RES_SIP, 1, 200, SIPXDP_M_INVITE, 0, SIPXDP_EV_INVITE_2XX,
+	  "a84b4c76e66710@pc33.atlanta.example.com", 314159, "" },
+	{ "ipv6 extension headers, later fragment", { .ipv6 = true, .v6_exthdrs = true,
+	  .v6_frag = true, .v6_frag_off = 100, .payload = INVITE_200 }, SIPXDP_RES_FRAGMENT,
+	  0, 0, 0, 0, 0, NULL, 0, NULL },
 	{ "ipv6 later fragment", { .ipv6 = true, .v6_frag = true, .v6_frag_off = 185,
 	  .payload = INVITE_200 }, SIPXDP_RES_FRAGMENT, 0, 0, 0, 0, 0, NULL, 0, NULL },
 };
