@@ -32,10 +32,19 @@ struct cli_opts {
 	int by;			/* top: class index, -1 for all */
 	unsigned int n;		/* top: rows */
 	const char *report;	/* acks, redirects: the agent's /REPORT.json|txt */
+	bool detach_only;	/* unload: keep the pinned counters */
+};
+
+/* Which command's options parse_cli takes besides the shared ones. */
+enum cli_kind {
+	CLI_READ,	/* stats, acks, redirects */
+	CLI_TOP,	/* + --by, -n */
+	CLI_UNLOAD,	/* + --detach-only */
 };
 
 /* The options every reading command shares; returns 0, 1 (help shown) or -1. */
-static int parse_cli(int argc, char **argv, struct cli_opts *o, const char *usage, bool top)
+static int parse_cli(int argc, char **argv, struct cli_opts *o, const char *usage,
+		     enum cli_kind kind)
 {
 	static const struct option long_opts[] = {
 		{ "json", no_argument, NULL, 'j' },
@@ -43,6 +52,7 @@ static int parse_cli(int argc, char **argv, struct cli_opts *o, const char *usag
 		{ "interval", required_argument, NULL, 'I' },
 		{ "pin-dir", required_argument, NULL, 'd' },
 		{ "by", required_argument, NULL, 'b' },
+		{ "detach-only", no_argument, NULL, 'D' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
@@ -51,6 +61,8 @@ static int parse_cli(int argc, char **argv, struct cli_opts *o, const char *usag
 	int opt;
 
 	*o = (struct cli_opts){ .pin_dir = DEFAULT_PIN_DIR, .interval = 1, .by = -1, .n = 10 };
+	bool top = kind == CLI_TOP;
+
 	while ((opt = getopt_long(argc, argv, top ? "n:vh" : "vh", long_opts, NULL)) != -1) {
 		switch (opt) {
 		case 'j':
@@ -79,6 +91,13 @@ static int parse_cli(int argc, char **argv, struct cli_opts *o, const char *usag
 			if (parse_count("-n", optarg, 1000000, &val))
 				return -1;
 			o->n = val;
+			break;
+		case 'D':
+			if (kind != CLI_UNLOAD) {
+				pr_err("--detach-only goes with unload\n");
+				return -1;
+			}
+			o->detach_only = true;
 			break;
 		case 'v':
 			log_set_level(LOG_DEBUG);
@@ -173,11 +192,11 @@ static int watch(const struct cli_opts *o, int (*show)(const struct cli_opts *))
 }
 
 /* Parses the options, then shows once, or every --interval with --watch. */
-static int reading_command(int argc, char **argv, const char *usage, bool top,
+static int reading_command(int argc, char **argv, const char *usage, enum cli_kind kind,
 			   const char *report, int (*show)(const struct cli_opts *))
 {
 	struct cli_opts o;
-	int rc = parse_cli(argc, argv, &o, usage, top);
+	int rc = parse_cli(argc, argv, &o, usage, kind);
 
 	if (rc)
 		return rc > 0 ? 0 : 1;
@@ -204,7 +223,7 @@ static const char stats_usage[] =
 
 int cmd_stats(int argc, char **argv)
 {
-	return reading_command(argc, argv, stats_usage, false, NULL, show_stats_once);
+	return reading_command(argc, argv, stats_usage, CLI_READ, NULL, show_stats_once);
 }
 
 static const char top_usage[] =
@@ -226,7 +245,7 @@ static int show_top_once(const struct cli_opts *o)
 
 int cmd_top(int argc, char **argv)
 {
-	return reading_command(argc, argv, top_usage, true, NULL, show_top_once);
+	return reading_command(argc, argv, top_usage, CLI_TOP, NULL, show_top_once);
 }
 
 static const char acks_usage[] =
@@ -239,7 +258,7 @@ static const char acks_usage[] =
 
 int cmd_acks(int argc, char **argv)
 {
-	return reading_command(argc, argv, acks_usage, false, "acks", show_agent_report);
+	return reading_command(argc, argv, acks_usage, CLI_READ, "acks", show_agent_report);
 }
 
 static const char redirects_usage[] =
@@ -251,22 +270,25 @@ static const char redirects_usage[] =
 
 int cmd_redirects(int argc, char **argv)
 {
-	return reading_command(argc, argv, redirects_usage, false, "redirects",
+	return reading_command(argc, argv, redirects_usage, CLI_READ, "redirects",
 			       show_agent_report);
 }
 
 static const char unload_usage[] =
-"Usage: sipxdp unload [--pin-dir DIR]\n"
+"Usage: sipxdp unload [--detach-only] [--pin-dir DIR]\n"
 "\n"
 "Detaches what a crashed or killed agent of DIR left attached (its record in\n"
 "DIR says where) and removes the pinned maps, and with them the counters.\n"
-"Refuses while an agent runs on DIR.\n";
+"Refuses while an agent runs on DIR.\n"
+"\n"
+"  --detach-only    detach, but keep the pinned counters for the next agent\n"
+"                   (for systemd's ExecStopPost: see scripts/sipxdp.service)\n";
 
 int cmd_unload(int argc, char **argv)
 {
 	struct agent_info agent;
 	struct cli_opts o;
-	int rc = parse_cli(argc, argv, &o, unload_usage, false), lock_fd, detached = 0;
+	int rc = parse_cli(argc, argv, &o, unload_usage, CLI_UNLOAD), lock_fd, detached = 0;
 
 	if (rc)
 		return rc > 0 ? 0 : 1;
@@ -291,6 +313,10 @@ int cmd_unload(int argc, char **argv)
 					if_indextoname(agent.ifindexes[i], name) ? name : "?", n);
 			detached += n;
 		}
+	}
+	if (o.detach_only) {
+		pr_info("detached %d program(s); counters kept in %s\n", detached, o.pin_dir);
+		return 0;
 	}
 	if (pin_dir_remove(o.pin_dir))
 		return 1;

@@ -522,6 +522,62 @@ static void test_sources_at_their_limit(void)
 	harness_close(&small);
 }
 
+/* --ports restricts SIP to a list: the same message elsewhere is not SIP. */
+static void test_port_list(void)
+{
+	struct loader_opts opts = { .ports = { 5060, 5080 }, .nports = 2 };
+	struct harness ported;
+	struct snapshot d;
+	unsigned char pkt[PKT_MAX];
+	const unsigned short ports[][2] = { { 5060, 40000 }, { 40000, 5080 }, { 5070, 40000 } };
+
+	if (harness_open(&ported, &opts)) {
+		CHECK(!"loading with a port list failed");
+		return;
+	}
+	harness_reset(&ported);
+	for (size_t i = 0; i < 3; i++) {
+		struct pkt_spec spec = { .sport = ports[i][0], .dport = ports[i][1],
+					 .payload = INVITE_200 };
+
+		CHECK_EQ(harness_pass(&ported, pkt, pkt_build(&spec, pkt)), 1);
+	}
+	if (harness_read(&ported, &d) == 0) {
+		CHECK_EQ(d.counters[SIPXDP_RES_SIP], 2);	/* 5060 and 5080 */
+		CHECK_EQ(d.counters[SIPXDP_RES_NOT_SIP], 1);	/* 5070 */
+		CHECK_EQ(delta_code(&d, 200), 2);
+		snapshot_free(&d);
+	}
+	harness_close(&ported);
+}
+
+/* A ring buffer nobody reads fills up: further events are counted as lost. */
+static void test_lost_events_counted(void)
+{
+	struct loader_opts opts = { .ringbuf_bytes = 4096 * 4 };
+	struct harness small;
+	struct snapshot d;
+	unsigned char pkt[PKT_MAX];
+	struct pkt_spec spec = { .payload = ACK_REQUEST };
+	size_t len = pkt_build(&spec, pkt);
+
+	if (harness_open(&small, &opts)) {
+		CHECK(!"loading with a small ring buffer failed");
+		return;
+	}
+	harness_reset(&small);
+	for (int i = 0; i < 200; i++)
+		CHECK_EQ(harness_pass(&small, pkt, len), 1);
+	if (harness_read(&small, &d) == 0) {
+		CHECK(d.counters[SIPXDP_CNT_EVENTS] > 0);
+		CHECK(d.counters[SIPXDP_CNT_EVENTS_LOST] > 0);
+		CHECK_EQ(d.counters[SIPXDP_CNT_EVENTS] + d.counters[SIPXDP_CNT_EVENTS_LOST], 200);
+		CHECK_EQ(d.requests[SIPXDP_DIR_INGRESS][SIPXDP_M_ACK], 200);	/* counted all the same */
+		snapshot_free(&d);
+	}
+	harness_close(&small);
+}
+
 int main(void)
 {
 	static const struct tl_test tests[] = {
@@ -536,6 +592,8 @@ int main(void)
 		TEST(test_empty_payload),
 		TEST(test_non_ip_frames),
 		TEST(test_sources_at_their_limit),
+		TEST(test_port_list),
+		TEST(test_lost_events_counted),
 	};
 	struct loader_opts opts = { 0 };
 	int rc;
