@@ -9,7 +9,6 @@
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/vfs.h>
-#include <time.h>
 #include <unistd.h>
 #include <linux/if_link.h>
 #include <linux/magic.h>
@@ -94,19 +93,10 @@ int pin_dir_remove(const char *dir)
 	return err;
 }
 
-static __s64 clock_to_wall(void)
-{
-	struct timespec wall, mono;
-
-	clock_gettime(CLOCK_REALTIME, &wall);
-	clock_gettime(CLOCK_MONOTONIC, &mono);
-	return (wall.tv_sec - mono.tv_sec) * 1000000000ll + (wall.tv_nsec - mono.tv_nsec);
-}
-
 int agent_publish(const char *dir, const char *listen, const __u32 *ifindexes,
 		  unsigned int n)
 {
-	struct agent_info info = { .pid = getpid(), .clock_to_wall_ns = clock_to_wall() };
+	struct agent_info info = { .pid = getpid() };
 	char path[512];
 	__u32 zero = 0;
 	int fd;
@@ -140,6 +130,8 @@ void agent_withdraw(const char *dir, int fd)
 
 int agent_record(const char *dir, struct agent_info *out)
 {
+	struct bpf_map_info info = {};
+	__u32 info_len = sizeof(info);
 	char path[512];
 	__u32 zero = 0;
 	int fd, err;
@@ -148,7 +140,11 @@ int agent_record(const char *dir, struct agent_info *out)
 	fd = bpf_obj_get(path);
 	if (fd < 0)
 		return -1;
-	err = bpf_map_lookup_elem(fd, &zero, out);
+	/* A record pinned by another version may not be this size: a lookup
+	 * writes the map's value size, whatever the buffer. */
+	err = bpf_obj_get_info_by_fd(fd, &info, &info_len) ||
+	      info.type != BPF_MAP_TYPE_ARRAY || info.value_size != sizeof(*out) ||
+	      bpf_map_lookup_elem(fd, &zero, out);
 	close(fd);
 	if (err)
 		return -1;

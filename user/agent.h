@@ -21,8 +21,6 @@
 /* The agent as the CLI finds it (value of the pinned "agent" map). */
 struct agent_info {
 	__u32 pid;
-	__u32 pad;
-	__s64 clock_to_wall_ns;	/* CLOCK_REALTIME - CLOCK_MONOTONIC at start */
 	char listen[AGENT_LISTEN_MAX];
 	/* where it attaches: what `unload` detaches after a crash */
 	__u32 n_ifindexes;

@@ -50,7 +50,6 @@ struct agent {
 	struct peer_map *peers;
 	unsigned int per_source_top_n;
 	const char *pin_dir;
-	__s64 clock_to_wall_ns;
 };
 
 static void run_usage(FILE *out)
@@ -211,6 +210,17 @@ static __u64 monotonic_ns(void)
 	return ts.tv_sec * 1000000000ull + ts.tv_nsec;
 }
 
+/* Event times are CLOCK_MONOTONIC; reports print wall-clock time. Taken per
+ * request, so a clock stepped by NTP shows right. */
+static __s64 clock_to_wall(void)
+{
+	struct timespec wall, mono;
+
+	clock_gettime(CLOCK_REALTIME, &wall);
+	clock_gettime(CLOCK_MONOTONIC, &mono);
+	return (wall.tv_sec - mono.tv_sec) * 1000000000ll + (wall.tv_nsec - mono.tv_nsec);
+}
+
 static int read_snapshot(struct agent *a, struct snapshot *snap)
 {
 	return snapshot_read(snap, bpf_map__fd(a->skel->maps.counters),
@@ -261,7 +271,7 @@ static int serve(void *ctx, const char *path, FILE *out, const char **type)
 	const struct ack_missed *missed[ACK_DEFAULT_MISSED_KEEP];
 	struct snapshot snap;
 	struct ack_stats acks;
-	struct report r = { .clock_to_wall_ns = a->clock_to_wall_ns };
+	struct report r = { .clock_to_wall_ns = clock_to_wall() };
 
 	/* drain first: what was sent before the request is in the answer */
 	monitor_drain(&a->mon);
@@ -525,12 +535,6 @@ int cmd_run(int argc, char **argv)
 		goto out;
 	if (monitor_init(&a.mon, bpf_map__fd(a.skel->maps.events), &mopts, true))
 		goto out;
-	{
-		struct agent_info self;
-
-		if (agent_lookup(a.pin_dir, &self, true) == 0)
-			a.clock_to_wall_ns = self.clock_to_wall_ns;
-	}
 	pr_info("metrics on http://%s/metrics, maps pinned in %s\n", listen, a.pin_dir);
 	rc = event_loop(&a, http) ? 1 : 0;
 out:
