@@ -83,6 +83,12 @@ $(OUTPUT)/%.bpf.o: bench/%.bpf.c | $(DEPS_STAMP)
 	$(Q)$(BPFTOOL) gen object $@ $@.tmp
 	$(Q)rm -f $@.tmp
 
+# A program the verifier must refuse, for the test of how a refusal is reported.
+$(OUTPUT)/%.bpf.o: tests/bpf/%.bpf.c | $(DEPS_STAMP)
+	$(call msg,BPF,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
 $(OUTPUT)/%.skel.h: $(OUTPUT)/%.bpf.o
 	$(call msg,GEN-SKEL,$@)
 	$(Q)$(BPFTOOL) gen skeleton $< > $@
@@ -120,7 +126,7 @@ run: $(OUTPUT)/sipxdp
 	$(OUTPUT)/sipxdp run $(ARGS)
 
 # Every test; tests/run.sh prints each suite and the summed "N passed, N failed".
-test: $(TEST_DEPS_STAMP) $(OUTPUT)/sipxdp $(UNIT_TESTS) $(BPF_TESTS)
+test: $(TEST_DEPS_STAMP) $(OUTPUT)/sipxdp $(UNIT_TESTS) $(BPF_TESTS) $(OUTPUT)/refused.bpf.o
 	$(Q)tests/run.sh $(OUTPUT)
 
 bench: $(TEST_DEPS_STAMP) $(OUTPUT)/sipxdp $(BENCHES)

@@ -142,7 +142,7 @@ static int attach_all(struct agent *a, bool egress)
 		 * an extension of its dispatcher); a refusal has a verifier log. */
 		err = xdp_program__attach(a->xdp, ifc->ifindex, a->mode, 0);
 		if (err) {
-			loader_refused(a->skel);
+			loader_refused(a->skel->obj);
 			pr_err("%s: attaching XDP (%s mode): %s\n", ifc->name,
 			       a->mode == XDP_MODE_NATIVE ? "native" :
 			       a->mode == XDP_MODE_SKB ? "generic" : "auto", strerror(-err));
@@ -150,7 +150,7 @@ static int attach_all(struct agent *a, bool egress)
 		}
 		ifc->xdp_attached = true;
 		if (i == 0)
-			loader_loaded(a->skel);
+			loader_loaded(a->skel->obj);
 		if (egress) {
 			DECLARE_LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifc->ifindex,
 					    .attach_point = BPF_TC_EGRESS);

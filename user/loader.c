@@ -76,7 +76,6 @@ static char *verifier_log;
 
 struct sipxdp_bpf *loader_open(const struct loader_opts *opts)
 {
-	struct bpf_program *prog;
 	struct sipxdp_bpf *skel;
 	struct bpf_map *map;
 	int err;
@@ -109,25 +108,34 @@ struct sipxdp_bpf *loader_open(const struct loader_opts *opts)
 		}
 	}
 
-	free(verifier_log);
-	verifier_log = calloc(1, VERIFIER_LOG_SIZE);
-	if (!verifier_log) {
-		pr_err("allocating the verifier log: %s\n", strerror(errno));
+	if (loader_capture_log(skel->obj))
 		goto fail;
-	}
-	bpf_object__for_each_program(prog, skel->obj)
-		bpf_program__set_log_buf(prog, verifier_log, VERIFIER_LOG_SIZE);
 	return skel;
 fail:
 	sipxdp_bpf__destroy(skel);
 	return NULL;
 }
 
-void loader_refused(struct sipxdp_bpf *skel)
+int loader_capture_log(struct bpf_object *obj)
 {
 	struct bpf_program *prog;
 
-	bpf_object__for_each_program(prog, skel->obj) {
+	free(verifier_log);
+	verifier_log = calloc(1, VERIFIER_LOG_SIZE);
+	if (!verifier_log) {
+		pr_err("allocating the verifier log: %s\n", strerror(errno));
+		return -1;
+	}
+	bpf_object__for_each_program(prog, obj)
+		bpf_program__set_log_buf(prog, verifier_log, VERIFIER_LOG_SIZE);
+	return 0;
+}
+
+void loader_refused(struct bpf_object *obj)
+{
+	struct bpf_program *prog;
+
+	bpf_object__for_each_program(prog, obj) {
 		if (bpf_program__fd(prog) < 0 && bpf_program__autoload(prog) &&
 		    verifier_log && *verifier_log) {
 			print_verifier_log(prog, verifier_log);
@@ -136,11 +144,11 @@ void loader_refused(struct sipxdp_bpf *skel)
 	}
 }
 
-void loader_loaded(struct sipxdp_bpf *skel)
+void loader_loaded(struct bpf_object *obj)
 {
 	struct bpf_program *prog;
 
-	bpf_object__for_each_program(prog, skel->obj)
+	bpf_object__for_each_program(prog, obj)
 		bpf_program__set_log_buf(prog, NULL, 0);
 	free(verifier_log);
 	verifier_log = NULL;
@@ -155,13 +163,13 @@ struct sipxdp_bpf *loader_load(const struct loader_opts *opts)
 		return NULL;
 	err = sipxdp_bpf__load(skel);
 	if (err) {
-		loader_refused(skel);
+		loader_refused(skel->obj);
 		pr_err("loading the BPF program: %s%s\n", strerror(-err),
 		       err == -EEXIST || err == -EINVAL ?
 		       " (pinned maps of another version? `sipxdp unload` removes them)" : "");
 		sipxdp_bpf__destroy(skel);
 		return NULL;
 	}
-	loader_loaded(skel);
+	loader_loaded(skel->obj);
 	return skel;
 }

@@ -20,13 +20,16 @@ struct loader_opts {
 /*
  * Opens the object and configures it (ports, map sizes, pins, egress) without
  * loading it, for a loader of its own (libxdp). NULL on error, reported.
- * Programs log into a buffer only a refusal fills: loader_refused() prints it.
+ * Its programs log into a buffer only a refusal fills (loader_capture_log).
  */
 struct sipxdp_bpf *loader_open(const struct loader_opts *opts);
+
+/* Gives every program of obj the verifier log buffer; -1 with a message. */
+int loader_capture_log(struct bpf_object *obj);
 /* After a failed load: prints the end of the verifier's log (all with -v). */
-void loader_refused(struct sipxdp_bpf *skel);
+void loader_refused(struct bpf_object *obj);
 /* Releases the verifier log buffer; call after a successful load. */
-void loader_loaded(struct sipxdp_bpf *skel);
+void loader_loaded(struct bpf_object *obj);
 
 /* loader_open and load in one: for replay and tests. */
 struct sipxdp_bpf *loader_load(const struct loader_opts *opts);
