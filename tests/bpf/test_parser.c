@@ -578,6 +578,50 @@ static void test_lost_events_counted(void)
 	harness_close(&small);
 }
 
+/* The TC egress program: the same parser, counted as egress, TC_ACT_UNSPEC. */
+static void test_tc_egress(void)
+{
+	struct loader_opts opts = { .with_egress = true };
+	struct harness eg;
+	struct snapshot d;
+	unsigned char pkt[PKT_MAX], back[PKT_MAX + 64];
+	const struct pkt_spec specs[] = {
+		{ .payload = INVITE_200 },
+		{ .ipv6 = true, .proto = IPPROTO_TCP, .payload = ACK_REQUEST },
+		{ .sport = 20000, .dport = 30000, .payload = rtp, .payload_len = sizeof(rtp) - 1 },
+	};
+
+	if (harness_open(&eg, &opts)) {
+		CHECK(!"loading with the TC program failed");
+		return;
+	}
+	harness_reset(&eg);
+	for (size_t i = 0; i < sizeof(specs) / sizeof(specs[0]); i++) {
+		size_t len = pkt_build(&specs[i], pkt);
+		LIBBPF_OPTS(bpf_test_run_opts, run, .data_in = pkt, .data_size_in = len,
+			    .data_out = back, .data_size_out = sizeof(back), .repeat = 1);
+
+		CHECK_EQ(bpf_prog_test_run_opts(bpf_program__fd(eg.skel->progs.sipxdp_tc), &run), 0);
+		CHECK_EQ((int)run.retval, -1);	/* TC_ACT_UNSPEC: the next filter decides */
+		CHECK_EQ(run.data_size_out, len);
+		CHECK(memcmp(back, pkt, len) == 0);
+	}
+	ring_buffer__consume(eg.rb);
+	if (harness_read(&eg, &d) == 0) {
+		CHECK_EQ(d.counters[SIPXDP_RES_SIP], 2);
+		CHECK_EQ(d.counters[SIPXDP_RES_NOT_SIP], 1);
+		CHECK_EQ(d.n_responses, 1);
+		CHECK_EQ(d.responses[0].direction, SIPXDP_DIR_EGRESS);
+		CHECK_EQ(d.requests[SIPXDP_DIR_EGRESS][SIPXDP_M_ACK], 1);
+		CHECK_EQ(d.requests[SIPXDP_DIR_INGRESS][SIPXDP_M_ACK], 0);
+		CHECK_EQ(eg.n_events, 2);
+		CHECK_EQ(eg.events[0].direction, SIPXDP_DIR_EGRESS);
+		CHECK_EQ(eg.events[1].kind, SIPXDP_EV_ACK);
+		snapshot_free(&d);
+	}
+	harness_close(&eg);
+}
+
 int main(void)
 {
 	static const struct tl_test tests[] = {
@@ -594,6 +638,7 @@ int main(void)
 		TEST(test_sources_at_their_limit),
 		TEST(test_port_list),
 		TEST(test_lost_events_counted),
+		TEST(test_tc_egress),
 	};
 	struct loader_opts opts = { 0 };
 	int rc;
