@@ -7,16 +7,8 @@
 #include "metrics.h"
 #include "sip_names.h"
 
-#define N_CLASSES	6	/* 1xx..6xx */
+#define N_CLASSES	SNAPSHOT_CLASSES
 #define REDIRECT_CODES	100	/* 300..399 */
-
-/* The responses of one source address, by class. */
-struct source_total {
-	const struct sipxdp_addr *addr;
-	const char *peer;
-	__u64 by_class[N_CLASSES];
-	__u64 total;
-};
 
 struct source_totals {
 	struct source_total *v;
@@ -77,41 +69,16 @@ static void format_float(char *buf, size_t size, double v)
 		snprintf(buf, size, "%.17g", v);
 }
 
-static bool starts_address(const struct source_row *rows, size_t i)
-{
-	return !i || memcmp(&rows[i].addr, &rows[i - 1].addr, sizeof(rows[i].addr)) != 0;
-}
-
-/*
- * Sums the sources rows (sorted by address, then code) per address and
- * names each address's peer: one peers_lookup per address, not per row.
- */
+/* Folds the sources rows per address and names each address's peer: one
+ * peers_lookup per address, not per row. */
 static int sum_sources(struct source_totals *st, const struct snapshot *snap,
 		       const struct peer_map *peers)
 {
-	const struct source_row *rows = snap->sources;
-	struct source_total *s = NULL;
-	size_t n_addrs = 0;
-
-	for (size_t i = 0; i < snap->n_sources; i++)
-		n_addrs += starts_address(rows, i);
-	st->n = 0;
-	st->v = calloc(n_addrs ? n_addrs : 1, sizeof(*st->v));
+	st->v = snapshot_fold_sources(snap, &st->n);
 	if (!st->v)
 		return -1;
-	for (size_t i = 0; i < snap->n_sources; i++) {
-		int class = class_index(rows[i].code);
-
-		if (starts_address(rows, i)) {
-			s = &st->v[st->n++];
-			s->addr = &rows[i].addr;
-			s->peer = peers_lookup(peers, &rows[i].addr);
-		}
-		if (class < 0)
-			continue;
-		s->by_class[class] += rows[i].count;
-		s->total += rows[i].count;
-	}
+	for (size_t i = 0; i < st->n; i++)
+		st->v[i].peer = peers_lookup(peers, &st->v[i].rows->addr);
 	return 0;
 }
 
@@ -129,7 +96,7 @@ static int compare_by_total(const void *a, const void *b)
 
 	if (x->total != y->total)
 		return x->total > y->total ? -1 : 1;
-	return memcmp(x->addr, y->addr, sizeof(*x->addr));
+	return memcmp(&x->rows->addr, &y->rows->addr, sizeof(x->rows->addr));
 }
 
 static int compare_targets(const void *a, const void *b)
@@ -251,7 +218,7 @@ static void write_top_sources(FILE *out, struct source_totals *st, unsigned int 
 	qsort(st->v, st->n, sizeof(*st->v), compare_by_total);
 	for (size_t i = 0; i < n; i++) {
 		write_class_series(out, "sipxdp_source_responses_total", "source",
-				   format_addr(st->v[i].addr, addr), sizeof(addr),
+				   format_addr(&st->v[i].rows->addr, addr), sizeof(addr),
 				   st->v[i].by_class);
 	}
 }

@@ -7,40 +7,9 @@
 #include "report.h"
 #include "sip_names.h"
 
-#define NCLASSES	6
+#define NCLASSES	SNAPSHOT_CLASSES
 #define MAX_CODE	699
 #define TEXT_MISSED_MAX	10	/* missed calls a screen shows; JSON has all */
-
-/* Per-source totals: the rows of one address folded together. */
-struct source_total {
-	const struct source_row *first;	/* rows of this address: first..first+n */
-	size_t n;
-	__u64 classes[NCLASSES];
-	__u64 total;
-};
-
-static struct source_total *fold_sources(const struct snapshot *snap, size_t *n_out)
-{
-	struct source_total *t = calloc(snap->n_sources ? snap->n_sources : 1, sizeof(*t));
-	size_t n = 0;
-
-	if (!t)
-		return NULL;
-	for (size_t i = 0; i < snap->n_sources; i++) {
-		const struct source_row *row = &snap->sources[i];
-		int c = class_index(row->code);
-
-		/* rows are sorted by address: a new address starts a new total */
-		if (!n || memcmp(&t[n - 1].first->addr, &row->addr, sizeof(row->addr)) != 0)
-			t[n++].first = row;
-		t[n - 1].n++;
-		if (c >= 0)
-			t[n - 1].classes[c] += row->count;
-		t[n - 1].total += row->count;
-	}
-	*n_out = n;
-	return t;
-}
 
 static void json_classes(FILE *out, const __u64 classes[NCLASSES])
 {
@@ -114,17 +83,17 @@ static void json_counters(FILE *out, const struct snapshot *snap)
 		first = false;
 	}
 	fputs("},\n\"sources\": [", out);
-	sources = fold_sources(snap, &n_sources);
+	sources = snapshot_fold_sources(snap, &n_sources);
 	for (size_t i = 0; sources && i < n_sources; i++) {
 		char addr[ADDR_STR_LEN];
 
 		fprintf(out, "%s\n  {\"addr\": \"%s\", \"responses\": ", i ? "," : "",
-			format_addr(&sources[i].first->addr, addr));
-		json_classes(out, sources[i].classes);
+			format_addr(&sources[i].rows->addr, addr));
+		json_classes(out, sources[i].by_class);
 		fputs(", \"codes\": {", out);
-		for (size_t j = 0; j < sources[i].n; j++)
+		for (size_t j = 0; j < sources[i].n_rows; j++)
 			fprintf(out, "%s\"%u\": %" PRIu64, j ? ", " : "",
-				sources[i].first[j].code, (uint64_t)sources[i].first[j].count);
+				sources[i].rows[j].code, (uint64_t)sources[i].rows[j].count);
 		fputs("}}", out);
 	}
 	free(sources);
@@ -252,13 +221,13 @@ static void text_counters(FILE *out, const struct snapshot *snap)
 	}
 	fprintf(out, "\n\n%-40s %8s %8s %8s %8s %8s %8s\n", "source", "1xx", "2xx", "3xx",
 		"4xx", "5xx", "6xx");
-	sources = fold_sources(snap, &n_sources);
+	sources = snapshot_fold_sources(snap, &n_sources);
 	for (size_t i = 0; sources && i < n_sources; i++) {
 		char addr[ADDR_STR_LEN];
 
-		fprintf(out, "%-40s", format_addr(&sources[i].first->addr, addr));
+		fprintf(out, "%-40s", format_addr(&sources[i].rows->addr, addr));
 		for (int c = 0; c < NCLASSES; c++)
-			fprintf(out, " %8" PRIu64, (uint64_t)sources[i].classes[c]);
+			fprintf(out, " %8" PRIu64, (uint64_t)sources[i].by_class[c]);
 		fputc('\n', out);
 	}
 	free(sources);
@@ -340,23 +309,23 @@ void report_top(FILE *out, const struct snapshot *snap, int by, unsigned int n)
 	struct ranked *rank;
 	size_t n_sources = 0;
 
-	sources = fold_sources(snap, &n_sources);
+	sources = snapshot_fold_sources(snap, &n_sources);
 	rank = calloc(n_sources ? n_sources : 1, sizeof(*rank));
 	if (!sources || !rank)
 		goto out;
 	for (size_t i = 0; i < n_sources; i++)
 		rank[i] = (struct ranked){ &sources[i],
-					   by < 0 ? sources[i].total : sources[i].classes[by] };
+					   by < 0 ? sources[i].total : sources[i].by_class[by] };
 	qsort(rank, n_sources, sizeof(*rank), by_key_desc);
 	fprintf(out, "%-40s %10s %8s %8s %8s %8s %8s %8s\n", "source", "total", "1xx", "2xx",
 		"3xx", "4xx", "5xx", "6xx");
 	for (size_t i = 0; i < n_sources && i < n; i++) {
 		char addr[ADDR_STR_LEN];
 
-		fprintf(out, "%-40s %10" PRIu64, format_addr(&rank[i].t->first->addr, addr),
+		fprintf(out, "%-40s %10" PRIu64, format_addr(&rank[i].t->rows->addr, addr),
 			(uint64_t)rank[i].t->total);
 		for (int c = 0; c < NCLASSES; c++)
-			fprintf(out, " %8" PRIu64, (uint64_t)rank[i].t->classes[c]);
+			fprintf(out, " %8" PRIu64, (uint64_t)rank[i].t->by_class[c]);
 		fputc('\n', out);
 	}
 out:

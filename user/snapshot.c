@@ -5,6 +5,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "log.h"
+#include "sip_names.h"
 #include "snapshot.h"
 
 #define BATCH_ROWS	1024
@@ -242,4 +243,28 @@ __u64 snapshot_packets_seen(const struct snapshot *snap)
 	for (int r = 0; r < SIPXDP_RESULT_MAX; r++)
 		seen += snap->counters[r];
 	return seen;
+}
+
+struct source_total *snapshot_fold_sources(const struct snapshot *snap, size_t *n)
+{
+	struct source_total *t = calloc(snap->n_sources ? snap->n_sources : 1, sizeof(*t));
+	size_t count = 0;
+
+	if (!t)
+		return NULL;
+	for (size_t i = 0; i < snap->n_sources; i++) {
+		const struct source_row *row = &snap->sources[i];
+		int c = class_index(row->code);
+
+		/* rows are sorted by address: a new address starts a new total */
+		if (!count || memcmp(&t[count - 1].rows->addr, &row->addr, sizeof(row->addr)))
+			t[count++].rows = row;
+		t[count - 1].n_rows++;
+		if (c < 0)
+			continue;
+		t[count - 1].by_class[c] += row->count;
+		t[count - 1].total += row->count;
+	}
+	*n = count;
+	return t;
 }

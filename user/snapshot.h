@@ -36,12 +36,26 @@ struct snapshot {
 	__u32 sources_capacity;
 };
 
-struct sipxdp_bpf;
+#define SNAPSHOT_CLASSES	6	/* 1xx..6xx */
+
+/* The responses of one source address: its rows of `sources` folded. */
+struct source_total {
+	const struct source_row *rows;	/* its rows, rows[0..n_rows) */
+	size_t n_rows;
+	const char *peer;		/* for callers that name peers; NULL here */
+	__u64 by_class[SNAPSHOT_CLASSES];
+	__u64 total;
+};
+
 
 /* Reads every map of a loaded program. 0, or -errno with a message printed. */
 int snapshot_read(struct snapshot *snap, int counters_fd, int requests_fd,
 		  int responses_fd, int sources_fd);
 void snapshot_free(struct snapshot *snap);
+
+/* One total per source address, in address order; *n gets how many.
+ * NULL when out of memory. The caller frees it. */
+struct source_total *snapshot_fold_sources(const struct snapshot *snap, size_t *n);
 
 /* Sum of the packet results: every packet seen. */
 __u64 snapshot_packets_seen(const struct snapshot *snap);
