@@ -70,12 +70,13 @@ struct flow {
 
 /*
  * The cheapest exit, taken before any length bookkeeping: a SIP message
- * starts with an upper-case method or "SIP/2.0" (any case). RTP starts with
- * 0x80..0xbf, TLS with 0x14..0x17, STUN with 0x00 or 0x01.
+ * starts with an upper-case method or "SIP/2.0" (any case), maybe after
+ * CRLF keep-alives. RTP starts with 0x80..0xbf, TLS with 0x14..0x17, STUN
+ * with 0x00 or 0x01.
  */
 static __always_inline bool may_start_sip(__u8 c)
 {
-	return (c >= 'A' && c <= 'Z') || c == 's';
+	return (c >= 'A' && c <= 'Z') || c == 's' || c == '\r';
 }
 
 /* Outcome of the L2..L4 walk, before any SIP is looked at. */

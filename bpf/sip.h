@@ -244,16 +244,28 @@ static __always_inline enum sip_header header_at(const struct scratch *s, __u32 
 }
 
 /*
- * Past up to 8 blanks (space, tab) at i, stopping at end. Branch-free: a
- * data-dependent loop here would fork the verifier's paths once per blank.
+ * Past up to 8 bytes that are a or b at i, stopping at end. Branch-free: a
+ * data-dependent loop here would fork the verifier's paths once per byte.
  */
-static __always_inline __u32 skip_blanks(const struct scratch *s, __u32 i, __u32 end)
+static __always_inline __u32 skip_either(const struct scratch *s, __u32 i, __u32 end,
+					 __u8 a, __u8 b)
 {
 	__u64 w = load_word(s, i);
-	__u64 other = ~(zero_bytes(w ^ (ONES * ' ')) | zero_bytes(w ^ (ONES * '\t'))) & HIGHS;
+	__u64 other = ~(zero_bytes(w ^ (ONES * a)) | zero_bytes(w ^ (ONES * b))) & HIGHS;
 	__u32 n = other ? lowest_flag(other) : 8;
 
 	return i + n < end ? i + n : end;
+}
+
+static __always_inline __u32 skip_blanks(const struct scratch *s, __u32 i, __u32 end)
+{
+	return skip_either(s, i, end, ' ', '\t');
+}
+
+/* CRLFs before a start line are ignored (RFC 3261 7.5; RFC 5626 keep-alives). */
+static __always_inline __u32 skip_line_ends(const struct scratch *s, __u32 i, __u32 end)
+{
+	return skip_either(s, i, end, '\r', '\n');
 }
 
 /* Past the blanks, the colon and the blanks after a header name; NO_EOL if no colon. */

@@ -303,8 +303,9 @@ static long sip_message(__u32 idx, struct loop_ctx *ctx)
 	__u8 res = SIPXDP_RES_NOT_SIP, method = 0;
 	__u16 code;
 
+	off = skip_line_ends(s, off, m->win_len);
 	if (off >= m->win_len)
-		return 1;
+		goto not_counted;	/* keep-alive CRLFs only */
 	avail = m->win_len - off;
 	end = avail > SIPXDP_SCAN_LEN ? off + SIPXDP_SCAN_LEN : m->win_len;
 

@@ -170,6 +170,9 @@ static const struct row rows[] = {
 	  SIPXDP_M_INVITE, 0, SIPXDP_EV_INVITE_2XX, "compact-call@example.com", 42, "" },
 	{ "headers late in the message", { .payload = LATE_HEADERS_200 }, SIPXDP_RES_SIP, 1,
 	  200, SIPXDP_M_INVITE, 0, SIPXDP_EV_INVITE_2XX, "late@example.com", 5, "" },
+	{ "keep-alive CRLFs before a response (tcp)", { .proto = IPPROTO_TCP,
+	  .payload = CRLF CRLF INVITE_200 }, SIPXDP_RES_SIP, 1, 200, SIPXDP_M_INVITE, 0,
+	  SIPXDP_EV_INVITE_2XX, "a84b4c76e66710@pc33.atlanta.example.com", 314159, "" },
 	{ "INVITE request", { .payload = REQUEST("INVITE") }, SIPXDP_RES_SIP, 1, 0, 0,
 	  SIPXDP_M_INVITE, 0, NULL, 0, NULL },
 	{ "ACK request", { .payload = ACK_REQUEST }, SIPXDP_RES_SIP, 1, 0, 0, SIPXDP_M_ACK,
@@ -352,6 +355,7 @@ static void test_two_messages_in_one_segment(void)
 	static const char two[] =
 		"SIP/2.0 180 Ringing" CRLF "Call-ID: one@x" CRLF "CSeq: 1 INVITE" CRLF
 		"Content-Length: 5" CRLF CRLF "hello"
+		CRLF CRLF	/* a keep-alive between the two */
 		INVITE_200;
 	struct run_out out;
 
