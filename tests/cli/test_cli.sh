@@ -53,6 +53,9 @@ expect 1 "--ports: " -- "$bin" replay --ports 70000 x.pcap
 expect 1 "--ack-timeout: seconds from 1 to 86400" -- "$bin" run --ack-timeout 0
 expect 1 "listen address 'nowhere'" -- "$bin" run -i lo --listen nowhere --pin-dir /sys/fs/bpf/sxd-cli-$$
 rm -rf "/sys/fs/bpf/sxd-cli-$$"
+printf '10.0.0.0/8 carrier-a\n192.0.2.0/33 broken\n' >"$tmp/peers"
+expect 1 "peers:2" -- "$bin" run -i lo --peers "$tmp/peers" --pin-dir /sys/fs/bpf/sxd-cli-$$
+expect 1 "no-such-file: No such file" -- "$bin" run -i lo --peers "$tmp/no-such-file" --pin-dir /sys/fs/bpf/sxd-cli-$$
 expect 1 "no sipxdp counters pinned in /sys/fs/bpf/sxd-none" -- "$bin" stats --pin-dir /sys/fs/bpf/sxd-none
 expect 1 "no sipxdp agent is running on /sys/fs/bpf/sxd-none" -- "$bin" acks --pin-dir /sys/fs/bpf/sxd-none
 expect 1 "--by: one of 1xx" -- "$bin" top --by 9xx
