@@ -4,9 +4,12 @@
 # calls it when a tool or header is missing).
 set -euo pipefail
 
-BUILD_PKGS=(make gcc clang llvm pkg-config bpftool libbpf-dev libxdp-dev
-            libelf-dev zlib1g-dev libpcap-dev libmicrohttpd-dev iproute2)
-TEST_PKGS=(prometheus kamailio tshark tcpreplay python3 curl procps xdp-tools)
+# Build: the compilers, bpftool for skeletons, and the libraries sipxdp links.
+BUILD_PKGS=(make gcc clang llvm bpftool libbpf-dev libxdp-dev libelf-dev zlib1g-dev
+            libpcap-dev libmicrohttpd-dev)
+# Tests: namespaces and veth (iproute2), a real SIP server, a real Prometheus
+# (and promtool), python3 for the SIP client and JSON checks, curl for scrapes.
+TEST_PKGS=(iproute2 kamailio prometheus python3 curl)
 
 want=("${BUILD_PKGS[@]}")
 if [ "${1:-}" != "--build-only" ]; then
@@ -28,8 +31,6 @@ fi
 
 echo "install-deps: installing ${missing[*]}" >&2
 export DEBIAN_FRONTEND=noninteractive
-# tshark asks whether non-root users may capture; answer for it.
-echo "wireshark-common wireshark-common/install-setuid boolean false" | debconf-set-selections
 apt-get update -qq
 # Services from these packages (prometheus, kamailio) must not start on install:
 # the tests start their own instances on loopback and in namespaces.
