@@ -103,15 +103,14 @@ static const char *label_escape(unsigned char c, char buf[8])
 	}
 }
 
+/* JSON escapes what a label value does, and every other control character. */
 static const char *json_escape(unsigned char c, char buf[8])
 {
+	const char *common = label_escape(c, buf);
+
+	if (common)
+		return common;
 	switch (c) {
-	case '\\':
-		return "\\\\";
-	case '"':
-		return "\\\"";
-	case '\n':
-		return "\\n";
 	case '\r':
 		return "\\r";
 	case '\t':
