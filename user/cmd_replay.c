@@ -96,37 +96,24 @@ int cmd_replay(int argc, char **argv)
 	struct report r = { 0 };
 	const struct ack_missed *missed[ACK_DEFAULT_MISSED_KEEP];
 	const __u8 *frame;
-	unsigned long long val;
 	__u64 ts = 0, last_ts = 0, index = 0, short_frames = 0;
 	__u32 len;
 	bool json = false, trace = false;
 	char err[512];
-	int opt, rc = 1, got;
+	int opt, shared, rc = 1, got;
 
 	while ((opt = getopt_long(argc, argv, "vh", long_opts, NULL)) != -1) {
+		shared = parse_shared_option(opt, optarg, &lopts, &mopts);
+		if (shared < 0)
+			return 1;
+		if (shared)
+			continue;
 		switch (opt) {
 		case 'j':
 			json = true;
 			break;
 		case 'e':
 			trace = true;
-			break;
-		case 'p':
-			if (loader_parse_ports(optarg, &lopts))
-				return 1;
-			break;
-		case 't':
-			if (parse_ack_timeout(optarg, &val))
-				return 1;
-			mopts.ack_timeout_ns = val;
-			break;
-		case 'r':
-			if (parse_count("--max-redirect-targets", optarg, 1000000, &val))
-				return 1;
-			mopts.max_redirect_targets = val;
-			break;
-		case 'v':
-			log_set_level(LOG_DEBUG);
 			break;
 		case 'h':
 			replay_usage(stdout);
@@ -147,6 +134,8 @@ int cmd_replay(int argc, char **argv)
 		pr_err("%s\n", err);
 		return 1;
 	}
+	pr_debug("%s: link type %s, framed as Ethernet\n", argv[optind],
+		 capture_linktype_name(cap));
 	skel = loader_load(&lopts);
 	if (!skel)
 		goto out;

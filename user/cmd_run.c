@@ -408,9 +408,14 @@ int cmd_run(int argc, char **argv)
 	char err[512], def_iface[IF_NAMESIZE];
 	__u32 ifindexes[MAX_IFACES];
 	unsigned long long val;
-	int opt, rc = 1, lock_fd = -1, info_fd = -1;
+	int opt, shared, rc = 1, lock_fd = -1, info_fd = -1;
 
 	while ((opt = getopt_long(argc, argv, "i:vh", long_opts, NULL)) != -1) {
+		shared = parse_shared_option(opt, optarg, &lopts, &mopts);
+		if (shared < 0)
+			return 1;
+		if (shared)
+			continue;
 		switch (opt) {
 		case 'i':
 			if (add_iface(&a, optarg))
@@ -428,17 +433,8 @@ int cmd_run(int argc, char **argv)
 				return 1;
 			}
 			break;
-		case 'p':
-			if (loader_parse_ports(optarg, &lopts))
-				return 1;
-			break;
 		case 'l':
 			listen = optarg;
-			break;
-		case 't':
-			if (parse_ack_timeout(optarg, &val))
-				return 1;
-			mopts.ack_timeout_ns = val;
 			break;
 		case 'P':
 			peers_file = optarg;
@@ -447,11 +443,6 @@ int cmd_run(int argc, char **argv)
 			if (parse_count("--per-source-metrics", optarg, 100000, &val))
 				return 1;
 			a.per_source_top_n = val;
-			break;
-		case 'r':
-			if (parse_count("--max-redirect-targets", optarg, 1000000, &val))
-				return 1;
-			mopts.max_redirect_targets = val;
 			break;
 		case 's':
 			if (parse_count("--max-sources", optarg, 16u << 20, &val) || val < 64) {
@@ -472,9 +463,6 @@ int cmd_run(int argc, char **argv)
 			break;
 		case 'E':
 			lopts.with_egress = false;
-			break;
-		case 'v':
-			log_set_level(LOG_DEBUG);
 			break;
 		case 'h':
 			run_usage(stdout);

@@ -18,7 +18,15 @@ int cmd_replay(int argc, char **argv);
 int parse_count(const char *opt, const char *arg, unsigned long long max,
 		unsigned long long *out);
 
-/* --ack-timeout SEC (1..86400) into nanoseconds; -1 with a message if bad. */
-int parse_ack_timeout(const char *arg, unsigned long long *ns);
+struct loader_opts;
+struct monitor_opts;
+
+/*
+ * The options `run` and `replay` share: --ports (p), --ack-timeout (t),
+ * --max-redirect-targets (r), --verbose (v). Returns 1 if opt was one of
+ * them and is set, 0 if it was not, -1 with a message if its value is bad.
+ */
+int parse_shared_option(int opt, const char *arg, struct loader_opts *lopts,
+			struct monitor_opts *mopts);
 
 #endif /* SIPXDP_COMMANDS_H */

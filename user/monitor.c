@@ -44,7 +44,6 @@ static int handle_event(void *ctx, void *data, size_t size)
 	if (ev_buf.contact_len > size - SIPXDP_EVENT_SIZE(0))
 		return 0;
 	now = m->use_event_time ? ev->ts_ns : m->now_ns;
-	m->events++;
 	if (m->trace)
 		trace_event(m->trace, ev, now);
 	switch (ev->kind) {

@@ -26,7 +26,6 @@ struct monitor {
 	struct ring_buffer *rb;
 	__u64 now_ns;		/* replay: the current packet's time */
 	bool use_event_time;	/* run: stamp each event with its own ts_ns */
-	__u64 events;		/* events handled */
 	FILE *trace;		/* when set, one JSON line per event (replay --events) */
 	__u64 ack_timeout_ns;
 };

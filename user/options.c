@@ -2,7 +2,9 @@
 #include <errno.h>
 #include <stdlib.h>
 #include "commands.h"
+#include "loader.h"
 #include "log.h"
+#include "monitor.h"
 
 int parse_count(const char *opt, const char *arg, unsigned long long max,
 		unsigned long long *out)
@@ -18,14 +20,30 @@ int parse_count(const char *opt, const char *arg, unsigned long long max,
 	return 0;
 }
 
-int parse_ack_timeout(const char *arg, unsigned long long *ns)
+int parse_shared_option(int opt, const char *arg, struct loader_opts *lopts,
+			struct monitor_opts *mopts)
 {
-	unsigned long long seconds;
+	unsigned long long val;
 
-	if (parse_count("--ack-timeout", arg, 86400, &seconds) || !seconds) {
-		pr_err("--ack-timeout: seconds from 1 to 86400\n");
-		return -1;
+	switch (opt) {
+	case 'p':
+		return loader_parse_ports(arg, lopts) ? -1 : 1;
+	case 't':
+		if (parse_count("--ack-timeout", arg, 86400, &val) || !val) {
+			pr_err("--ack-timeout: seconds from 1 to 86400\n");
+			return -1;
+		}
+		mopts->ack_timeout_ns = val * 1000000000ull;
+		return 1;
+	case 'r':
+		if (parse_count("--max-redirect-targets", arg, 1000000, &val))
+			return -1;
+		mopts->max_redirect_targets = val;
+		return 1;
+	case 'v':
+		log_set_level(LOG_DEBUG);
+		return 1;
+	default:
+		return 0;
 	}
-	*ns = seconds * 1000000000ull;
-	return 0;
 }

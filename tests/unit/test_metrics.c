@@ -522,9 +522,7 @@ static void large_scrape(void)
 	static const __u16 codes[3] = { 200, 302, 503 };
 	struct source_row *rows = calloc(n_rows, sizeof(*rows));
 	struct fixture f;
-	struct timespec t0, t1;
 	char contact[64], *text = NULL;
-	double ms;
 
 	CHECK(rows);
 	if (!rows || !fixture_init(&f)) {
@@ -557,13 +555,8 @@ static void large_scrape(void)
 	f.snap.n_sources = n_rows;
 	f.in.per_source_top_n = 50;
 
-	clock_gettime(CLOCK_MONOTONIC, &t0);
+	/* Its time is measured by bench/bench_agent, not asserted here. */
 	text = render(&f.in);
-	clock_gettime(CLOCK_MONOTONIC, &t1);
-	ms = (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6;
-	printf("large scrape: %.2f ms\n", ms);
-	/* Well under the 20 ms budget; O(n^2) on 10,000 sources would take seconds. */
-	CHECK(ms < 100);
 	CHECK(text);
 	if (text) {
 		CHECK_EQ(count_prefix(text, "sipxdp_source_responses_total{"), 50 * 6);
