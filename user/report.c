@@ -43,10 +43,11 @@ static void json_counters(FILE *out, const struct snapshot *snap)
 			r == SIPXDP_RES_FRAGMENT ? "fragments" : result_name(r),
 			(uint64_t)snap->counters[r]);
 	fprintf(out, ", \"messages\": %" PRIu64 ", \"events\": %" PRIu64
-		", \"events_lost\": %" PRIu64 "},\n",
+		", \"events_lost\": %" PRIu64 ", \"event_fields_cut\": %" PRIu64 "},\n",
 		(uint64_t)snap->counters[SIPXDP_CNT_MESSAGES],
 		(uint64_t)snap->counters[SIPXDP_CNT_EVENTS],
-		(uint64_t)snap->counters[SIPXDP_CNT_EVENTS_LOST]);
+		(uint64_t)snap->counters[SIPXDP_CNT_EVENTS_LOST],
+		(uint64_t)snap->counters[SIPXDP_CNT_FIELDS_CUT]);
 
 	codes = calloc(MAX_CODE + 1, sizeof(*codes));
 	if (codes)
@@ -97,10 +98,13 @@ static void json_counters(FILE *out, const struct snapshot *snap)
 		fputs("}}", out);
 	}
 	free(sources);
-	fprintf(out, "%s],\n\"maps\": {\"sources\": {\"entries\": %zu, \"capacity\": %u}, "
-		"\"responses\": {\"entries\": %zu, \"capacity\": %u}}",
+	fprintf(out, "%s],\n\"maps\": {\"sources\": {\"entries\": %zu, \"capacity\": %u, "
+		"\"update_failures\": %" PRIu64 "}, \"responses\": {\"entries\": %zu, "
+		"\"capacity\": %u, \"update_failures\": %" PRIu64 "}}",
 		n_sources ? "\n" : "", snap->n_sources, snap->sources_capacity,
-		snap->n_responses, snap->responses_capacity);
+		(uint64_t)snap->counters[SIPXDP_CNT_SOURCE_UPDATE_FAILED],
+		snap->n_responses, snap->responses_capacity,
+		(uint64_t)snap->counters[SIPXDP_CNT_RESPONSE_UPDATE_FAILED]);
 }
 
 static void json_acks(FILE *out, const struct report *r)
