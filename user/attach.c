@@ -26,16 +26,23 @@ void attach_init(struct attachment *at, const char *name, int ifindex)
 	at->xdp_link = at->tc_link = -1;
 }
 
-bool attach_libxdp_dispatcher_on(int ifindex)
+enum xdp_occupant attach_xdp_occupant(int ifindex, __u32 *prog_id)
 {
-	struct xdp_multiprog *mp = xdp_multiprog__get_from_ifindex(ifindex);
-	bool on;
+	DECLARE_LIBBPF_OPTS(bpf_xdp_query_opts, q);
+	struct xdp_multiprog *mp;
+	bool dispatcher;
 
-	if (!mp || libxdp_get_error(mp))
-		return false;
-	on = !xdp_multiprog__is_legacy(mp) && xdp_multiprog__main_prog(mp);
+	if (bpf_xdp_query(ifindex, 0, &q) || q.attach_mode == XDP_ATTACHED_NONE)
+		return XDP_FREE;
+	mp = xdp_multiprog__get_from_ifindex(ifindex);
+	dispatcher = mp && !libxdp_get_error(mp) && !xdp_multiprog__is_legacy(mp) &&
+		     xdp_multiprog__main_prog(mp);
 	xdp_multiprog__close(mp);
-	return on;
+	if (dispatcher)
+		return XDP_DISPATCHER;
+	*prog_id = q.prog_id ? q.prog_id : q.drv_prog_id ? q.drv_prog_id :
+		   q.skb_prog_id ? q.skb_prog_id : q.hw_prog_id;
+	return XDP_OTHER;
 }
 
 static const char *mode_name(enum xdp_attach_mode mode)

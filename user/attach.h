@@ -17,6 +17,7 @@
 
 #include <stdbool.h>
 #include <net/if.h>
+#include <linux/types.h>
 #include <xdp/libxdp.h>
 
 enum attach_via {
@@ -37,8 +38,15 @@ struct attachment {
 /* Fills in an attachment of nothing to ifindex. */
 void attach_init(struct attachment *at, const char *name, int ifindex);
 
-/* Whether libxdp's dispatcher runs on ifindex (other XDP programs share it). */
-bool attach_libxdp_dispatcher_on(int ifindex);
+/* What runs on an interface's XDP hook now. */
+enum xdp_occupant {
+	XDP_FREE,
+	XDP_DISPATCHER,		/* libxdp's: other XDP programs share it */
+	XDP_OTHER,		/* a program alone: nothing else can attach */
+};
+
+/* What runs on ifindex's XDP hook; with XDP_OTHER, its id in *prog_id. */
+enum xdp_occupant attach_xdp_occupant(int ifindex, __u32 *prog_id);
 
 /* XDP through a bpf_link; mode XDP_MODE_UNSPEC tries native, then generic.
  * 0, or a negative errno with a message. */

@@ -128,6 +128,7 @@ static int attach_all(struct agent *a, bool egress)
 {
 	struct bpf_object *obj = a->skel->obj;
 	bool libxdp = false;
+	__u32 other = 0;
 	int err;
 
 	/* Leftovers go first: what stays on an interface decides the way. */
@@ -138,10 +139,19 @@ static int attach_all(struct agent *a, bool egress)
 		if (left)
 			pr_warn("%s: removed %d program(s) a previous agent left attached\n",
 				at->name, left);
-		if (attach_libxdp_dispatcher_on(at->ifindex)) {
+		switch (attach_xdp_occupant(at->ifindex, &other)) {
+		case XDP_FREE:
+			break;
+		case XDP_DISPATCHER:
 			pr_debug("%s: libxdp's dispatcher runs there: XDP through libxdp\n",
 				 at->name);
 			libxdp = true;
+			break;
+		case XDP_OTHER:
+			/* Refused before loading: a load would pin fresh maps. */
+			pr_err("%s: another XDP program (id %u) is attached; sipxdp shares an "
+			       "interface only through libxdp's dispatcher\n", at->name, other);
+			return -1;
 		}
 	}
 	if (libxdp) {

@@ -6,7 +6,9 @@
 #   1. SIGKILL: XDP is a bpf_link and TC egress a tcx link, both of the
 #      agent's programs, and the log says so; once the agent is dead nothing
 #      is attached (ip link, tc, bpftool net and link) and its programs are
-#      freed; `unload --detach-only` finds nothing to detach.
+#      freed; `unload --detach-only` finds nothing to detach. Before the
+#      kill, a second agent of another pin dir on the same interface is
+#      refused, pins nothing and removes none of the first one's links.
 #   2. SIGTERM, in generic XDP mode: exit 0, nothing attached or loaded.
 #   3. A kernel without tcx (6.1-6.5), made of this one by a preload that
 #      answers tcx with EINVAL as 6.1 does (tests/e2e/no_tcx.c): TC egress is
@@ -159,6 +161,23 @@ else
 	e2e_check "running: TC egress filter" "$(tc_egress_progs)" "sipxdp_tc"
 fi
 e2e_check_cmd "running: XDP on $E2E_SRV_IF" e2e_xdp_attached
+
+# A second agent, of another pin dir, on the same interface: refused before
+# it loads anything, and the first one's links are not its leftovers.
+links=$(bpf_objects links | sort)
+other_pins=/sys/fs/bpf/sxd-other-$$
+rc=0
+timeout 10 "${E2E_IN_SRV[@]}" "$E2E_SIPXDP" run -i "$E2E_SRV_IF" --pin-dir "$other_pins" \
+	--listen 127.0.0.1:9361 >"$E2E_TMP/second-agent.log" 2>&1 || rc=$?
+e2e_check "another pin dir's agent on $E2E_SRV_IF: refused" \
+	"$([ "$rc" -ne 0 ] && [ "$rc" -ne 124 ] && echo refused || echo "exit status $rc")" refused
+e2e_check "another pin dir's agent: says why" \
+	"$(grep -c 'another XDP program (id [0-9]*) is attached' "$E2E_TMP/second-agent.log")" 1
+e2e_check "another pin dir's agent: left no pins" \
+	"$(test -e "$other_pins" && echo present || echo none)" none
+[ ! -e "$other_pins" ] || "$E2E_SIPXDP" unload --pin-dir "$other_pins" >/dev/null 2>&1
+e2e_check "another pin dir's agent: the first one's links stay" "$(bpf_objects links | sort)" \
+	"$links"
 kill_agent KILL
 e2e_check "SIGKILL: agent exit status" "$AGENT_RC" 137
 if [ "$tcx" = 1 ]; then
