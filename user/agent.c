@@ -198,6 +198,13 @@ out:
 	return found;
 }
 
+/*
+ * Leftovers are known by name (XDP_PROG_NAME) and by the TC filter's handle
+ * and priority, not by owner: on an interface two agents watch (two pin
+ * directories), this can remove the other's netlink filter or dispatcher
+ * entry. A bpf_link is safe from it: netlink cannot detach an XDP program a
+ * link holds (EBUSY), and a tcx link is no cls_bpf filter.
+ */
 int detach_leftovers(int ifindex)
 {
 	DECLARE_LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex,

@@ -2,8 +2,8 @@
 /*
  * What ties the agent, its pinned maps and the CLI together: the pin
  * directory (bpffs), its lock (one agent per directory), the agent's
- * address published as a pinned map beside the counters, and the
- * attachments (XDP through libxdp, TC egress) and their removal.
+ * address published as a pinned map beside the counters, and the removal
+ * of the attachments (user/attach.h) a dead agent left behind.
  */
 #ifndef SIPXDP_AGENT_H
 #define SIPXDP_AGENT_H
@@ -44,7 +44,8 @@ int agent_record(const char *dir, struct agent_info *out);
 int agent_lookup(const char *dir, struct agent_info *out, bool report);
 
 /* Detaches sipxdp programs from an interface (a crashed agent's leftovers
- * included); returns how many were found. */
+ * included): what goes through netlink or libxdp's dispatcher; bpf_links
+ * die with their agent. Returns how many were found. */
 int detach_leftovers(int ifindex);
 
 #endif /* SIPXDP_AGENT_H */
