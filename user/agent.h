@@ -27,9 +27,14 @@ struct agent_info {
 	__u32 ifindexes[AGENT_MAX_IFACES];
 };
 
-/* Mounts bpffs on /sys/fs/bpf if needed, creates dir, takes its lock.
- * Returns the lock fd, or -1 with a message (another agent holds it). */
+/* Mounts bpffs on /sys/fs/bpf if dir is under it and nothing is mounted
+ * there (with a warning when the mount is private to this process's mount
+ * namespace), creates dir, takes its lock. Returns the lock fd, or -1 with
+ * a message (another agent holds it). */
 int pin_dir_lock(const char *dir);
+/* Lines to add to "no agent/no pins in dir": why an agent that runs may not
+ * be seen (`ip netns exec`), and what to do instead. "" if not relevant. */
+const char *pin_dir_hint(const char *dir);
 /* Removes every pin in dir, then dir. 0, or -1 with a message. */
 int pin_dir_remove(const char *dir);
 
