@@ -45,10 +45,13 @@ BPF_APPS := sipxdp
 BPF_BENCH := xdp_pass
 SKELS := $(patsubst %,$(OUTPUT)/%.skel.h,$(BPF_APPS) $(BPF_BENCH))
 
-# Every user/*.c but the entry point goes into one archive, so tests link
-# only the objects they use.
-USER_SRCS := $(filter-out user/main.c,$(wildcard user/*.c))
+# Every user/*/*.c goes into one archive, so tests link only the objects
+# they use. The folders are the agent's layers (README: Layout); each is on
+# the include path.
+USER_SRCS := $(wildcard user/*/*.c)
+USER_HDRS := $(wildcard user/*/*.h)
 USER_OBJS := $(patsubst user/%.c,$(OUTPUT)/user/%.o,$(USER_SRCS))
+USER_INC := $(patsubst %/,-I%,$(sort $(dir $(USER_SRCS) $(USER_HDRS))))
 LIB := $(OUTPUT)/libsipxdp.a
 
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(OUTPUT)/tests/%,$(wildcard tests/unit/test_*.c))
@@ -101,34 +104,34 @@ $(OUTPUT)/%.skel.h: $(OUTPUT)/%.bpf.o
 	$(call msg,GEN-SKEL,$@)
 	$(Q)$(BPFTOOL) gen skeleton $< > $@
 
-$(OUTPUT)/user/%.o: user/%.c $(wildcard user/*.h) include/sipxdp.h $(SKELS) | $(DEPS_STAMP)
+$(OUTPUT)/user/%.o: user/%.c $(USER_HDRS) include/sipxdp.h $(SKELS) | $(DEPS_STAMP)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(CFLAGS) -Iuser -c $< -o $@
+	$(Q)$(CC) $(CFLAGS) $(USER_INC) -c $< -o $@
 
 $(LIB): $(USER_OBJS)
 	$(call msg,AR,$@)
 	$(Q)rm -f $@
 	$(Q)ar rcs $@ $^
 
-$(OUTPUT)/sipxdp: user/main.c $(LIB) $(wildcard user/*.h)
+$(OUTPUT)/sipxdp: user/main.c $(LIB) $(USER_HDRS)
 	$(call msg,BINARY,$@)
-	$(Q)$(CC) $(CFLAGS) -Iuser $< $(LIB) $(LDLIBS) -o $@
+	$(Q)$(CC) $(CFLAGS) $(USER_INC) $< $(LIB) $(LDLIBS) -o $@
 
 $(OUTPUT)/tests/%: tests/unit/%.c tests/testlib.h $(LIB)
 	$(call msg,TEST,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(CFLAGS) -Iuser -Itests $< $(LIB) $(LDLIBS) -o $@
+	$(Q)$(CC) $(CFLAGS) $(USER_INC) -Itests $< $(LIB) $(LDLIBS) -o $@
 
 $(OUTPUT)/tests/%: tests/bpf/%.c tests/testlib.h $(wildcard tests/bpf/*.h) $(LIB)
 	$(call msg,TEST,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(CFLAGS) -Iuser -Itests $< $(LIB) $(LDLIBS) -o $@
+	$(Q)$(CC) $(CFLAGS) $(USER_INC) -Itests $< $(LIB) $(LDLIBS) -o $@
 
 $(OUTPUT)/bench/%: bench/%.c $(LIB) $(SKELS)
 	$(call msg,BENCH,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(CFLAGS) -Iuser -Itests $< $(LIB) $(LDLIBS) -o $@
+	$(Q)$(CC) $(CFLAGS) $(USER_INC) -Itests $< $(LIB) $(LDLIBS) -o $@
 
 run: $(OUTPUT)/sipxdp
 	$(OUTPUT)/sipxdp run $(ARGS)

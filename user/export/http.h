@@ -18,8 +18,21 @@ struct http_server;
 
 /* listen: "ADDR:PORT" or "[ADDR6]:PORT". NULL with a message on error. */
 struct http_server *http_start(const char *listen, http_handler handler, void *ctx);
-/* For poll(): readable when the server has work; then call http_run. */
+/*
+ * Connections: at most HTTP_CONNECTION_LIMIT, HTTP_PER_IP_LIMIT from one
+ * address, each closed after HTTP_IDLE_SECONDS without a byte, so idle or
+ * slow clients cannot hold /metrics for long.
+ */
+#define HTTP_CONNECTION_LIMIT	64u
+#define HTTP_PER_IP_LIMIT	16u
+#define HTTP_IDLE_SECONDS	10u
+
+/* For poll(): readable when the server has work. */
 int http_fd(const struct http_server *s);
+/* Milliseconds until the server must run to close idle connections; -1: no
+ * deadline. A poll() loop waits no longer than this. */
+int http_timeout_ms(const struct http_server *s);
+/* Serves what waits and closes what timed out; call it on every loop turn. */
 void http_run(struct http_server *s);
 void http_stop(struct http_server *s);
 

@@ -4,7 +4,7 @@
 #include "commands.h"
 #include "loader.h"
 #include "log.h"
-#include "monitor.h"
+#include "core.h"
 
 int parse_count(const char *opt, const char *arg, unsigned long long max,
 		unsigned long long *out)
@@ -21,7 +21,7 @@ int parse_count(const char *opt, const char *arg, unsigned long long max,
 }
 
 int parse_shared_option(int opt, const char *arg, struct loader_opts *lopts,
-			struct monitor_opts *mopts)
+			struct core_opts *copts)
 {
 	unsigned long long val;
 
@@ -33,12 +33,12 @@ int parse_shared_option(int opt, const char *arg, struct loader_opts *lopts,
 			pr_err("--ack-timeout: seconds from 1 to 86400\n");
 			return -1;
 		}
-		mopts->ack_timeout_ns = val * 1000000000ull;
+		copts->ack_timeout_ns = val * 1000000000ull;
 		return 1;
 	case 'r':
 		if (parse_count("--max-redirect-targets", arg, 1000000, &val))
 			return -1;
-		mopts->max_redirect_targets = val;
+		copts->max_redirect_targets = val;
 		return 1;
 	case 'v':
 		log_set_level(LOG_DEBUG);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 #include <arpa/inet.h>
 #include <errno.h>
+#include <limits.h>
 #include <netdb.h>
 #include <stdlib.h>
 #include <string.h>
@@ -125,8 +126,9 @@ struct http_server *http_start(const char *listen, http_handler handler, void *c
 	s->daemon = MHD_start_daemon(MHD_USE_EPOLL | (ss.ss_family == AF_INET6 ? MHD_USE_IPv6 : 0),
 				     0, NULL, NULL, answer, s,
 				     MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
-				     MHD_OPTION_CONNECTION_LIMIT, 64u,
-				     MHD_OPTION_CONNECTION_TIMEOUT, 10u,
+				     MHD_OPTION_CONNECTION_LIMIT, HTTP_CONNECTION_LIMIT,
+				     MHD_OPTION_PER_IP_CONNECTION_LIMIT, HTTP_PER_IP_LIMIT,
+				     MHD_OPTION_CONNECTION_TIMEOUT, HTTP_IDLE_SECONDS,
 				     MHD_OPTION_END);
 	if (!s->daemon) {
 		pr_err("cannot serve HTTP on %s (address in use, or not local?)\n", listen);
@@ -142,6 +144,15 @@ int http_fd(const struct http_server *s)
 		MHD_get_daemon_info(s->daemon, MHD_DAEMON_INFO_EPOLL_FD);
 
 	return info ? info->epoll_fd : -1;
+}
+
+int http_timeout_ms(const struct http_server *s)
+{
+	MHD_UNSIGNED_LONG_LONG ms;
+
+	if (MHD_get_timeout(s->daemon, &ms) != MHD_YES)
+		return -1;
+	return ms > INT_MAX ? INT_MAX : (int)ms;
 }
 
 void http_run(struct http_server *s)

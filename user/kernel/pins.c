@@ -15,7 +15,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <xdp/libxdp.h>
-#include "agent.h"
+#include "pins.h"
 #include "log.h"
 
 #define BPFFS_ROOT	"/sys/fs/bpf"

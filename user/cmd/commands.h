@@ -19,7 +19,7 @@ int parse_count(const char *opt, const char *arg, unsigned long long max,
 		unsigned long long *out);
 
 struct loader_opts;
-struct monitor_opts;
+struct core_opts;
 
 /*
  * The options `run` and `replay` share: --ports (p), --ack-timeout (t),
@@ -27,6 +27,6 @@ struct monitor_opts;
  * them and is set, 0 if it was not, -1 with a message if its value is bad.
  */
 int parse_shared_option(int opt, const char *arg, struct loader_opts *lopts,
-			struct monitor_opts *mopts);
+			struct core_opts *copts);
 
 #endif /* SIPXDP_COMMANDS_H */

@@ -14,7 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
-#include "agent.h"
+#include "pins.h"
 #include "commands.h"
 #include "http.h"
 #include "log.h"

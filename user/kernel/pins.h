@@ -5,8 +5,8 @@
  * address published as a pinned map beside the counters, and the removal
  * of the attachments (user/attach.h) a dead agent left behind.
  */
-#ifndef SIPXDP_AGENT_H
-#define SIPXDP_AGENT_H
+#ifndef SIPXDP_PINS_H
+#define SIPXDP_PINS_H
 
 #include <stdbool.h>
 #include <linux/types.h>
@@ -53,4 +53,4 @@ int agent_lookup(const char *dir, struct agent_info *out, bool report);
  * die with their agent. Returns how many were found. */
 int detach_leftovers(int ifindex);
 
-#endif /* SIPXDP_AGENT_H */
+#endif /* SIPXDP_PINS_H */

@@ -6,8 +6,9 @@
 #include <linux/if_link.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
-#include "agent.h"
+#include "pins.h"
 #include "attach.h"
+#include "loader.h"
 #include "log.h"
 
 /*
@@ -195,4 +196,84 @@ void attach_remove(struct attachment *at, struct xdp_program *prog,
 	}
 	at->xdp = at->tc = ATTACH_NONE;
 	at->xdp_link = at->tc_link = -1;
+}
+
+/*
+ * XDP goes through a bpf_link of ours, which the kernel removes when the
+ * agent exits however it exits, unless an interface already runs libxdp's
+ * dispatcher: then sipxdp joins it through libxdp, which loads the object
+ * itself (the program becomes an extension of the dispatcher). One load
+ * serves every interface, so one such interface sends them all through
+ * libxdp. TC egress goes through tcx where the kernel has it (6.6+).
+ */
+int attach_set_attach(struct attach_set *set, struct sipxdp_bpf *skel, bool egress)
+{
+	struct bpf_object *obj = skel->obj;
+	bool libxdp = false;
+	__u32 other = 0;
+	int err;
+
+	/* Leftovers go first: what stays on an interface decides the way. */
+	for (int i = 0; i < set->n_ifaces; i++) {
+		struct attachment *at = &set->ifaces[i];
+		int left = detach_leftovers(at->ifindex);
+
+		if (left)
+			pr_warn("%s: removed %d program(s) a previous agent left attached\n",
+				at->name, left);
+		switch (attach_xdp_occupant(at->ifindex, &other)) {
+		case XDP_FREE:
+			break;
+		case XDP_DISPATCHER:
+			pr_debug("%s: libxdp's dispatcher runs there: XDP through libxdp\n",
+				 at->name);
+			libxdp = true;
+			break;
+		case XDP_OTHER:
+			/* Refused before loading: a load would pin fresh maps. */
+			pr_err("%s: another XDP program (id %u) is attached; sipxdp shares an "
+			       "interface only through libxdp's dispatcher\n", at->name, other);
+			return -1;
+		}
+	}
+	if (libxdp) {
+		set->xdp = xdp_program__from_bpf_obj(obj, "xdp");
+		err = libxdp_get_error(set->xdp);
+		if (err) {
+			set->xdp = NULL;
+			pr_err("preparing the XDP program for libxdp: %s\n", strerror(-err));
+			return -1;
+		}
+	} else if (loader_load_opened(skel)) {
+		return -1;
+	}
+	for (int i = 0; i < set->n_ifaces; i++) {
+		struct attachment *at = &set->ifaces[i];
+
+		if (libxdp) {
+			/* The first attach loads the object: a refusal has a verifier log. */
+			err = attach_xdp_libxdp(at, set->xdp, set->mode);
+			if (err) {
+				loader_refused(obj);
+				return -1;
+			}
+			if (i == 0)
+				loader_loaded(obj);
+		} else if (attach_xdp_link(at, bpf_program__fd(skel->progs.sipxdp_xdp),
+					   set->mode)) {
+			return -1;
+		}
+		if (egress && attach_tc_egress(at, bpf_program__fd(skel->progs.sipxdp_tc)))
+			return -1;
+		attach_report(at);
+	}
+	return 0;
+}
+
+void attach_set_remove(struct attach_set *set)
+{
+	for (int i = 0; i < set->n_ifaces; i++)
+		attach_remove(&set->ifaces[i], set->xdp, set->mode);
+	xdp_program__close(set->xdp);
+	set->xdp = NULL;
 }

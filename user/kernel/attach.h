@@ -19,6 +19,7 @@
 #include <net/if.h>
 #include <linux/types.h>
 #include <xdp/libxdp.h>
+#include "pins.h"
 
 enum attach_via {
 	ATTACH_NONE,
@@ -65,5 +66,25 @@ void attach_report(const struct attachment *at);
 /* Detaches whatever attach_* attached (prog: the libxdp program, if any). */
 void attach_remove(struct attachment *at, struct xdp_program *prog,
 		   enum xdp_attach_mode mode);
+
+struct sipxdp_bpf;
+
+/* Every interface the agent watches, and how XDP went on them. */
+struct attach_set {
+	struct attachment ifaces[AGENT_MAX_IFACES];
+	int n_ifaces;
+	enum xdp_attach_mode mode;
+	struct xdp_program *xdp;	/* only where libxdp attaches XDP */
+};
+
+/*
+ * Removes a previous agent's leftovers, loads the opened skel (or has
+ * libxdp load it, where an interface runs its dispatcher), then attaches
+ * XDP and, with egress, TC egress to every interface. 0, or -1 with a
+ * message; what was attached stays recorded for attach_set_remove.
+ */
+int attach_set_attach(struct attach_set *set, struct sipxdp_bpf *skel, bool egress);
+/* Detaches everything attach_set_attach attached, and closes libxdp's program. */
+void attach_set_remove(struct attach_set *set);
 
 #endif /* SIPXDP_ATTACH_H */

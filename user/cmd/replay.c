@@ -13,9 +13,9 @@
 #include <bpf/libbpf.h>
 #include "capture.h"
 #include "commands.h"
+#include "core.h"
 #include "loader.h"
 #include "log.h"
-#include "monitor.h"
 #include "report.h"
 #include "snapshot.h"
 
@@ -87,23 +87,21 @@ int cmd_replay(int argc, char **argv)
 		{ 0 },
 	};
 	struct loader_opts lopts = { 0 };
-	struct monitor_opts mopts = { 0 };
-	struct monitor mon = { 0 };
-	struct sipxdp_bpf *skel = NULL;
+	struct core_opts copts = { 0 };
+	struct core core = { 0 };
+	struct core_view view = { 0 };
+	struct sipxdp_bpf *skel;
 	struct capture *cap = NULL;
-	struct snapshot snap = { 0 };
-	struct ack_stats acks;
-	struct report r = { 0 };
-	const struct ack_missed *missed[ACK_DEFAULT_MISSED_KEEP];
+	struct report r;
 	const __u8 *frame;
-	__u64 ts = 0, last_ts = 0, index = 0, short_frames = 0;
+	__u64 ts = 0, index = 0, short_frames = 0;
 	__u32 len;
 	bool json = false, trace = false;
 	char err[512];
 	int opt, shared, rc = 1, got;
 
 	while ((opt = getopt_long(argc, argv, "vh", long_opts, NULL)) != -1) {
-		shared = parse_shared_option(opt, optarg, &lopts, &mopts);
+		shared = parse_shared_option(opt, optarg, &lopts, &copts);
 		if (shared < 0)
 			return 1;
 		if (shared)
@@ -137,12 +135,10 @@ int cmd_replay(int argc, char **argv)
 	pr_debug("%s: link type %s, framed as Ethernet\n", argv[optind],
 		 capture_linktype_name(cap));
 	skel = loader_load(&lopts);
-	if (!skel)
-		goto out;
-	if (monitor_init(&mon, bpf_map__fd(skel->maps.events), &mopts, false))
+	if (!skel || core_init(&core, skel, &copts, CORE_CLOCK_FED))
 		goto out;
 	if (trace)
-		mon.trace = stderr;
+		core.trace = stderr;
 
 	while ((got = capture_next(cap, &frame, &len, &ts, err, sizeof(err))) == 1) {
 		index++;
@@ -150,39 +146,29 @@ int cmd_replay(int argc, char **argv)
 			short_frames++;	/* no room for a link header: cannot be run */
 			continue;
 		}
-		if (run_frame(bpf_program__fd(skel->progs.sipxdp_xdp), frame, len, index))
+		if (run_frame(bpf_program__fd(core.skel->progs.sipxdp_xdp), frame, len, index))
 			goto out;
-		mon.now_ns = ts;
-		last_ts = ts;
-		if (monitor_drain(&mon))
+		core_set_time(&core, ts);
+		if (core_drain(&core) < 0)
 			goto out;
 	}
+	if (short_frames)
+		pr_warn("%llu frames shorter than an Ethernet header were skipped\n",
+			(unsigned long long)short_frames);
+	/* The capture's clock runs out the ACK timeout, then the report. */
+	if (core_finish(&core) || core_view(&core, ts, true, &view))
+		goto out;
+	r = core_report(&core, &view);
+	(json ? report_json : report_text)(stdout, &r);
+	/* A capture cut short: the figures of what could be read, then why. */
 	if (got < 0) {
 		pr_err("%s\n", err);
 		goto out;
 	}
-	/* Let the capture's clock run out the ACK timeout. */
-	ack_matcher_expire(mon.acks, last_ts + mon.ack_timeout_ns);
-	if (short_frames)
-		pr_warn("%llu frames shorter than an Ethernet header were skipped\n",
-			(unsigned long long)short_frames);
-
-	if (snapshot_read(&snap, bpf_map__fd(skel->maps.counters),
-			  bpf_map__fd(skel->maps.requests), bpf_map__fd(skel->maps.responses),
-			  bpf_map__fd(skel->maps.sources)))
-		goto out;
-	ack_matcher_stats(mon.acks, &acks);
-	r.snap = &snap;
-	r.acks = &acks;
-	r.n_missed = ack_matcher_missed(mon.acks, missed, ACK_DEFAULT_MISSED_KEEP);
-	r.missed = missed;
-	r.redirects = mon.redirects;
-	(json ? report_json : report_text)(stdout, &r);
 	rc = 0;
 out:
-	snapshot_free(&snap);
-	monitor_destroy(&mon);
-	sipxdp_bpf__destroy(skel);
+	core_view_free(&view);
+	core_destroy(&core);
 	capture_close(cap);
 	return rc;
 }
