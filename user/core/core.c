@@ -34,26 +34,31 @@ static void trace_event(FILE *out, const struct sipxdp_event *ev, __u64 now)
 	fputs("}\n", out);
 }
 
+bool core_read_event(const void *data, size_t size, struct sipxdp_event *ev)
+{
+	/* Records end after their Contact bytes: copy into a whole, zeroed one. */
+	if (size < SIPXDP_EVENT_SIZE(0) || size > sizeof(*ev))
+		return false;
+	memcpy(ev, data, size);
+	memset((char *)ev + size, 0, sizeof(*ev) - size);
+	return ev->contact_len <= size - SIPXDP_EVENT_SIZE(0);
+}
+
 static int handle_event(void *ctx, void *data, size_t size)
 {
 	struct core *c = ctx;
 	struct sipxdp_event ev;
 	__u64 now;
 
-	/* Records end after their Contact bytes: copy into a whole, zeroed one. */
-	if (size >= SIPXDP_EVENT_SIZE(0) && size <= sizeof(ev)) {
-		memcpy(&ev, data, size);
-		memset((char *)&ev + size, 0, sizeof(ev) - size);
-		if (ev.contact_len <= size - SIPXDP_EVENT_SIZE(0)) {
-			now = c->clock == CORE_CLOCK_EVENTS ? ev.ts_ns : c->now_ns;
-			c->last_event_ns = now;
-			if (c->trace)
-				trace_event(c->trace, &ev, now);
-			if (ev.kind == SIPXDP_EV_REDIRECT)
-				redirect_table_feed(c->redirects, &ev, now);
-			else
-				ack_matcher_feed(c->acks, &ev, now);
-		}
+	if (core_read_event(data, size, &ev)) {
+		now = c->clock == CORE_CLOCK_EVENTS ? ev.ts_ns : c->now_ns;
+		c->last_event_ns = now;
+		if (c->trace)
+			trace_event(c->trace, &ev, now);
+		if (ev.kind == SIPXDP_EV_REDIRECT)
+			redirect_table_feed(c->redirects, &ev, now);
+		else
+			ack_matcher_feed(c->acks, &ev, now);
 	}
 	return ++c->drained < CORE_DRAIN_BUDGET ? 0 : DRAIN_BUDGET_SPENT;
 }

@@ -69,6 +69,10 @@ int core_init(struct core *c, struct sipxdp_bpf *skel, const struct core_opts *o
 	      enum core_clock clock);
 void core_destroy(struct core *c);
 
+/* One ring-buffer record as the kernel wrote it (size bytes) into a whole
+ * event; false when its sizes do not add up (it is then ignored). */
+bool core_read_event(const void *data, size_t size, struct sipxdp_event *ev);
+
 /* For poll(): readable when a batch of events waits. */
 int core_fd(const struct core *c);
 
