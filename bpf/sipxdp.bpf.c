@@ -23,6 +23,7 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
 /* Set by the loader before load; the verifier prunes what they turn off. */
 const volatile __u16 cfg_ports[SIPXDP_MAX_PORTS] = {};
 const volatile __u32 cfg_nports = 0;	/* 0: SIP found by content on any port */
+const volatile __u32 cfg_npeer_ranges = 0;	/* 0: every source is "other" */
 /* Ring-buffer records wake the agent only once this many bytes wait (0: each). */
 const volatile __u32 cfg_wakeup_bytes = 0;
 
@@ -59,6 +60,22 @@ struct {
 	__uint(max_entries, SIPXDP_DEFAULT_RINGBUF);
 } events SEC(".maps");
 
+/* Sized by the loader from --peers; not pinned: their layout follows the file. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(max_entries, 1);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct sipxdp_peer_key);
+	__type(value, __u32);
+} peer_ranges SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, SIPXDP_CLASSES);
+	__type(key, __u32);
+	__type(value, __u64);
+} peer_responses SEC(".maps");
+
 /* One window per CPU: too large for the 512-byte BPF stack. */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -75,24 +92,30 @@ static __always_inline void count(__u32 idx)
 		(*v)++;
 }
 
-/* Lookup-or-insert for per-CPU hash counters; false when the map refused. */
-static __always_inline bool hash_inc(void *map, const void *key)
+enum hash_inc_result {
+	HASH_REFUSED,	/* the map is full (a hash map) */
+	HASH_COUNTED,	/* on an entry that was there */
+	HASH_INSERTED,	/* on a new entry */
+};
+
+/* Lookup-or-insert for per-CPU hash counters. */
+static __always_inline enum hash_inc_result hash_inc(void *map, const void *key)
 {
 	__u64 one = 1, *v;
 
 	v = bpf_map_lookup_elem(map, key);
 	if (v) {
 		(*v)++;
-		return true;
+		return HASH_COUNTED;
 	}
-	/* -EEXIST: another CPU inserted it first; count on ours. */
 	if (bpf_map_update_elem(map, key, &one, BPF_NOEXIST) == 0)
-		return true;
+		return HASH_INSERTED;
+	/* -EEXIST: another CPU inserted it first; count on ours. */
 	v = bpf_map_lookup_elem(map, key);
 	if (!v)
-		return false;
+		return HASH_REFUSED;
 	(*v)++;
-	return true;
+	return HASH_COUNTED;
 }
 
 /*
@@ -311,6 +334,31 @@ static __always_inline __u16 status_code(const struct scratch *s, __u32 off, __u
 	return (c0 - '0') * 100 + (c1 - '0') * 10 + (c2 - '0');
 }
 
+/* The exact per-peer count, where the per-source LRU map may evict. */
+static __always_inline void count_peer_response(const struct sipxdp_addr *src, __u16 code)
+{
+	struct sipxdp_peer_key key = { .prefix_len = 128 };
+	__u32 peer = 0, slot, *id;
+	__u64 *v;
+
+	if (cfg_npeer_ranges) {
+		if (src->family == AF_INET) {
+			key.addr[10] = 0xff;
+			key.addr[11] = 0xff;
+			__builtin_memcpy(&key.addr[12], src->bytes, 4);
+		} else {
+			__builtin_memcpy(key.addr, src->bytes, 16);
+		}
+		id = bpf_map_lookup_elem(&peer_ranges, &key);
+		if (id)
+			peer = *id;
+	}
+	slot = peer * SIPXDP_CLASSES + code / 100 - 1;
+	v = bpf_map_lookup_elem(&peer_responses, &slot);
+	if (v)
+		(*v)++;
+}
+
 /*
  * One SIP message of the packet in s->msg: start line, headers, counters,
  * event. Returns 1 to stop (no further message, or this one was not SIP).
@@ -385,12 +433,21 @@ __attribute__((noinline)) int sip_message(struct scratch *s, __u32 idx)
 			.method = h->cseq_method,
 		};
 
-		if (!hash_inc(&responses, &rk))
+		if (hash_inc(&responses, &rk) == HASH_REFUSED)
 			count(SIPXDP_CNT_RESPONSE_UPDATE_FAILED);
 		__builtin_memcpy(&sk.addr, &s->ev.saddr, sizeof(sk.addr));
 		sk.code = code;
-		if (!hash_inc(&sources, &sk))
+		switch (hash_inc(&sources, &sk)) {
+		case HASH_REFUSED:
 			count(SIPXDP_CNT_SOURCE_UPDATE_FAILED);
+			break;
+		case HASH_INSERTED:
+			count(SIPXDP_CNT_SOURCE_INSERTS);
+			break;
+		case HASH_COUNTED:
+			break;
+		}
+		count_peer_response(&s->ev.saddr, code);
 		if (code >= 200 && code < 300 && h->cseq_method == SIPXDP_M_INVITE)
 			emit(s, SIPXDP_EV_INVITE_2XX, h->cseq_method, code, h);
 		else if (code >= 300 && code < 400)

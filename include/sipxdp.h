@@ -43,6 +43,8 @@ enum sipxdp_counter {
 	SIPXDP_CNT_FIELDS_CUT,		/* events with a field cut to its slot */
 	SIPXDP_CNT_SOURCE_UPDATE_FAILED,	/* per-source map refused an entry */
 	SIPXDP_CNT_RESPONSE_UPDATE_FAILED,	/* response map full */
+	SIPXDP_CNT_SOURCE_INSERTS,	/* per-source entries created: less the entries
+					 * there now, what the LRU evicted */
 	SIPXDP_COUNTER_MAX,
 };
 
@@ -79,6 +81,22 @@ enum sipxdp_method {
 
 /* Key of `requests`: direction * SIPXDP_METHOD_MAX + method. */
 #define SIPXDP_REQUEST_SLOTS	(SIPXDP_DIR_MAX * SIPXDP_METHOD_MAX)
+
+/*
+ * Per-peer response counters, where nothing evicts: `peer_ranges`, a
+ * longest-prefix-match trie of the --peers ranges, gives a source's peer id
+ * (1.., 0 when in none: "other"), and `peer_responses`, an array, counts at
+ * id * SIPXDP_CLASSES + class - 1 (classes 1xx..6xx).
+ */
+#define SIPXDP_CLASSES		6
+#define SIPXDP_MAX_PEERS	4096	/* distinct peer names, and ranges */
+
+/* Key of `peer_ranges`: IPv6, or IPv4 as ::ffff:a.b.c.d with 96 added to
+ * its prefix length, so one trie holds both. */
+struct sipxdp_peer_key {
+	__u32 prefix_len;
+	__u8 addr[16];
+};
 
 /* An IPv4 or IPv6 address; IPv4 sits in the first 4 bytes, the rest zero. */
 struct sipxdp_addr {

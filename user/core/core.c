@@ -83,6 +83,8 @@ int core_init(struct core *c, struct sipxdp_bpf *skel, const struct core_opts *o
 		pr_err("allocating the ACK and redirect tables: %s\n", strerror(ENOMEM));
 		goto fail;
 	}
+	if (loader_fill_peers(skel, c->peers))
+		goto fail;
 	c->rb = ring_buffer__new(bpf_map__fd(skel->maps.events), handle_event, c, NULL);
 	if (!c->rb) {
 		pr_err("opening the event ring buffer: %s\n", strerror(errno));
@@ -171,9 +173,11 @@ int core_view(struct core *c, __u64 now_ns, bool with_maps, struct core_view *v)
 	memset(v, 0, sizeof(*v));
 	if (core_tick(c, now_ns) < 0)
 		return -1;
-	if (with_maps && snapshot_read(&v->snap, bpf_map__fd(skel->maps.counters),
-			  bpf_map__fd(skel->maps.requests), bpf_map__fd(skel->maps.responses),
-			  bpf_map__fd(skel->maps.sources)))
+	if (with_maps &&
+	    (snapshot_read(&v->snap, bpf_map__fd(skel->maps.counters),
+			   bpf_map__fd(skel->maps.requests), bpf_map__fd(skel->maps.responses),
+			   bpf_map__fd(skel->maps.sources)) ||
+	     snapshot_read_peers(&v->snap, bpf_map__fd(skel->maps.peer_responses))))
 		return -1;
 	ack_matcher_stats(c->acks, &v->acks);
 	v->n_missed = ack_matcher_missed(c->acks, v->missed, ACK_DEFAULT_MISSED_KEEP);
@@ -196,9 +200,25 @@ struct report core_report(const struct core *c, const struct core_view *v)
 	};
 }
 
-struct metrics_input core_metrics(const struct core *c, const struct core_view *v)
+/*
+ * Rows the per-source LRU map evicted: the rows it created less those in it
+ * now. The two are read one after the other while the program runs, so a
+ * row created between them could make the figure dip: it is kept monotonic.
+ */
+static __u64 source_evictions(struct core *c, const struct snapshot *snap)
+{
+	__u64 inserts = snap->counters[SIPXDP_CNT_SOURCE_INSERTS];
+	__u64 evicted = inserts > snap->n_sources ? inserts - snap->n_sources : 0;
+
+	if (evicted > c->source_evictions)
+		c->source_evictions = evicted;
+	return c->source_evictions;
+}
+
+struct metrics_input core_metrics(struct core *c, const struct core_view *v)
 {
 	return (struct metrics_input){
+		.source_evictions = source_evictions(c, &v->snap),
 		.snap = &v->snap,
 		.acks = &v->acks,
 		.redirects = c->redirects,

@@ -50,6 +50,7 @@ struct core {
 	__u64 now_ns;			/* CORE_CLOCK_FED: the current time */
 	size_t drained;			/* events handled in this drain */
 	__u64 last_event_ns;		/* time of the last event handled */
+	__u64 source_evictions;		/* the most /metrics has shown: it never drops */
 	FILE *trace;			/* when set, one JSON line per event */
 };
 
@@ -101,6 +102,6 @@ void core_view_free(struct core_view *v);
 
 /* What the reports and the exposition take from a view. */
 struct report core_report(const struct core *c, const struct core_view *v);
-struct metrics_input core_metrics(const struct core *c, const struct core_view *v);
+struct metrics_input core_metrics(struct core *c, const struct core_view *v);
 
 #endif /* SIPXDP_CORE_H */

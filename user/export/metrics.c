@@ -69,26 +69,6 @@ static void format_float(char *buf, size_t size, double v)
 		snprintf(buf, size, "%.17g", v);
 }
 
-/* Folds the sources rows per address and names each address's peer: one
- * peers_lookup per address, not per row. */
-static int sum_sources(struct source_totals *st, const struct snapshot *snap,
-		       const struct peer_map *peers)
-{
-	st->v = snapshot_fold_sources(snap, &st->n);
-	if (!st->v)
-		return -1;
-	for (size_t i = 0; i < st->n; i++)
-		st->v[i].peer = peers_lookup(peers, &st->v[i].rows->addr);
-	return 0;
-}
-
-static int compare_by_peer(const void *a, const void *b)
-{
-	const struct source_total *x = a, *y = b;
-
-	return x->peer == y->peer ? 0 : strcmp(x->peer, y->peer);
-}
-
 /* Busiest first; equal totals by address, so the output is stable. */
 static int compare_by_total(const void *a, const void *b)
 {
@@ -190,22 +170,15 @@ static void write_class_series(FILE *out, const char *name, const char *label,
 	}
 }
 
-static void write_peers(FILE *out, struct source_totals *st)
+/* Exact per-peer counts, from the kernel's per-peer array (nothing evicts there). */
+static void write_peers(FILE *out, const struct snapshot *snap, const struct peer_map *peers)
 {
 	family(out, "sipxdp_peer_responses_total", "counter",
 	       "SIP responses by sending peer (--peers ranges, else other) and class.");
-	qsort(st->v, st->n, sizeof(*st->v), compare_by_peer);
-	for (size_t i = 0; i < st->n;) {
-		__u64 by_class[N_CLASSES] = { 0 };
-		size_t j;
-
-		for (j = i; j < st->n && compare_by_peer(&st->v[i], &st->v[j]) == 0; j++)
-			for (int c = 0; c < N_CLASSES; c++)
-				by_class[c] += st->v[j].by_class[c];
-		write_class_series(out, "sipxdp_peer_responses_total", "peer", st->v[i].peer,
-				   PEER_NAME_MAX, by_class);
-		i = j;
-	}
+	for (size_t id = 0; id < snap->n_peers; id++)
+		write_class_series(out, "sipxdp_peer_responses_total", "peer",
+				   peers_name(peers, id), PEER_NAME_MAX,
+				   &snap->peer_responses[id * SIPXDP_CLASSES]);
 }
 
 static void write_top_sources(FILE *out, struct source_totals *st, unsigned int top_n)
@@ -312,6 +285,14 @@ static void write_agent(FILE *out, const struct metrics_input *in)
 	fprintf(out, "sipxdp_map_update_failures_total{map=\"responses\"} %llu\n",
 		snap->counters[SIPXDP_CNT_RESPONSE_UPDATE_FAILED]);
 
+	family(out, "sipxdp_map_evictions_total", "counter",
+	       "Entries a full table dropped to make room: per-source rows the kernel's LRU "
+	       "evicted, ACK transactions the agent lost track of.");
+	fprintf(out, "sipxdp_map_evictions_total{map=\"sources\"} %llu\n", in->source_evictions);
+	if (in->acks)
+		fprintf(out, "sipxdp_map_evictions_total{map=\"ack_table\"} %llu\n",
+			in->acks->evicted);
+
 	family(out, "sipxdp_map_entries", "gauge", "Entries in use in each table.");
 	fprintf(out, "sipxdp_map_entries{map=\"sources\"} %zu\n", snap->n_sources);
 	fprintf(out, "sipxdp_map_entries{map=\"responses\"} %zu\n", snap->n_responses);
@@ -344,13 +325,14 @@ int metrics_write(FILE *out, const struct metrics_input *in)
 	int err = -1;
 
 	/* Everything that allocates first: on failure nothing is written. */
-	if (sum_sources(&sources, in->snap, in->peers))
+	sources.v = snapshot_fold_sources(in->snap, &sources.n);
+	if (!sources.v)
 		goto cleanup;
 	if (in->redirects && group_targets(&targets, in->redirects))
 		goto cleanup;
 
 	write_traffic(out, in->snap);
-	write_peers(out, &sources);
+	write_peers(out, in->snap, in->peers);
 	if (in->per_source_top_n)
 		write_top_sources(out, &sources, in->per_source_top_n);
 	if (in->acks)

@@ -20,6 +20,7 @@ struct metrics_input {
 	const struct redirect_table *redirects;	/* NULL: redirect families left out */
 	const struct peer_map *peers;		/* NULL: every peer is "other" */
 	unsigned int per_source_top_n;		/* 0: no sipxdp_source_* series */
+	__u64 source_evictions;			/* rows the per-source LRU map evicted */
 	const char *version;			/* sipxdp_build_info{version} */
 };
 

@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 #include <errno.h>
+#include <sys/socket.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "loader.h"
 #include "log.h"
@@ -95,13 +97,25 @@ struct sipxdp_bpf *loader_open(const struct loader_opts *opts)
 	skel->rodata->cfg_wakeup_bytes =
 		(opts->ringbuf_bytes ? opts->ringbuf_bytes : SIPXDP_DEFAULT_RINGBUF) / 16;
 	bpf_program__set_autoload(skel->progs.sipxdp_tc, opts->with_egress);
+	/* One trie entry a range (an empty trie still needs one), one row of
+	 * class counters a peer name and one for "other". */
+	skel->rodata->cfg_npeer_ranges = peers_range_count(opts->peers);
+	bpf_map__set_max_entries(skel->maps.peer_ranges,
+				 peers_range_count(opts->peers) ? peers_range_count(opts->peers) : 1);
+	bpf_map__set_max_entries(skel->maps.peer_responses,
+				 (peers_name_count(opts->peers) + 1) * SIPXDP_CLASSES);
 
-	/* Only the counters are pinned: they outlive the agent, events do not. */
+	/*
+	 * Only the counters are pinned: they outlive the agent, events do not.
+	 * The per-peer maps are not either: their layout follows the --peers
+	 * file of this start, and a pinned one would fail to fit another.
+	 */
 	bpf_object__for_each_map(map, skel->obj) {
 		char path[512];
 
 		if (!opts->pin_dir || bpf_map__is_internal(map) ||
-		    map == skel->maps.scratch_map || map == skel->maps.events)
+		    map == skel->maps.scratch_map || map == skel->maps.events ||
+		    map == skel->maps.peer_ranges || map == skel->maps.peer_responses)
 			continue;
 		snprintf(path, sizeof(path), "%s/%s", opts->pin_dir, bpf_map__name(map));
 		err = bpf_map__set_pin_path(map, path);
@@ -183,4 +197,31 @@ struct sipxdp_bpf *loader_load(const struct loader_opts *opts)
 		return NULL;
 	}
 	return skel;
+}
+
+int loader_fill_peers(struct sipxdp_bpf *skel, const struct peer_map *peers)
+{
+	int fd = bpf_map__fd(skel->maps.peer_ranges);
+
+	for (unsigned int i = 0; i < peers_range_count(peers); i++) {
+		struct sipxdp_peer_key key = { 0 };
+		struct sipxdp_addr addr;
+		unsigned int prefix_len;
+		__u32 id = peers_range(peers, i, &addr, &prefix_len);
+
+		if (addr.family == AF_INET) {
+			/* ::ffff:a.b.c.d, as the program looks IPv4 up */
+			key.addr[10] = key.addr[11] = 0xff;
+			memcpy(&key.addr[12], addr.bytes, 4);
+			prefix_len += 96;
+		} else {
+			memcpy(key.addr, addr.bytes, 16);
+		}
+		key.prefix_len = prefix_len;
+		if (bpf_map_update_elem(fd, &key, &id, BPF_ANY)) {
+			pr_err("loading the peer ranges: %s\n", strerror(errno));
+			return -1;
+		}
+	}
+	return 0;
 }

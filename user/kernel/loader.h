@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <linux/types.h>
 #include "sipxdp.h"
+#include "peers.h"
 #include "sipxdp.skel.h"
 
 struct loader_opts {
@@ -14,6 +15,7 @@ struct loader_opts {
 	unsigned int max_sources;	/* 0: SIPXDP_DEFAULT_SOURCES */
 	unsigned int ringbuf_bytes;	/* 0: SIPXDP_DEFAULT_RINGBUF */
 	const char *pin_dir;		/* maps pinned here; NULL: not pinned */
+	const struct peer_map *peers;	/* sizes the per-peer maps; NULL: none */
 	bool with_egress;		/* load the TC egress program too */
 };
 
@@ -35,6 +37,9 @@ void loader_loaded(struct bpf_object *obj);
 /* Loads what loader_open opened; a refusal prints the verifier log's end.
  * 0, or -1 with a message. */
 int loader_load_opened(struct sipxdp_bpf *skel);
+/* After load: the --peers ranges into the program's trie. 0, or -1 with a message. */
+int loader_fill_peers(struct sipxdp_bpf *skel, const struct peer_map *peers);
+
 /* loader_open and load in one: for replay and tests. */
 struct sipxdp_bpf *loader_load(const struct loader_opts *opts);
 

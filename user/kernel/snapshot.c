@@ -227,13 +227,34 @@ out:
 	return err;
 }
 
+int snapshot_read_peers(struct snapshot *snap, int peer_responses_fd)
+{
+	__u32 slots = map_capacity(peer_responses_fd);
+	int err;
+
+	snap->peer_responses = calloc(slots ? slots : 1, sizeof(*snap->peer_responses));
+	if (!snap->peer_responses) {
+		pr_err("reading the per-peer counters: %s\n", strerror(ENOMEM));
+		return -ENOMEM;
+	}
+	err = read_percpu_array(peer_responses_fd, snap->peer_responses, slots);
+	if (err) {
+		pr_err("reading the per-peer counters: %s\n", strerror(-err));
+		return err;
+	}
+	snap->n_peers = slots / SIPXDP_CLASSES;
+	return 0;
+}
+
 void snapshot_free(struct snapshot *snap)
 {
 	free(snap->responses);
 	free(snap->sources);
+	free(snap->peer_responses);
 	snap->responses = NULL;
 	snap->sources = NULL;
-	snap->n_responses = snap->n_sources = 0;
+	snap->peer_responses = NULL;
+	snap->n_responses = snap->n_sources = snap->n_peers = 0;
 }
 
 __u64 snapshot_packets_seen(const struct snapshot *snap)

@@ -34,9 +34,13 @@ struct snapshot {
 	size_t n_sources;
 	__u32 responses_capacity;		/* max_entries of the maps */
 	__u32 sources_capacity;
+	/* Responses per peer id (0 "other", then the --peers names) and class:
+	 * peer_responses[id * SIPXDP_CLASSES + class - 1]; NULL when not read. */
+	__u64 *peer_responses;
+	size_t n_peers;
 };
 
-#define SNAPSHOT_CLASSES	6	/* 1xx..6xx */
+#define SNAPSHOT_CLASSES	SIPXDP_CLASSES	/* 1xx..6xx */
 
 /* The responses of one source address: its rows of `sources` folded. */
 struct source_total {
@@ -51,6 +55,8 @@ struct source_total {
 /* Reads every map of a loaded program. 0, or -errno with a message printed. */
 int snapshot_read(struct snapshot *snap, int counters_fd, int requests_fd,
 		  int responses_fd, int sources_fd);
+/* Adds the per-peer counters of a loaded program. 0, or -errno with a message. */
+int snapshot_read_peers(struct snapshot *snap, int peer_responses_fd);
 void snapshot_free(struct snapshot *snap);
 
 /* One total per source address, in address order; *n gets how many.

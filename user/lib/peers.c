@@ -23,6 +23,7 @@ struct peer_entry {
 	__u8 prefix_len;
 	__u8 bytes[ADDR_LEN];	/* host bits zero */
 	unsigned int line;
+	unsigned int id;	/* of its name: 1.. in name order (0 is "other") */
 	char name[PEER_NAME_MAX];
 };
 
@@ -41,6 +42,8 @@ struct peer_group {
 struct peer_map {
 	struct peer_entry *entries;
 	unsigned int count;
+	const char **names;	/* names[id - 1], distinct, sorted */
+	unsigned int name_count;
 	struct peer_group groups[GROUPS_MAX];
 	unsigned int group_count;
 };
@@ -224,6 +227,38 @@ static int same_prefix(const struct peer_entry *x, const struct peer_entry *y)
 	       memcmp(x->bytes, y->bytes, ADDR_LEN) == 0;
 }
 
+static int name_cmp(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* Numbers the distinct names 1.. in name order: the kernel counts per id. */
+static int name_ids(struct peer_map *m, const char *origin, char *err, size_t errlen)
+{
+	unsigned int n = 0;
+
+	m->names = calloc(m->count ? m->count : 1, sizeof(*m->names));
+	if (!m->names) {
+		snprintf(err, errlen, "%s: out of memory", origin);
+		return -1;
+	}
+	for (unsigned int i = 0; i < m->count; i++)
+		m->names[i] = m->entries[i].name;
+	qsort(m->names, m->count, sizeof(*m->names), name_cmp);
+	for (unsigned int i = 0; i < m->count; i++) {
+		if (!n || strcmp(m->names[n - 1], m->names[i]))
+			m->names[n++] = m->names[i];
+	}
+	m->name_count = n;
+	for (unsigned int i = 0; i < m->count; i++) {
+		const char *name = m->entries[i].name;
+		const char **found = bsearch(&name, m->names, n, sizeof(*m->names), name_cmp);
+
+		m->entries[i].id = (unsigned int)(found - m->names) + 1;
+	}
+	return 0;
+}
+
 /* Sorts, refuses a CIDR given twice (the earliest repeat is named), builds groups. */
 static int index_entries(struct peer_map *m, const char *origin, char *err, size_t errlen)
 {
@@ -257,7 +292,7 @@ static int index_entries(struct peer_map *m, const char *origin, char *err, size
 		}
 		g->count++;
 	}
-	return 0;
+	return name_ids(m, origin, err, errlen);
 }
 
 struct peer_map *peers_parse(const char *text, const char *origin, char *err, size_t errlen)
@@ -335,8 +370,36 @@ void peers_free(struct peer_map *p)
 {
 	if (!p)
 		return;
+	free(p->names);
 	free(p->entries);
 	free(p);
+}
+
+unsigned int peers_name_count(const struct peer_map *p)
+{
+	return p ? p->name_count : 0;
+}
+
+const char *peers_name(const struct peer_map *p, unsigned int id)
+{
+	return p && id >= 1 && id <= p->name_count ? p->names[id - 1] : "other";
+}
+
+unsigned int peers_range_count(const struct peer_map *p)
+{
+	return p ? p->count : 0;
+}
+
+unsigned int peers_range(const struct peer_map *p, unsigned int i, struct sipxdp_addr *addr,
+			 unsigned int *prefix_len)
+{
+	const struct peer_entry *e = &p->entries[i];
+
+	memset(addr, 0, sizeof(*addr));
+	addr->family = e->family;
+	memcpy(addr->bytes, e->bytes, ADDR_LEN);
+	*prefix_len = e->prefix_len;
+	return e->id;
 }
 
 static const struct peer_entry *find_in_group(const struct peer_map *m,
