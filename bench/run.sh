@@ -8,3 +8,6 @@ for b in "$build"/bench/bench_*; do
 	echo "== $(basename "$b")"
 	"$b" "$build/sipxdp"
 done
+# The verifier's figures on Debian 12's Linux 6.1 (qemu guest, make vmbench).
+echo "== bench_verifier (Linux 6.1 guest)"
+tests/vm/vmtest.sh --bench "$build"

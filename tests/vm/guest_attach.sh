@@ -4,7 +4,7 @@
 # The agent alone on a veth pair in the Linux 6.1 guest: XDP counts the SIP
 # that comes in, TC egress the SIP that goes out, and after SIGTERM neither
 # program, nor a link, nor the clsact filter is left.
-. /vm/guest_lib.sh
+. "${VM_DIR:-/vm}/guest_lib.sh"
 
 veth_setup || { echo "veth setup failed"; echo "0 passed, 1 failed"; exit 1; }
 if check "sipxdp run attaches to veth0" agent_start; then

@@ -12,6 +12,7 @@
 ip() { /sbin/ip "$@"; }
 tc() { /sbin/tc "$@"; }
 
+VM_DIR=${VM_DIR:-/vm}		# where the initramfs has these scripts and udpsend
 SIPXDP=build/sipxdp
 PIN_DIR=/sys/fs/bpf/sipxdp
 BPF_OBJS=$(dirname "$(ls /usr/lib/*/bpf/xdp-dispatcher.o)")
@@ -20,16 +21,18 @@ PASSED=0
 FAILED=0
 AGENT_PID=
 
+# check DESC CMD...: CMD's status, counted and named
 check() {
 	desc=$1
 	shift
 	if "$@"; then
 		PASSED=$((PASSED + 1))
 		echo "ok: $desc"
-	else
-		FAILED=$((FAILED + 1))
-		echo "FAIL: $desc"
+		return 0
 	fi
+	FAILED=$((FAILED + 1))
+	echo "FAIL: $desc"
+	return 1
 }
 
 summary() {
@@ -78,10 +81,12 @@ agent_start() {
 	if agent_running && grep -q 'metrics on http' /tmp/agent.log; then
 		return 0
 	fi
-	echo "the agent did not start; its log:"
-	sed 's/^/  | /' /tmp/agent.log
+	echo "the agent did not start; its log (without libbpf's debug lines):"
+	agent_log
 	return 1
 }
+
+agent_log() { grep -v 'libbpf: libbpf: ' /tmp/agent.log | sed 's/^/  | /'; }
 
 # agent_stop: SIGTERM, and its exit status must be 0.
 agent_stop() {
@@ -89,7 +94,7 @@ agent_stop() {
 	wait "$AGENT_PID"
 	rc=$?
 	AGENT_PID=
-	[ "$rc" -eq 0 ] || { echo "the agent exited $rc; its log:"; sed 's/^/  | /' /tmp/agent.log; }
+	[ "$rc" -eq 0 ] || { echo "the agent exited $rc; its log:"; agent_log; }
 	[ "$rc" -eq 0 ]
 }
 
@@ -99,17 +104,17 @@ crlf() { printf '%s\r\n' "$@"; }
 send_ingress() {
 	crlf 'SIP/2.0 200 OK' 'Via: SIP/2.0/UDP 10.11.0.1:5060;branch=z9hG4bKvm1' \
 		'Call-ID: ingress@vmtest' 'CSeq: 1 OPTIONS' 'Content-Length: 0' '' |
-		$IN_PEER /vm/udpsend 10.11.0.1 5060 5060
+		$IN_PEER "$VM_DIR/udpsend" 10.11.0.1 5060 5060
 }
 
 # A 486 to INVITE out of veth0: TC egress's to see.
 send_egress() {
 	crlf 'SIP/2.0 486 Busy Here' 'Via: SIP/2.0/UDP 10.11.0.2:5060;branch=z9hG4bKvm2' \
 		'Call-ID: egress@vmtest' 'CSeq: 1 INVITE' 'Content-Length: 0' '' |
-		/vm/udpsend 10.11.0.2 5060 5060
+		"$VM_DIR/udpsend" 10.11.0.2 5060 5060
 }
 
-metrics() { wget -q -O - http://127.0.0.1:9360/metrics; }
+metrics() { wget -q -O - http://127.0.0.1:9360/metrics 2>/dev/null; }
 # seen_metric DIRECTION CODE METHOD: the agent counted that response once
 seen_metric() {
 	metrics | grep -q "^sipxdp_responses_total{direction=\"$1\",class=\"[0-9]xx\",code=\"$2\",method=\"$3\"} 1$"
