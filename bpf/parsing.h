@@ -20,6 +20,12 @@
 
 #define MAX_VLAN_TAGS	 2	/* 802.1Q, and 802.1ad outer + 802.1Q inner */
 #define MAX_IPV6_EXTHDRS 8	/* extension headers walked before giving up */
+/*
+ * Where an L4 header may start. The verifier keeps a packet pointer's range
+ * only while its largest offset stays under 64 KiB: a bound this far below
+ * leaves room for the L4 header and the TCP options read after it.
+ */
+#define MAX_L4_OFF	0x3fff
 
 #define IP_MF		0x2000
 #define IP_OFFSET	0x1fff
@@ -29,6 +35,19 @@
 #define AF_INET		2
 #define AF_INET6	10
 #endif
+
+/* The packet's bounds from either context; is_xdp is a constant at each use. */
+static __always_inline void *pkt_data(void *pkt_ctx, bool is_xdp)
+{
+	return is_xdp ? (void *)(long)((struct xdp_md *)pkt_ctx)->data :
+			(void *)(long)((struct __sk_buff *)pkt_ctx)->data;
+}
+
+static __always_inline void *pkt_data_end(void *pkt_ctx, bool is_xdp)
+{
+	return is_xdp ? (void *)(long)((struct xdp_md *)pkt_ctx)->data_end :
+			(void *)(long)((struct __sk_buff *)pkt_ctx)->data_end;
+}
 
 struct cursor {
 	void *pos;
@@ -142,16 +161,92 @@ static __always_inline enum l4_verdict parse_ipv4(struct cursor *c, struct flow 
 	return L4_OK;
 }
 
-/* IPv6: walks extension headers up to the first non-extension header. */
-static __always_inline enum l4_verdict parse_ipv6(struct cursor *c, struct flow *f,
-						  __u32 *l4_len)
+static __always_inline bool ipv6_is_ext(__u8 next)
 {
-	struct ipv6hdr *ip6 = c->pos;
+	return next == IPPROTO_HOPOPTS || next == IPPROTO_ROUTING ||
+	       next == IPPROTO_DSTOPTS || next == IPPROTO_AH || next == IPPROTO_FRAGMENT;
+}
+
+/* The IPv6 extension-header walk, in offsets from the start of the packet. */
+struct ipv6_ext_walk {
+	__u32 off;		/* in: first extension header; out: the L4 header */
+	__u32 remaining;	/* bytes the IPv6 header says follow */
+	__u32 next;		/* in: its type; out: the L4 protocol */
+};
+
+/*
+ * Walks extension headers up to the first that is not one. Global, so the
+ * verifier checks it once: unrolled inline, every header's variable length
+ * gave each later instruction of the program a state of its own (the walk
+ * alone was most of the verifier's work). One per context type.
+ */
+static __always_inline enum l4_verdict ipv6_ext_walk(void *data, void *data_end,
+						     struct ipv6_ext_walk *w)
+{
 	struct ipv6_opt_hdr_min *opt;
 	struct ipv6_frag_hdr *frag;
-	__u32 len, remaining;
-	__u8 next;
+	__u32 len;
 	int i;
+
+	/* Unrolled: 6.1's verifier refuses the loop clang makes of it, whose
+	 * back edge is a fall-through into the loop head. */
+#pragma unroll
+	for (i = 0; i < MAX_IPV6_EXTHDRS; i++) {
+		if (!ipv6_is_ext(w->next))
+			return L4_OK;
+		if (w->off > MAX_L4_OFF)
+			return L4_SKIP;
+		opt = data + w->off;
+		if ((void *)(opt + 1) > data_end)
+			return L4_SKIP;
+		switch (w->next) {
+		case IPPROTO_AH:
+			len = (opt->hdrlen + 2) * 4;
+			break;
+		case IPPROTO_FRAGMENT:
+			frag = (void *)opt;
+			if ((void *)(frag + 1) > data_end)
+				return L4_SKIP;
+			if (frag->frag_off & bpf_htons(IP6_OFFSET))
+				return L4_FRAGMENT;
+			len = sizeof(*frag);
+			break;
+		default:
+			len = (opt->hdrlen + 1) * 8;
+		}
+		if (len > w->remaining)
+			return L4_MALFORMED;
+		w->remaining -= len;
+		w->next = opt->nexthdr;
+		w->off += len;
+	}
+	return ipv6_is_ext(w->next) ? L4_SKIP : L4_OK;
+}
+
+__attribute__((noinline)) int ipv6_ext_walk_xdp(struct xdp_md *ctx, struct ipv6_ext_walk *w)
+{
+	if (!w)
+		return L4_SKIP;
+	return ipv6_ext_walk((void *)(long)ctx->data, (void *)(long)ctx->data_end, w);
+}
+
+__attribute__((noinline)) int ipv6_ext_walk_tc(struct __sk_buff *skb, struct ipv6_ext_walk *w)
+{
+	if (!w)
+		return L4_SKIP;
+	return ipv6_ext_walk((void *)(long)skb->data, (void *)(long)skb->data_end, w);
+}
+
+/*
+ * IPv6: UDP or TCP straight after the fixed header is walked inline (RTP's
+ * path); extension headers go through the global walk.
+ */
+static __always_inline enum l4_verdict parse_ipv6(struct cursor *c, struct flow *f,
+						  __u32 *l4_len, void *pkt_ctx, bool is_xdp)
+{
+	struct ipv6hdr *ip6 = c->pos;
+	struct ipv6_ext_walk w;
+	enum l4_verdict v;
 
 	if ((void *)(ip6 + 1) > c->end)
 		return L4_SKIP;
@@ -159,48 +254,26 @@ static __always_inline enum l4_verdict parse_ipv6(struct cursor *c, struct flow 
 		return L4_MALFORMED;
 	f->l3 = ip6;
 	f->family = AF_INET6;
-	remaining = bpf_ntohs(ip6->payload_len);
-	next = ip6->nexthdr;
+	f->proto = ip6->nexthdr;
+	*l4_len = bpf_ntohs(ip6->payload_len);
 	c->pos = ip6 + 1;
+	if (!ipv6_is_ext(f->proto))
+		return L4_OK;
 
-#pragma unroll
-	for (i = 0; i < MAX_IPV6_EXTHDRS; i++) {
-		switch (next) {
-		case IPPROTO_HOPOPTS:
-		case IPPROTO_ROUTING:
-		case IPPROTO_DSTOPTS:
-			opt = c->pos;
-			if ((void *)(opt + 1) > c->end)
-				return L4_SKIP;
-			len = (opt->hdrlen + 1) * 8;
-			break;
-		case IPPROTO_AH:
-			opt = c->pos;
-			if ((void *)(opt + 1) > c->end)
-				return L4_SKIP;
-			len = (opt->hdrlen + 2) * 4;
-			break;
-		case IPPROTO_FRAGMENT:
-			frag = c->pos;
-			if ((void *)(frag + 1) > c->end)
-				return L4_SKIP;
-			if (frag->frag_off & bpf_htons(IP6_OFFSET))
-				return L4_FRAGMENT;
-			opt = (void *)frag;
-			len = sizeof(*frag);
-			break;
-		default:
-			f->proto = next;
-			*l4_len = remaining;
-			return L4_OK;
-		}
-		if (len > remaining)
-			return L4_MALFORMED;
-		remaining -= len;
-		next = opt->nexthdr;
-		c->pos += len;
-	}
-	return L4_SKIP;
+	w.off = (void *)(ip6 + 1) - pkt_data(pkt_ctx, is_xdp);
+	w.remaining = *l4_len;
+	w.next = f->proto;
+	v = is_xdp ? ipv6_ext_walk_xdp(pkt_ctx, &w) : ipv6_ext_walk_tc(pkt_ctx, &w);
+	if (v != L4_OK)
+		return v;
+	/* bounded well under 64 KiB, so the L4 reads after it keep a range */
+	if (w.off > MAX_L4_OFF)
+		return L4_SKIP;
+	c->pos = pkt_data(pkt_ctx, is_xdp) + w.off;
+	c->end = pkt_data_end(pkt_ctx, is_xdp);
+	f->proto = w.next;
+	*l4_len = w.remaining;
+	return L4_OK;
 }
 
 /*
@@ -297,9 +370,11 @@ static __always_inline bool flow_addresses(const struct flow *f, void *data_end,
 }
 
 /* The whole L2..L4 walk over the packet's linear head. */
-static __always_inline enum l4_verdict parse_to_payload(void *data, void *data_end,
+static __always_inline enum l4_verdict parse_to_payload(void *pkt_ctx, bool is_xdp,
 							__u32 pkt_len, struct flow *f)
 {
+	void *data = pkt_data(pkt_ctx, is_xdp);
+	void *data_end = pkt_data_end(pkt_ctx, is_xdp);
 	struct cursor c = { .pos = data, .end = data_end };
 	enum l4_verdict v;
 	__u32 l4_len = 0;
@@ -309,12 +384,13 @@ static __always_inline enum l4_verdict parse_to_payload(void *data, void *data_e
 	if (proto == bpf_htons(ETH_P_IP))
 		v = parse_ipv4(&c, f, &l4_len);
 	else if (proto == bpf_htons(ETH_P_IPV6))
-		v = parse_ipv6(&c, f, &l4_len);
+		v = parse_ipv6(&c, f, &l4_len, pkt_ctx, is_xdp);
 	else
 		return L4_SKIP;
 	if (v != L4_OK)
 		return v;
-	return parse_l4(&c, data, f, l4_len, pkt_len);
+	/* the IPv6 walk may have re-read the packet's bounds */
+	return parse_l4(&c, pkt_data(pkt_ctx, is_xdp), f, l4_len, pkt_len);
 }
 
 #endif /* SIPXDP_PARSING_H */

@@ -20,15 +20,16 @@
 #define WIN_MASK	(WIN_LEN - 1)
 #define WIN_SLACK	16	/* a word read at the last masked index stays inside */
 #define NO_EOL		0xffffffffu
-#define MAX_WS		16	/* blanks skipped around a header's colon */
+#define MAX_FOLDS	8	/* continuation lines followed per header */
+#define MAX_LWS_WORDS	32	/* blanks skipped or trimmed in a row: 256 bytes */
 #define MAX_DIGITS	10	/* CSeq fits in 32 bits: at most 10 digits */
 
 /* State of the header walk of one message. */
 struct hdr_walk {
+	__u64 content_length;	/* as written: compared, never added unchecked */
 	__u32 pos;		/* start of the next header line */
 	__u32 end;		/* scan limit for this message */
 	__u32 body;		/* first body byte; 0 until the blank line */
-	__u32 content_length;
 	__u32 cseq;
 	__u8 cseq_method;
 	bool has_content_length;
@@ -39,10 +40,12 @@ struct hdr_walk {
 /* State of the walk over the messages of one packet. */
 struct msg_walk {
 	__u32 off;		/* start of the current message in the window */
+	__u32 payload_off;	/* payload's offset in the packet */
 	__u32 win_len;		/* valid bytes in s->buf */
 	__u32 payload_len;	/* payload bytes in the packet (may exceed win_len) */
 	__u8 direction;
 	__u8 result;		/* enum sipxdp_counter of the packet */
+	__u8 transport;		/* IPPROTO_UDP: one message per datagram */
 };
 
 struct scratch {
@@ -54,15 +57,30 @@ struct scratch {
 	struct hdr_walk hdr;
 };
 
-typedef __u64 __attribute__((may_alias)) word_t;
-
 #define ONES	0x0101010101010101ULL
 #define HIGHS	0x8080808080808080ULL
 #define FOLD	0x2020202020202020ULL	/* ASCII letters to lower case */
 
+/*
+ * Eight window bytes at i in one load. clang splits a load it cannot prove
+ * aligned into eight byte loads and seven shifts; the verifier allows
+ * unaligned reads of map memory where the CPU does (x86-64, arm64), so the
+ * load is written out. volatile: it must stay after the copy that fills
+ * the window.
+ */
 static __always_inline __u64 load_word(const struct scratch *s, __u32 i)
 {
-	return *(const word_t *)&s->buf[i & WIN_MASK];
+	const __u8 *p = &s->buf[i & WIN_MASK];
+	__u64 w;
+
+	asm volatile("%[w] = *(u64 *)(%[p] + 0)" : [w] "=r"(w) : [p] "r"(p));
+	return w;
+}
+
+/* Eight bytes to dst in one store, for the same reason (event fields are not aligned). */
+static __always_inline void store_word(void *dst, __u64 w)
+{
+	asm volatile("*(u64 *)(%[p] + 0) = %[w]" : : [p] "r"(dst), [w] "r"(w) : "memory");
 }
 
 static __always_inline __u8 load_byte(const struct scratch *s, __u32 i)
@@ -243,58 +261,111 @@ static __always_inline enum sip_header header_at(const struct scratch *s, __u32 
 	return h;
 }
 
+/* Byte classes the skipping helpers pass over. */
+#define SKIP_BLANKS	1u	/* SP, HT */
+#define SKIP_LINE_ENDS	2u	/* CR, LF */
+
+/* Flags (high bit of each byte) of the bytes of w that are in none of the classes. */
+static __always_inline __u64 outside_classes(__u64 w, __u32 classes)
+{
+	/* masks by arithmetic: a branch here doubles the verifier's paths per step */
+	__u64 blank_mask = -(__u64)(classes & SKIP_BLANKS) & HIGHS;
+	__u64 eol_mask = -(__u64)((classes & SKIP_LINE_ENDS) >> 1) & HIGHS;
+	__u64 in = ((zero_bytes(w ^ (ONES * ' ')) | zero_bytes(w ^ (ONES * '\t'))) & blank_mask) |
+		   ((zero_bytes(w ^ (ONES * '\r')) | zero_bytes(w ^ (ONES * '\n'))) & eol_mask);
+
+	return ~in & HIGHS;
+}
+
 /*
- * Past up to 8 bytes that are a or b at i, stopping at end. Branch-free: a
- * data-dependent loop here would fork the verifier's paths once per byte.
+ * Past every byte of the classes from i, stopping at end: a run of up to
+ * MAX_LWS_WORDS words (RFC 3261 LWS; longer runs leave the header unread),
+ * eight bytes a step. Global, so verified once: each
+ * caller sees one unknown return value, not a path per step.
  */
-static __always_inline __u32 skip_either(const struct scratch *s, __u32 i, __u32 end,
-					 __u8 a, __u8 b)
+__attribute__((noinline)) __u32 sip_skip(const struct scratch *s, __u32 i, __u32 end,
+					 __u32 classes)
 {
-	__u64 w = load_word(s, i);
-	__u64 other = ~(zero_bytes(w ^ (ONES * a)) | zero_bytes(w ^ (ONES * b))) & HIGHS;
-	__u32 n = other ? lowest_flag(other) : 8;
+	__u32 n, step;
+	__u64 other;
 
-	return i + n < end ? i + n : end;
+	if (!s)
+		return end;
+	for (step = 0; step < MAX_LWS_WORDS; step++) {
+		if (i >= end)
+			return end;
+		other = outside_classes(load_word(s, i), classes);
+		n = other ? lowest_flag(other) : 8;
+		if (n < 8)
+			return i + n < end ? i + n : end;
+		i += 8;
+	}
+	return end;
 }
 
-static __always_inline __u32 skip_blanks(const struct scratch *s, __u32 i, __u32 end)
+/*
+ * The end of the value in [start, end) without its trailing blanks and line
+ * ends, eight bytes a step from the back. Global, verified once.
+ */
+__attribute__((noinline)) __u32 sip_trim_end(const struct scratch *s, __u32 start,
+					     __u32 end)
 {
-	return skip_either(s, i, end, ' ', '\t');
+	__u32 step, n;
+	__u64 keep;
+
+	if (!s)
+		return start;
+	for (step = 0; step < MAX_LWS_WORDS; step++) {
+		if (end <= start)
+			return start;
+		n = end - start;
+		keep = outside_classes(load_word(s, end - 8), SKIP_BLANKS | SKIP_LINE_ENDS);
+		/* bytes of the word before start are not the value's */
+		if (n < 8)
+			keep &= ~LOW_BYTES(8 - n);
+		if (keep)	/* byte-swapped, the last kept byte is the lowest flag */
+			return end - lowest_flag(__builtin_bswap64(keep));
+		end = n < 8 ? start : end - 8;
+	}
+	return start;
 }
 
-/* CRLFs before a start line are ignored (RFC 3261 7.5; RFC 5626 keep-alives). */
-static __always_inline __u32 skip_line_ends(const struct scratch *s, __u32 i, __u32 end)
+/*
+ * The '\n' that ends the header line starting at from, following folded
+ * continuation lines (a line end then SP or HT, RFC 3261 7.3.1) up to
+ * MAX_FOLDS of them; NO_EOL if the line is cut by end. Global, verified once.
+ */
+__attribute__((noinline)) __u32 sip_line_end(const struct scratch *s, __u32 from, __u32 end)
 {
-	return skip_either(s, i, end, '\r', '\n');
+	__u32 eol = from, n;
+
+	if (!s)
+		return NO_EOL;
+	for (n = 0; n <= MAX_FOLDS; n++) {
+		eol = sip_find_eol(s, eol, end);
+		if (eol == NO_EOL || eol + 1 >= end || !is_blank(load_byte(s, eol + 1)))
+			return eol;
+		eol++;
+	}
+	return eol;
 }
 
-/* Past the blanks, the colon and the blanks after a header name; NO_EOL if no colon. */
+/* Past the blanks, the colon and the LWS after a header name; NO_EOL if no colon. */
 static __always_inline __u32 value_start(const struct scratch *s, __u32 i, __u32 end)
 {
-	i = skip_blanks(s, i, end);
+	i = sip_skip(s, i, end, SKIP_BLANKS | SKIP_LINE_ENDS);
 	if (i >= end || load_byte(s, i) != ':')
 		return NO_EOL;
-	return skip_blanks(s, i + 1, end);
-}
-
-/*
- * End of a header value ending at the '\n' at eol: the CR is dropped. Other
- * trailing blanks stay (rare; the agent trims them): a loop here would
- * multiply the paths the verifier walks through every header line.
- */
-static __always_inline __u32 value_end(const struct scratch *s, __u32 start, __u32 eol)
-{
-	if (eol > start && load_byte(s, eol - 1) == '\r')
-		eol--;
-	return eol;
+	return sip_skip(s, i + 1, end, SKIP_BLANKS | SKIP_LINE_ENDS);
 }
 
 /*
  * A decimal number of at most MAX_DIGITS digits at *i, which moves past
  * them; *ok false when there is none. Branch-free for the verifier: the
  * digit test is sign arithmetic, and "still in the number" a 0/1 factor.
+ * Ten digits can exceed 32 bits: the caller compares, never truncates.
  */
-static __always_inline __u32 parse_uint(const struct scratch *s, __u32 *i, __u32 end,
+static __always_inline __u64 parse_uint(const struct scratch *s, __u32 *i, __u32 end,
 					bool *ok)
 {
 	__u64 v = 0, in_number = 1, digits = 0;

@@ -23,6 +23,8 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
 /* Set by the loader before load; the verifier prunes what they turn off. */
 const volatile __u16 cfg_ports[SIPXDP_MAX_PORTS] = {};
 const volatile __u32 cfg_nports = 0;	/* 0: SIP found by content on any port */
+/* Ring-buffer records wake the agent only once this many bytes wait (0: each). */
+const volatile __u32 cfg_wakeup_bytes = 0;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -94,11 +96,19 @@ static __always_inline bool hash_inc(void *map, const void *key)
 }
 
 /*
- * bpf_loop callbacks get only a pointer to this. The walk state they change
- * lives in the scratch map value, not on the stack: values read from map
- * memory are unknown to the verifier, so each callback body converges after
- * one pass, where stack state would be tracked (and kept precise) from one
- * iteration to the next by kernels that verify callbacks as loops (6.8+).
+ * How the verifier's work stays small (about the same on 6.1 and on kernels
+ * that verify callbacks as loops, 6.8+):
+ * - the walks over the messages of a packet and the header lines of a
+ *   message are bpf_loop callbacks, whose state lives in the scratch map
+ *   value: values read from map memory are unknown to the verifier, so a
+ *   callback converges after one pass;
+ * - each callback only calls a global (non-static) function, and every
+ *   helper with a loop is global too: the verifier checks a global function
+ *   once, on its own, and each caller goes on with one unknown return value
+ *   instead of every path the function could take. (A static function or a
+ *   callback is verified again for every state it is reached with.)
+ * Global functions take the scratch window as a pointer that may be NULL
+ * (the verifier's assumption), return a scalar, and are noinline.
  */
 struct loop_ctx {
 	struct scratch *s;
@@ -109,31 +119,35 @@ struct loop_ctx {
  * the verifier knows per step, and no helper (bpf_probe_read_kernel would do
  * it in one call, but kernel lockdown forbids it to networking programs).
  * The last word may carry bytes past the value: *_len says what is valid.
- * Each copy ends its path, so the loop's early exits cost the verifier
- * little.
  */
-static __always_inline void copy_call_id(struct scratch *s, __u32 from, __u32 to)
+__attribute__((noinline)) int copy_call_id(struct scratch *s, __u32 from, __u32 to)
 {
 	__u32 len = to - from, i;
 
+	if (!s)
+		return 0;
 	if (len > SIPXDP_CALLID_LEN) {
 		len = SIPXDP_CALLID_LEN;
 		s->ev.flags |= SIPXDP_EVF_CALLID_CUT;
 	}
 	for (i = 0; i < SIPXDP_CALLID_LEN / 8 && i * 8 < len; i++)
-		*(word_t *)&s->ev.call_id[i * 8] = load_word(s, from + i * 8);
+		store_word(&s->ev.call_id[i * 8], load_word(s, from + i * 8));
 	s->ev.call_id_len = len;
 	s->ev.flags &= ~SIPXDP_EVF_NO_CALLID;
+	return 0;
 }
 
 /* Contact values of every Contact header, appended and joined by ','. */
-static __always_inline void append_contact(struct scratch *s, __u32 from, __u32 to)
+__attribute__((noinline)) int append_contact(struct scratch *s, __u32 from, __u32 to)
 {
-	__u32 at = s->ev.contact_len, len = to - from, room, i;
+	__u32 at, len = to - from, room, i;
 
+	if (!s)
+		return 0;
+	at = s->ev.contact_len;
 	if (at >= SIPXDP_CONTACT_LEN - 1) {
 		s->ev.flags |= SIPXDP_EVF_CONTACT_CUT;
-		return;
+		return 0;
 	}
 	if (at)
 		s->ev.contact[at++ & (SIPXDP_CONTACT_LEN - 1)] = ',';
@@ -145,62 +159,66 @@ static __always_inline void append_contact(struct scratch *s, __u32 from, __u32 
 	/* at + len <= SIPXDP_CONTACT_LEN: the mask never wraps; a last word
 	 * past the slot lands in ev_slack. */
 	for (i = 0; i < SIPXDP_CONTACT_LEN / 8 && i * 8 < len; i++)
-		*(word_t *)&s->ev.contact[(at + i * 8) & (SIPXDP_CONTACT_LEN - 1)] =
-			load_word(s, from + i * 8);
+		store_word(&s->ev.contact[(at + i * 8) & (SIPXDP_CONTACT_LEN - 1)],
+			   load_word(s, from + i * 8));
 	s->ev.contact_len = at + len;
+	return 0;
 }
 
 /*
- * One header line a call. A bpf_loop callback is verified once whatever the
- * line count, where an open-coded loop would be walked line by line and
- * branch by branch by the verifier.
+ * One header line (with its continuation lines) of the message in s->hdr.
+ * Returns 1 when the walk is over: the blank line before the body, or a
+ * line cut by the end of the scan.
  */
-static long header_line(__u32 idx __attribute__((unused)), struct loop_ctx *ctx)
+__attribute__((noinline)) int sip_header_line(struct scratch *s)
 {
-	struct scratch *s = ctx->s;
-	struct hdr_walk *h = &s->hdr;
-	__u32 pos = h->pos, eol, name_end, v, vend;
+	struct hdr_walk *h;
+	__u32 pos, eol, name_end, v;
+	__u64 num;
+	__u8 c;
 	bool ok;
 
+	if (!s)
+		return 1;
+	h = &s->hdr;
+	pos = h->pos;
 	if (pos >= h->end)
 		return 1;
-	eol = sip_find_eol(s, pos, h->end);
+	c = load_byte(s, pos);
+	if (c == '\n' || (c == '\r' && pos + 1 < h->end && load_byte(s, pos + 1) == '\n')) {
+		h->body = pos + (c == '\r') + 1;
+		return 1;
+	}
+	eol = sip_line_end(s, pos, h->end);
 	if (eol == NO_EOL)
 		return 1;	/* header cut by the end of the packet: not found */
 	h->pos = eol + 1;
-	if (eol == pos || (eol == pos + 1 && load_byte(s, pos) == '\r')) {
-		h->body = eol + 1;
-		return 1;
-	}
 
 	switch (header_at(s, pos, &name_end)) {
 	case HDR_CALL_ID:
 		if (!h->want_call_id)
 			return 0;
 		v = value_start(s, name_end, eol);
-		if (v == NO_EOL)
-			return 0;
-		copy_call_id(s, v, value_end(s, v, eol));
+		if (v != NO_EOL)
+			copy_call_id(s, v, sip_trim_end(s, v, eol));
 		return 0;
 	case HDR_CSEQ:
 		v = value_start(s, name_end, eol);
 		if (v == NO_EOL)
 			return 0;
-		h->cseq = parse_uint(s, &v, eol, &ok);
-		if (!ok)
+		num = parse_uint(s, &v, eol, &ok);
+		if (!ok || num > 0xffffffffu)
 			return 0;
-		v = skip_blanks(s, v, eol);
+		h->cseq = num;
+		v = sip_skip(s, v, eol, SKIP_BLANKS | SKIP_LINE_ENDS);
 		h->cseq_method = method_at(s, v, h->end);
 		return 0;
 	case HDR_CONTACT:
 		if (!h->want_contact)
 			return 0;
 		v = value_start(s, name_end, eol);
-		if (v == NO_EOL)
-			return 0;
-		vend = value_end(s, v, eol);
-		if (vend > v)
-			append_contact(s, v, vend);
+		if (v != NO_EOL)
+			append_contact(s, v, sip_trim_end(s, v, eol));
 		return 0;
 	case HDR_CONTENT_LENGTH:
 		v = value_start(s, name_end, eol);
@@ -214,10 +232,16 @@ static long header_line(__u32 idx __attribute__((unused)), struct loop_ctx *ctx)
 	}
 }
 
+static long header_line_cb(__u32 idx __attribute__((unused)), struct loop_ctx *ctx)
+{
+	/* a callback must return 0 or 1, provably */
+	return sip_header_line(ctx->s) & 1;
+}
+
 static __always_inline void emit(struct scratch *s, __u8 kind, __u8 method,
 				 __u16 status, const struct hdr_walk *h)
 {
-	__u64 size;
+	__u64 size, flags;
 
 	s->ev.kind = kind;
 	s->ev.method = method;
@@ -233,7 +257,13 @@ static __always_inline void emit(struct scratch *s, __u8 kind, __u8 method,
 	barrier_var(size);
 	if (size > sizeof(s->ev))
 		return;
-	if (bpf_ringbuf_output(&events, &s->ev, size, 0))
+	/*
+	 * A wake-up per record costs more than the whole parse: the agent is
+	 * woken only when a batch waits, and drains on its own tick too.
+	 */
+	flags = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= cfg_wakeup_bytes ?
+		BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
+	if (bpf_ringbuf_output(&events, &s->ev, size, flags))
 		count(SIPXDP_CNT_EVENTS_LOST);
 	else
 		count(SIPXDP_CNT_EVENTS);
@@ -282,19 +312,23 @@ static __always_inline __u16 status_code(const struct scratch *s, __u32 off, __u
 }
 
 /*
- * One SIP message a call: start line, headers, counters, event. Returns 1 to
- * stop (no further message, or this one was not SIP).
+ * One SIP message of the packet in s->msg: start line, headers, counters,
+ * event. Returns 1 to stop (no further message, or this one was not SIP).
  */
-static long sip_message(__u32 idx, struct loop_ctx *ctx)
+__attribute__((noinline)) int sip_message(struct scratch *s, __u32 idx)
 {
-	struct scratch *s = ctx->s;
-	struct msg_walk *m = &s->msg;
-	struct hdr_walk *h = &s->hdr;
-	__u32 off = m->off, avail, end, eol, next;
+	struct loop_ctx ctx = { .s = s };
+	struct msg_walk *m;
+	struct hdr_walk *h;
+	__u32 off, avail, end, eol;
 	__u8 res = SIPXDP_RES_NOT_SIP, method = 0;
 	__u16 code;
 
-	off = skip_line_ends(s, off, m->win_len);
+	if (!s)
+		return 1;
+	m = &s->msg;
+	h = &s->hdr;
+	off = sip_skip(s, m->off, m->win_len, SKIP_LINE_ENDS);
 	if (off >= m->win_len)
 		goto not_counted;	/* keep-alive CRLFs only */
 	avail = m->win_len - off;
@@ -337,10 +371,11 @@ static long sip_message(__u32 idx, struct loop_ctx *ctx)
 	h->body = 0;
 	h->cseq = 0;
 	h->cseq_method = SIPXDP_M_UNKNOWN;
+	h->content_length = 0;
 	h->has_content_length = false;
 	h->want_call_id = (code >= 200 && code < 400) || method == SIPXDP_M_ACK;
 	h->want_contact = code >= 300 && code < 400;
-	bpf_loop(SIPXDP_MAX_LINES, header_line, ctx, 0);
+	bpf_loop(SIPXDP_MAX_LINES, header_line_cb, &ctx, 0);
 
 	if (code) {
 		struct sipxdp_source_key sk = {};
@@ -372,20 +407,29 @@ static long sip_message(__u32 idx, struct loop_ctx *ctx)
 	count(SIPXDP_CNT_MESSAGES);
 	m->result = SIPXDP_RES_SIP;
 
-	/* Content-Length says where the next message of the segment starts. */
-	if (!h->body || !h->has_content_length)
+	/*
+	 * UDP carries one message per datagram: bytes after its body are
+	 * discarded (RFC 3261 18.3). In a TCP segment, Content-Length says
+	 * where the next message starts; it is compared with the bytes left,
+	 * never added unchecked, so no value can bring the walk back onto a
+	 * message already counted.
+	 */
+	if (m->transport != IPPROTO_TCP || !h->body || !h->has_content_length ||
+	    h->body >= m->payload_len || h->content_length >= m->payload_len - h->body)
 		return 1;
-	next = h->body + h->content_length;
-	if (next >= m->win_len || next >= m->payload_len)
-		return 1;
-	m->off = next;
-	return 0;
+	m->off = h->body + h->content_length;
+	return m->off < m->win_len ? 0 : 1;
 
 not_counted:
 	/* Only the first message decides a packet's result. */
 	if (idx == 0)
 		m->result = res;
 	return 1;
+}
+
+static long sip_message_cb(__u32 idx, struct loop_ctx *ctx)
+{
+	return sip_message(ctx->s, idx) & 1;
 }
 
 static __always_inline bool port_selected(const struct flow *f)
@@ -405,21 +449,60 @@ static __always_inline bool port_selected(const struct flow *f)
 }
 
 /*
+ * The payload of a packet that may be SIP, described in s->msg: copied once
+ * into the window, then walked message by message. One global function per
+ * context type (the helpers that copy differ), each verified once: every
+ * path of the L2..L4 walk ends in the same call.
+ */
+static __always_inline int sip_payload(void *pkt_ctx, struct scratch *s, bool is_xdp)
+{
+	struct loop_ctx ctx = { .s = s };
+	__u64 len;
+	long err;
+
+	/*
+	 * 1 <= len <= WIN_LEN, in a form every verifier can read off the
+	 * register passed to the helper: 6.1 learns no lower bound from a
+	 * "len != 0" test (what clang makes of "len < 1"), but it does from
+	 * an AND and an ADD. parse_to_payload never returns an empty payload.
+	 */
+	len = s->msg.payload_len < WIN_LEN ? s->msg.payload_len : WIN_LEN;
+	len = ((len - 1) & WIN_MASK) + 1;
+	barrier_var(len);
+	err = is_xdp ? bpf_xdp_load_bytes(pkt_ctx, s->msg.payload_off, s->buf, len) :
+		       bpf_skb_load_bytes(pkt_ctx, s->msg.payload_off, s->buf, len);
+	if (err)
+		return SIPXDP_RES_NOT_SIP;
+	s->msg.off = 0;
+	s->msg.win_len = len;
+	s->msg.result = SIPXDP_RES_NOT_SIP;
+	bpf_loop(SIPXDP_MAX_MSGS, sip_message_cb, &ctx, 0);
+	return s->msg.result;
+}
+
+__attribute__((noinline)) int sip_payload_xdp(struct xdp_md *xdp, struct scratch *s)
+{
+	return s ? sip_payload(xdp, s, true) : SIPXDP_RES_NOT_SIP;
+}
+
+__attribute__((noinline)) int sip_payload_tc(struct __sk_buff *skb, struct scratch *s)
+{
+	return s ? sip_payload(skb, s, false) : SIPXDP_RES_NOT_SIP;
+}
+
+/*
  * The parser shared by both entry points. `is_xdp` is a constant in each
  * caller, so only one family of load helpers stays in each program.
  */
-static __always_inline void sipxdp_handle(void *pkt_ctx, void *data, void *data_end,
-					  __u32 pkt_len, bool is_xdp, __u8 direction)
+static __always_inline void sipxdp_handle(void *pkt_ctx, __u32 pkt_len, bool is_xdp,
+					  __u8 direction)
 {
-	struct loop_ctx ctx;
 	struct flow f;
 	struct scratch *s;
 	__u32 zero = 0;
-	__u64 len;
 	__u8 first;
-	long err;
 
-	switch (parse_to_payload(data, data_end, pkt_len, &f)) {
+	switch (parse_to_payload(pkt_ctx, is_xdp, pkt_len, &f)) {
 	case L4_OK:
 		break;
 	case L4_FRAGMENT:
@@ -443,33 +526,17 @@ static __always_inline void sipxdp_handle(void *pkt_ctx, void *data, void *data_
 		goto not_sip;
 
 	s = bpf_map_lookup_elem(&scratch_map, &zero);
-	if (!s)
-		goto not_sip;
-	len = f.payload_len < WIN_LEN ? f.payload_len : WIN_LEN;
-	/* Bound the very register passed to the helper (clang may test a copy). */
-	barrier_var(len);
-	if (len < 1 || len > WIN_LEN)
-		goto not_sip;
-	err = is_xdp ? bpf_xdp_load_bytes(pkt_ctx, f.payload_off, s->buf, len) :
-		       bpf_skb_load_bytes(pkt_ctx, f.payload_off, s->buf, len);
-	if (err)
-		goto not_sip;
-
-	if (!flow_addresses(&f, data_end, &s->ev.saddr, &s->ev.daddr))
+	if (!s || !flow_addresses(&f, pkt_data_end(pkt_ctx, is_xdp), &s->ev.saddr, &s->ev.daddr))
 		goto not_sip;
 	s->ev.sport = f.sport;
 	s->ev.dport = f.dport;
 	s->ev.transport = f.proto;
 	s->ev.direction = direction;
-
-	s->msg.off = 0;
-	s->msg.win_len = len;
+	s->msg.payload_off = f.payload_off;
 	s->msg.payload_len = f.payload_len;
 	s->msg.direction = direction;
-	s->msg.result = SIPXDP_RES_NOT_SIP;
-	ctx.s = s;
-	bpf_loop(SIPXDP_MAX_MSGS, sip_message, &ctx, 0);
-	count(s->msg.result);
+	s->msg.transport = f.proto;
+	count(is_xdp ? sip_payload_xdp(pkt_ctx, s) : sip_payload_tc(pkt_ctx, s));
 	return;
 
 not_sip:
@@ -479,10 +546,7 @@ not_sip:
 SEC("xdp")
 int sipxdp_xdp(struct xdp_md *ctx)
 {
-	void *data = (void *)(long)ctx->data;
-	void *data_end = (void *)(long)ctx->data_end;
-
-	sipxdp_handle(ctx, data, data_end, data_end - data, true, SIPXDP_DIR_INGRESS);
+	sipxdp_handle(ctx, ctx->data_end - ctx->data, true, SIPXDP_DIR_INGRESS);
 	return XDP_PASS;
 }
 
@@ -495,7 +559,6 @@ int sipxdp_tc(struct __sk_buff *skb)
 	/* The L2..L4 walk reads the linear head only; make sure the headers are in it. */
 	if (skb->data_end - skb->data < head && skb->len > skb->data_end - skb->data)
 		bpf_skb_pull_data(skb, skb->len < head ? skb->len : head);
-	sipxdp_handle(skb, (void *)(long)skb->data, (void *)(long)skb->data_end, skb->len,
-		      false, SIPXDP_DIR_EGRESS);
+	sipxdp_handle(skb, skb->len, false, SIPXDP_DIR_EGRESS);
 	return TC_ACT_UNSPEC;
 }

@@ -91,6 +91,9 @@ struct sipxdp_bpf *loader_open(const struct loader_opts *opts)
 		bpf_map__set_max_entries(skel->maps.sources, opts->max_sources);
 	if (opts->ringbuf_bytes)
 		bpf_map__set_max_entries(skel->maps.events, opts->ringbuf_bytes);
+	/* Wake the agent when a sixteenth of the ring waits; it drains on its tick too. */
+	skel->rodata->cfg_wakeup_bytes =
+		(opts->ringbuf_bytes ? opts->ringbuf_bytes : SIPXDP_DEFAULT_RINGBUF) / 16;
 	bpf_program__set_autoload(skel->progs.sipxdp_tc, opts->with_egress);
 
 	/* Only the counters are pinned: they outlive the agent, events do not. */
