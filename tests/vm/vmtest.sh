@@ -32,7 +32,7 @@ build=${1:-build}
 root=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$root"
 vm_dir=$root/tests/vm
-cache=${SIPXDP_VMTEST_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/sipxdp-vmtest}
+cache=${SIPXDP_VMTEST_CACHE:-${XDG_CACHE_HOME:-${HOME:-/tmp}/.cache}/sipxdp-vmtest}
 accel=${SIPXDP_VMTEST_ACCEL:-auto}
 timeout_s=${SIPXDP_VMTEST_TIMEOUT:-1200}
 mem=${SIPXDP_VMTEST_MEM:-1024}
