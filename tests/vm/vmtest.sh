@@ -137,7 +137,8 @@ fetch_kernel() {
 	for m in "${modules[@]}"; do
 		add_module "$m" "$tmp/root/lib/modules/$kver" "$tmp/out/modules"
 	done
-	mv "$tmp/out" "$dir"
+	# another run may have fetched it meanwhile: its copy is as good
+	mv -T "$tmp/out" "$dir" 2>/dev/null || [ -e "$dir/release" ] || die "cannot fill $dir"
 	rm -rf "$tmp"
 }
 
