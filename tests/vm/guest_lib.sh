@@ -15,6 +15,7 @@ tc() { /sbin/tc "$@"; }
 VM_DIR=${VM_DIR:-/vm}		# where the initramfs has these scripts and udpsend
 SIPXDP=build/sipxdp
 PIN_DIR=/sys/fs/bpf/sipxdp
+# shellcheck disable=SC2034 # libxdp's and xdp-tools' objects, for guest_dispatcher.sh
 BPF_OBJS=$(dirname "$(ls /usr/lib/*/bpf/xdp-dispatcher.o)")
 IN_PEER="nsenter --net=/run/netns/peer"
 PASSED=0

@@ -23,7 +23,7 @@
 #   SIPXDP_VMTEST_SMP      guest CPUs (default 2: per-CPU maps are summed)
 set -euo pipefail
 
-mode=test
+mode="test"
 if [ "${1:-}" = --bench ]; then
 	mode=bench
 	shift
@@ -207,7 +207,8 @@ echo "$mode" >"$tree/vm/mode"
 # --- the accelerator: KVM only where it boots this guest ---
 
 kvm_boots() {
-	local note=$cache/kvm-$(uname -r)
+	local note
+	note=$cache/kvm-$(uname -r)
 	[ -r /dev/kvm ] && [ -w /dev/kvm ] || return 1
 	if [ ! -e "$note" ]; then
 		# a guest that powers off at once: KVM that opens but cannot run a
