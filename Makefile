@@ -14,13 +14,21 @@ LLVM_STRIP ?= llvm-strip
 BPFTOOL ?= bpftool
 CC ?= cc
 PREFIX ?= /usr/local
+# What make computes as it reads this file may only ask the base system
+# (uname, and git, which cloned the tree): the compilers and libraries are not
+# there yet on a fresh machine, they come with $(DEPS_STAMP).
 ARCH := $(shell uname -m | sed 's/x86_64/x86/;s/aarch64/arm64/')
-MULTIARCH := $(shell $(CC) -print-multiarch 2>/dev/null)
 VERSION := $(shell git describe --always --dirty 2>/dev/null || echo 0.1)
 
 WARN := -Wall -Wextra -Werror
 INCLUDES := -Iinclude -I$(OUTPUT)
-BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) $(WARN) $(INCLUDES) \
+# clang -target bpf does not search the multiarch include directory, where
+# <asm/types.h> lives (/usr/include/x86_64-linux-gnu): ask the host compiler
+# for it. Recursive (=), and used only in recipes, so the compiler is asked
+# when a BPF object is built, after $(DEPS_STAMP) has installed it, not when
+# make parses this file.
+MULTIARCH = $(shell $(CC) -print-multiarch 2>/dev/null)
+BPF_CFLAGS = -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) $(WARN) $(INCLUDES) \
 	$(if $(MULTIARCH),-I/usr/include/$(MULTIARCH))
 CFLAGS ?= -g -O2
 CFLAGS += $(WARN) -std=gnu11 -D_GNU_SOURCE -DSIPXDP_VERSION='"$(VERSION)"' $(INCLUDES)

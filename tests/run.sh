@@ -31,7 +31,9 @@ run_suite() {
 		total_pass=$((total_pass + $(echo "$summary" | cut -d' ' -f1)))
 		total_fail=$((total_fail + $(echo "$summary" | cut -d' ' -f3)))
 	fi
-	if [ "$rc" -ne 0 ] && { [ -z "$summary" ] || [ "$(echo "$summary" | cut -d' ' -f3)" = 0 ]; }; then
+	# A suite that printed no summary (one that skipped, say) ran nothing:
+	# it fails, whatever its exit code.
+	if [ -z "$summary" ] || { [ "$rc" -ne 0 ] && [ "$(echo "$summary" | cut -d' ' -f3)" = 0 ]; }; then
 		total_fail=$((total_fail + 1))
 	fi
 	rm -f "$log"
@@ -53,4 +55,4 @@ if [ ${#failed_suites[@]} -gt 0 ]; then
 	echo "failed suites: ${failed_suites[*]}"
 fi
 echo "all suites: $total_pass passed, $total_fail failed"
-[ "$total_fail" -eq 0 ]
+[ "$total_fail" -eq 0 ] && [ ${#failed_suites[@]} -eq 0 ]

@@ -24,6 +24,7 @@ enum ack_state {
 	ACK_PENDING,
 	ACK_MATCHED,
 	ACK_MISSING,
+	ACK_LATE,	/* missing, then its ACK came */
 };
 
 struct ack_txn {
@@ -44,6 +45,7 @@ struct ack_txn {
 
 struct ack_matcher {
 	__u64 timeout_ns;
+	__u64 remember_ns;	/* a 2xx transaction is known this long after its first 2xx */
 	size_t capacity;
 	__u64 (*hash)(const char *call_id, size_t len);	/* NULL: seeded FNV-1a */
 	__u64 seed;
@@ -136,6 +138,7 @@ struct ack_matcher *ack_matcher_new(const struct ack_matcher_opts *opts)
 	if (!m)
 		return NULL;
 	m->timeout_ns = o.timeout_ns;
+	m->remember_ns = o.timeout_ns > ACK_REMEMBER_NS ? o.timeout_ns : ACK_REMEMBER_NS;
 	m->capacity = o.capacity;
 	m->hash = o.hash;
 	m->seed = hash_seed(m);
@@ -265,10 +268,17 @@ void ack_matcher_expire(struct ack_matcher *m, __u64 now_ns)
 		m->stats.missing++;
 		record_missed(m, t, now_ns);
 	}
+	/*
+	 * A done transaction is remembered for 64*T1 from its first 2xx (or the
+	 * timeout, if longer): its UAS retransmits the 2xx for that long when no
+	 * ACK comes, and each copy must stay a retransmission, never a new call
+	 * reported missing again. The list is in done order, which differs from
+	 * first-2xx order by at most one timeout: a later head only waits.
+	 */
 	while ((n = list_first(&m->done_list))) {
 		struct ack_txn *t = txn_of(n, timer);
 
-		if (!time_is_up(m, t->done_ns, now_ns))
+		if (now_ns < t->first_2xx_ns || now_ns - t->first_2xx_ns < m->remember_ns)
 			break;
 		txn_remove(m, t);
 	}
@@ -335,6 +345,12 @@ static void on_ack(struct ack_matcher *m, const struct sipxdp_event *ev, __u16 l
 		txn_find_pending(m, hash, ev->call_id, len) :
 		txn_find(m, hash, ev->call_id, len, ev->cseq);
 
+	if (t && t->state == ACK_MISSING) {
+		/* already reported missing: the call is late, not found again */
+		t->state = ACK_LATE;
+		m->stats.late++;
+		return;
+	}
 	if (!t || t->state != ACK_PENDING) {
 		m->stats.acks_unmatched++;
 		return;

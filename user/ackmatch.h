@@ -9,9 +9,10 @@
  * histogram). An ACK whose CSeq was cut off (SIPXDP_EVF_NO_CSEQ: the header
  * is in the next TCP segment) matches the pending 2xx of its Call-ID: a
  * dialog has one INVITE transaction in progress at a time (RFC 3261 14.1). When now - first_2xx >= timeout it is missing, and recorded
- * among the last missed calls. Done transactions (matched or missing) stay
- * in the table for one more timeout, so late retransmissions are still
- * recognised, then go. When the table is full, the oldest done transaction
+ * among the last missed calls; an ACK after that makes it `late`. Every
+ * transaction stays in the table for 64*T1 after its first 2xx (or the
+ * timeout, if longer), so the retransmissions its UAS sends for that long
+ * are recognised, never counted as new calls, then goes. When the table is full, the oldest done transaction
  * makes room; when none is done, the oldest pending one is evicted and
  * counted (`evicted`: a call the matcher lost track of).
  */
@@ -22,7 +23,8 @@
 #include <linux/types.h>
 #include "sipxdp.h"
 
-#define ACK_DEFAULT_TIMEOUT_NS	(32ull * 1000000000ull)	/* 64 * T1 */
+#define ACK_REMEMBER_NS		(32ull * 1000000000ull)	/* 64 * T1 */
+#define ACK_DEFAULT_TIMEOUT_NS	ACK_REMEMBER_NS
 #define ACK_DEFAULT_CAPACITY	16384	/* ~250 bytes each when in use */
 #define ACK_DEFAULT_MISSED_KEEP	100
 
@@ -35,6 +37,7 @@ struct ack_stats {
 	__u64 retransmissions;	/* further 2xx of a known transaction */
 	__u64 matched;		/* got their ACK in time */
 	__u64 missing;		/* no ACK within the timeout */
+	__u64 late;		/* missing ones whose ACK came afterwards */
 	__u64 evicted;		/* pending ones dropped because the table was full */
 	__u64 acks_unmatched;	/* ACKs with no pending 2xx (non-2xx ACKs, late ones) */
 	__u64 pending;		/* waiting for their ACK now */

@@ -27,16 +27,91 @@ static bool on_bpffs(const char *path)
 	return statfs(path, &st) == 0 && st.f_type == BPF_FS_MAGIC;
 }
 
+/* Whether dir is BPFFS_ROOT or a path under it. */
+static bool under_bpffs_root(const char *dir)
+{
+	size_t n = strlen(BPFFS_ROOT);
+
+	return !strncmp(dir, BPFFS_ROOT, n) && (dir[n] == '\0' || dir[n] == '/');
+}
+
+/* Whether process pid is known to be in a mount namespace other than ours. */
+static bool other_mount_ns(pid_t pid)
+{
+	struct stat self, other;
+	char path[64];
+
+	snprintf(path, sizeof(path), "/proc/%d/ns/mnt", (int)pid);
+	if (stat("/proc/self/ns/mnt", &self) || stat(path, &other))
+		return false;	/* cannot tell (no ptrace access to pid) */
+	return self.st_dev != other.st_dev || self.st_ino != other.st_ino;
+}
+
+/*
+ * Whether this process's mount namespace is one that others do not share:
+ * not its parent's (`ip netns exec` and `unshare -m` make one for the command
+ * they exec) or not init's (a shell started under `ip netns exec`).
+ */
+static bool private_mount_ns(void)
+{
+	return other_mount_ns(getppid()) || other_mount_ns(1);
+}
+
+/*
+ * Mounts bpffs on BPFFS_ROOT when nothing is mounted there, and says what
+ * that means. A mount is seen only in the mount namespace it is made in (and
+ * those it propagates to), and `ip netns exec` runs its command in a new one,
+ * a slave of the host's, with a fresh /sys and no bpffs: the pins go into a
+ * bpffs that no other command sees and that vanishes with the agent. Pinning
+ * there silently would leave the operator with `sipxdp stats` answering that
+ * no agent runs while one does.
+ */
+static int bpffs_mount(const char *dir)
+{
+	if (!under_bpffs_root(dir) || on_bpffs(BPFFS_ROOT))
+		return 0;
+	if (mount("bpf", BPFFS_ROOT, "bpf", 0, "mode=0700")) {
+		pr_err("mounting bpffs on %s: %s\n", BPFFS_ROOT, strerror(errno));
+		return -1;
+	}
+	if (!private_mount_ns()) {
+		pr_info("%s had no BPF filesystem: mounted one\n", BPFFS_ROOT);
+		return 0;
+	}
+	pr_warn("%s had no BPF filesystem: sipxdp mounted one, in a mount namespace of\n"
+		"  its own (as under `ip netns exec`, which remounts /sys). The maps it pins in\n"
+		"  %s are private to this agent: sipxdp stats, top, acks, redirects and\n"
+		"  unload run in another mount namespace will not see them, and they vanish when\n"
+		"  the agent exits, so the counters will not survive a restart.\n"
+		"  `nsenter --net=/run/netns/NS sipxdp run ...` runs in the network namespace NS\n"
+		"  with the host's mounts, and so the host's %s.\n",
+		BPFFS_ROOT, dir, BPFFS_ROOT);
+	return 0;
+}
+
+const char *pin_dir_hint(const char *dir)
+{
+	if (!under_bpffs_root(dir))
+		return "";
+	if (!on_bpffs(BPFFS_ROOT))
+		return "  " BPFFS_ROOT " has no BPF filesystem in this mount namespace (as under\n"
+		       "  `ip netns exec`, which remounts /sys): run this command without it, or with\n"
+		       "  `nsenter --net=/run/netns/NS`, which keeps the host's mounts. An agent started\n"
+		       "  under `ip netns exec` pins into a bpffs private to it, which no other command\n"
+		       "  sees: start it with `nsenter --net=/run/netns/NS sipxdp run ...` instead.\n";
+	return "  If the agent was started under `ip netns exec`, its pins are in a bpffs private\n"
+	       "  to it, which no other command sees: start it with\n"
+	       "  `nsenter --net=/run/netns/NS sipxdp run ...` instead, which keeps the host's\n"
+	       "  " BPFFS_ROOT ".\n";
+}
+
 int pin_dir_lock(const char *dir)
 {
 	struct agent_info other;
 	int fd;
 
-	if (!on_bpffs(BPFFS_ROOT) &&
-	    mount("bpf", BPFFS_ROOT, "bpf", 0, "mode=0700")) {
-		pr_err("mounting bpffs on %s: %s\n", BPFFS_ROOT, strerror(errno));
+	if (bpffs_mount(dir))
 		return -1;
-	}
 	if (mkdir(dir, 0700) && errno != EEXIST) {
 		pr_err("creating the pin directory %s: %s\n", dir, strerror(errno));
 		return -1;
@@ -158,8 +233,8 @@ int agent_lookup(const char *dir, struct agent_info *out, bool report)
 {
 	if (agent_record(dir, out)) {
 		if (report)
-			pr_err("no sipxdp agent is running on %s (start one with `sipxdp run`)\n",
-			       dir);
+			pr_err("no sipxdp agent is running on %s (start one with `sipxdp run`)\n%s",
+			       dir, pin_dir_hint(dir));
 		return -1;
 	}
 	if (kill(out->pid, 0) && errno == ESRCH) {
@@ -198,6 +273,13 @@ out:
 	return found;
 }
 
+/*
+ * Leftovers are known by name (XDP_PROG_NAME) and by the TC filter's handle
+ * and priority, not by owner: on an interface two agents watch (two pin
+ * directories), this can remove the other's netlink filter or dispatcher
+ * entry. A bpf_link is safe from it: netlink cannot detach an XDP program a
+ * link holds (EBUSY), and a tcx link is no cls_bpf filter.
+ */
 int detach_leftovers(int ifindex)
 {
 	DECLARE_LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex,

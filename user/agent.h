@@ -2,8 +2,8 @@
 /*
  * What ties the agent, its pinned maps and the CLI together: the pin
  * directory (bpffs), its lock (one agent per directory), the agent's
- * address published as a pinned map beside the counters, and the
- * attachments (XDP through libxdp, TC egress) and their removal.
+ * address published as a pinned map beside the counters, and the removal
+ * of the attachments (user/attach.h) a dead agent left behind.
  */
 #ifndef SIPXDP_AGENT_H
 #define SIPXDP_AGENT_H
@@ -27,9 +27,14 @@ struct agent_info {
 	__u32 ifindexes[AGENT_MAX_IFACES];
 };
 
-/* Mounts bpffs on /sys/fs/bpf if needed, creates dir, takes its lock.
- * Returns the lock fd, or -1 with a message (another agent holds it). */
+/* Mounts bpffs on /sys/fs/bpf if dir is under it and nothing is mounted
+ * there (with a warning when the mount is private to this process's mount
+ * namespace), creates dir, takes its lock. Returns the lock fd, or -1 with
+ * a message (another agent holds it). */
 int pin_dir_lock(const char *dir);
+/* Lines to add to "no agent/no pins in dir": why an agent that runs may not
+ * be seen (`ip netns exec`), and what to do instead. "" if not relevant. */
+const char *pin_dir_hint(const char *dir);
 /* Removes every pin in dir, then dir. 0, or -1 with a message. */
 int pin_dir_remove(const char *dir);
 
@@ -44,7 +49,8 @@ int agent_record(const char *dir, struct agent_info *out);
 int agent_lookup(const char *dir, struct agent_info *out, bool report);
 
 /* Detaches sipxdp programs from an interface (a crashed agent's leftovers
- * included); returns how many were found. */
+ * included): what goes through netlink or libxdp's dispatcher; bpf_links
+ * die with their agent. Returns how many were found. */
 int detach_leftovers(int ifindex);
 
 #endif /* SIPXDP_AGENT_H */

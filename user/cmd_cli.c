@@ -130,8 +130,11 @@ static int read_pinned(const char *dir, struct snapshot *snap)
 		snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
 		fds[i] = bpf_obj_get(path);
 		if (fds[i] < 0) {
+			int e = errno;	/* pin_dir_hint() looks at the filesystem */
+
 			pr_err("no sipxdp counters pinned in %s (%s): is an agent running? "
-			       "(`sipxdp run`)\n", dir, strerror(errno));
+			       "(`sipxdp run`)\n%s", dir, strerror(e),
+			       e == ENOENT ? pin_dir_hint(dir) : "");
 			goto out;
 		}
 	}

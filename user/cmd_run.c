@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
- * `sipxdp run`: the agent. Open -> configure -> load and attach (XDP through
- * libxdp, TC egress through libbpf) -> one poll() loop over signalfd,
- * timerfd, the ring buffer and the HTTP server -> detach on SIGINT/SIGTERM.
+ * `sipxdp run`: the agent. Open -> configure -> load -> attach through
+ * bpf_links where the kernel has them (user/attach.h) -> one poll() loop over
+ * signalfd, timerfd, the ring buffer and the HTTP server -> detach on
+ * SIGINT/SIGTERM.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -20,6 +21,7 @@
 #include <bpf/libbpf.h>
 #include <xdp/libxdp.h>
 #include "agent.h"
+#include "attach.h"
 #include "commands.h"
 #include "http.h"
 #include "loader.h"
@@ -34,18 +36,11 @@
 /* Events wake the agent only in batches: the tick drains what waits below a batch. */
 #define TICK_MS		100
 
-struct iface {
-	char name[IF_NAMESIZE];
-	int ifindex;
-	bool xdp_attached;
-	bool tc_attached;
-};
-
 struct agent {
 	struct sipxdp_bpf *skel;
-	struct xdp_program *xdp;
+	struct xdp_program *xdp;	/* only where libxdp attaches XDP */
 	enum xdp_attach_mode mode;
-	struct iface ifaces[MAX_IFACES];
+	struct attachment ifaces[MAX_IFACES];
 	int n_ifaces;
 	struct monitor mon;
 	struct peer_map *peers;
@@ -62,8 +57,9 @@ static void run_usage(FILE *out)
 "                  [--max-sources N] [--ack-table N] [--pin-dir DIR] [--no-egress] [-v]\n"
 "\n"
 "The agent, in the foreground, logging to stderr. Attaches the XDP program to\n"
-"each interface (through libxdp, so other XDP programs can share it) and the\n"
-"same parser as a TC egress program (so the SIP this host sends is seen too),\n"
+"each interface (through a bpf_link, or libxdp's dispatcher where one runs\n"
+"there already) and the same parser as a TC egress program (tcx, or cls_bpf\n"
+"before Linux 6.6), so the SIP this host sends is seen too; it\n"
 "counts SIP responses and requests, matches INVITE 2xx with ACKs, keeps 3xx\n"
 "targets, and serves Prometheus metrics. Counters live in maps pinned under\n"
 "--pin-dir, so a restarted agent carries on counting; `sipxdp unload` removes\n"
@@ -121,86 +117,82 @@ static int default_route_iface(char name[IF_NAMESIZE])
 	return found;
 }
 
+/*
+ * XDP goes through a bpf_link of ours, which the kernel removes when the
+ * agent exits however it exits, unless an interface already runs libxdp's
+ * dispatcher: then sipxdp joins it through libxdp, which loads the object
+ * itself (the program becomes an extension of the dispatcher). One load
+ * serves every interface, so one such interface sends them all through
+ * libxdp. TC egress goes through tcx where the kernel has it (6.6+).
+ */
 static int attach_all(struct agent *a, bool egress)
 {
+	struct bpf_object *obj = a->skel->obj;
+	bool libxdp = false;
+	__u32 other = 0;
 	int err;
 
-	a->xdp = xdp_program__from_bpf_obj(a->skel->obj, "xdp");
-	err = libxdp_get_error(a->xdp);
-	if (err) {
-		a->xdp = NULL;
-		pr_err("preparing the XDP program: %s\n", strerror(-err));
-		return -1;
-	}
+	/* Leftovers go first: what stays on an interface decides the way. */
 	for (int i = 0; i < a->n_ifaces; i++) {
-		struct iface *ifc = &a->ifaces[i];
-		int left = detach_leftovers(ifc->ifindex);
+		struct attachment *at = &a->ifaces[i];
+		int left = detach_leftovers(at->ifindex);
 
 		if (left)
 			pr_warn("%s: removed %d program(s) a previous agent left attached\n",
-				ifc->name, left);
-		/* The first attach loads the object (libxdp turns the program into
-		 * an extension of its dispatcher); a refusal has a verifier log. */
-		err = xdp_program__attach(a->xdp, ifc->ifindex, a->mode, 0);
-		if (err) {
-			loader_refused(a->skel->obj);
-			pr_err("%s: attaching XDP (%s mode): %s\n", ifc->name,
-			       a->mode == XDP_MODE_NATIVE ? "native" :
-			       a->mode == XDP_MODE_SKB ? "generic" : "auto", strerror(-err));
+				at->name, left);
+		switch (attach_xdp_occupant(at->ifindex, &other)) {
+		case XDP_FREE:
+			break;
+		case XDP_DISPATCHER:
+			pr_debug("%s: libxdp's dispatcher runs there: XDP through libxdp\n",
+				 at->name);
+			libxdp = true;
+			break;
+		case XDP_OTHER:
+			/* Refused before loading: a load would pin fresh maps. */
+			pr_err("%s: another XDP program (id %u) is attached; sipxdp shares an "
+			       "interface only through libxdp's dispatcher\n", at->name, other);
 			return -1;
 		}
-		ifc->xdp_attached = true;
-		if (i == 0)
-			loader_loaded(a->skel->obj);
-		if (egress) {
-			DECLARE_LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifc->ifindex,
-					    .attach_point = BPF_TC_EGRESS);
-			DECLARE_LIBBPF_OPTS(bpf_tc_opts, tc, .handle = TC_HANDLE,
-					    .priority = TC_PRIORITY,
-					    .prog_fd = bpf_program__fd(a->skel->progs.sipxdp_tc));
-
-			err = bpf_tc_hook_create(&hook);
-			if (err && err != -EEXIST) {
-				pr_err("%s: creating the clsact qdisc: %s\n", ifc->name,
-				       strerror(-err));
-				return -1;
-			}
-			err = bpf_tc_attach(&hook, &tc);
-			if (err) {
-				pr_err("%s: attaching TC egress: %s\n", ifc->name, strerror(-err));
-				return -1;
-			}
-			ifc->tc_attached = true;
+	}
+	if (libxdp) {
+		a->xdp = xdp_program__from_bpf_obj(obj, "xdp");
+		err = libxdp_get_error(a->xdp);
+		if (err) {
+			a->xdp = NULL;
+			pr_err("preparing the XDP program for libxdp: %s\n", strerror(-err));
+			return -1;
 		}
-		pr_info("watching %s (XDP %s mode%s)\n", ifc->name,
-			xdp_program__is_attached(a->xdp, ifc->ifindex) == XDP_MODE_SKB ?
-			"generic" : "native", egress ? ", TC egress" : "");
+	} else if (loader_load_opened(a->skel)) {
+		return -1;
+	}
+	for (int i = 0; i < a->n_ifaces; i++) {
+		struct attachment *at = &a->ifaces[i];
+
+		if (libxdp) {
+			/* The first attach loads the object: a refusal has a verifier log. */
+			err = attach_xdp_libxdp(at, a->xdp, a->mode);
+			if (err) {
+				loader_refused(obj);
+				return -1;
+			}
+			if (i == 0)
+				loader_loaded(obj);
+		} else if (attach_xdp_link(at, bpf_program__fd(a->skel->progs.sipxdp_xdp),
+					   a->mode)) {
+			return -1;
+		}
+		if (egress && attach_tc_egress(at, bpf_program__fd(a->skel->progs.sipxdp_tc)))
+			return -1;
+		attach_report(at);
 	}
 	return 0;
 }
 
 static void detach_all(struct agent *a)
 {
-	for (int i = 0; i < a->n_ifaces; i++) {
-		struct iface *ifc = &a->ifaces[i];
-
-		if (ifc->xdp_attached) {
-			int err = xdp_program__detach(a->xdp, ifc->ifindex, a->mode, 0);
-
-			if (err)
-				pr_warn("%s: detaching XDP: %s\n", ifc->name, strerror(-err));
-		}
-		if (ifc->tc_attached) {
-			DECLARE_LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifc->ifindex,
-					    .attach_point = BPF_TC_EGRESS);
-			DECLARE_LIBBPF_OPTS(bpf_tc_opts, tc, .handle = TC_HANDLE,
-					    .priority = TC_PRIORITY);
-			int err = bpf_tc_detach(&hook, &tc);
-
-			if (err)
-				pr_warn("%s: detaching TC egress: %s\n", ifc->name, strerror(-err));
-		}
-	}
+	for (int i = 0; i < a->n_ifaces; i++)
+		attach_remove(&a->ifaces[i], a->xdp, a->mode);
 }
 
 static __u64 monotonic_ns(void)
@@ -369,19 +361,17 @@ out:
 
 static int add_iface(struct agent *a, const char *name)
 {
-	struct iface *ifc;
+	unsigned int ifindex;
 
 	if (a->n_ifaces == MAX_IFACES) {
 		pr_err("-i: at most %d interfaces\n", MAX_IFACES);
 		return -1;
 	}
-	ifc = &a->ifaces[a->n_ifaces];
-	if (strlen(name) >= IF_NAMESIZE || !(ifc->ifindex = if_nametoindex(name))) {
+	if (strlen(name) >= IF_NAMESIZE || !(ifindex = if_nametoindex(name))) {
 		pr_err("interface '%s': %s\n", name, strerror(errno ? errno : ENODEV));
 		return -1;
 	}
-	snprintf(ifc->name, sizeof(ifc->name), "%s", name);
-	a->n_ifaces++;
+	attach_init(&a->ifaces[a->n_ifaces++], name, ifindex);
 	return 0;
 }
 
@@ -522,7 +512,8 @@ int cmd_run(int argc, char **argv)
 	a.skel = loader_open(&lopts);
 	if (!a.skel)
 		goto out;
-	/* libxdp loads the object as it attaches: the ring buffer exists after */
+	/* attach_all loads the object (or has libxdp load it): the ring buffer
+	 * exists after */
 	if (attach_all(&a, lopts.with_egress))
 		goto out;
 	if (monitor_init(&a.mon, bpf_map__fd(a.skel->maps.events), &mopts, true))

@@ -157,22 +157,30 @@ void loader_loaded(struct bpf_object *obj)
 	verifier_log = NULL;
 }
 
-struct sipxdp_bpf *loader_load(const struct loader_opts *opts)
+int loader_load_opened(struct sipxdp_bpf *skel)
 {
-	struct sipxdp_bpf *skel = loader_open(opts);
-	int err;
+	int err = sipxdp_bpf__load(skel);
 
-	if (!skel)
-		return NULL;
-	err = sipxdp_bpf__load(skel);
 	if (err) {
 		loader_refused(skel->obj);
 		pr_err("loading the BPF program: %s%s\n", strerror(-err),
 		       err == -EEXIST || err == -EINVAL ?
 		       " (pinned maps of another version? `sipxdp unload` removes them)" : "");
+		return -1;
+	}
+	loader_loaded(skel->obj);
+	return 0;
+}
+
+struct sipxdp_bpf *loader_load(const struct loader_opts *opts)
+{
+	struct sipxdp_bpf *skel = loader_open(opts);
+
+	if (!skel)
+		return NULL;
+	if (loader_load_opened(skel)) {
 		sipxdp_bpf__destroy(skel);
 		return NULL;
 	}
-	loader_loaded(skel->obj);
 	return skel;
 }

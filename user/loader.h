@@ -19,7 +19,8 @@ struct loader_opts {
 
 /*
  * Opens the object and configures it (ports, map sizes, pins, egress) without
- * loading it, for a loader of its own (libxdp). NULL on error, reported.
+ * loading it, for loader_load_opened or a loader of its own (libxdp). NULL
+ * on error, reported.
  * Its programs log into a buffer only a refusal fills (loader_capture_log).
  */
 struct sipxdp_bpf *loader_open(const struct loader_opts *opts);
@@ -31,6 +32,9 @@ void loader_refused(struct bpf_object *obj);
 /* Releases the verifier log buffer; call after a successful load. */
 void loader_loaded(struct bpf_object *obj);
 
+/* Loads what loader_open opened; a refusal prints the verifier log's end.
+ * 0, or -1 with a message. */
+int loader_load_opened(struct sipxdp_bpf *skel);
 /* loader_open and load in one: for replay and tests. */
 struct sipxdp_bpf *loader_load(const struct loader_opts *opts);
 

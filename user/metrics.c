@@ -235,6 +235,9 @@ static void write_acks(FILE *out, const struct ack_stats *acks)
 	       "INVITE 2xx transactions that got their ACK in time.", acks->matched);
 	single(out, "sipxdp_ack_missing_total", "counter",
 	       "INVITE 2xx transactions with no ACK within the timeout.", acks->missing);
+	single(out, "sipxdp_ack_late_total", "counter",
+	       "INVITE 2xx transactions reported missing whose ACK came afterwards.",
+	       acks->late);
 	single(out, "sipxdp_invites_awaiting_ack", "gauge",
 	       "INVITE 2xx transactions waiting for their ACK now.", acks->pending);
 

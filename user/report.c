@@ -112,11 +112,12 @@ static void json_acks(FILE *out, const struct report *r)
 	const struct ack_stats *a = r->acks;
 
 	fprintf(out, "{\"invite_2xx\": %" PRIu64 ", \"retransmissions\": %" PRIu64
-		", \"matched\": %" PRIu64 ", \"missing\": %" PRIu64 ", \"pending\": %" PRIu64
-		", \"evicted\": %" PRIu64 ", \"acks_unmatched\": %" PRIu64,
+		", \"matched\": %" PRIu64 ", \"missing\": %" PRIu64 ", \"late\": %" PRIu64
+		", \"pending\": %" PRIu64 ", \"evicted\": %" PRIu64
+		", \"acks_unmatched\": %" PRIu64,
 		(uint64_t)a->invite_2xx, (uint64_t)a->retransmissions, (uint64_t)a->matched,
-		(uint64_t)a->missing, (uint64_t)a->pending, (uint64_t)a->evicted,
-		(uint64_t)a->acks_unmatched);
+		(uint64_t)a->missing, (uint64_t)a->late, (uint64_t)a->pending,
+		(uint64_t)a->evicted, (uint64_t)a->acks_unmatched);
 	fprintf(out, ", \"delay_seconds\": {\"p50\": %.6f, \"p90\": %.6f, \"p99\": %.6f}",
 		ack_stats_delay_quantile(a, 0.5), ack_stats_delay_quantile(a, 0.9),
 		ack_stats_delay_quantile(a, 0.99));
@@ -244,9 +245,10 @@ static void text_acks(FILE *out, const struct report *r)
 	const struct ack_stats *a = r->acks;
 
 	fprintf(out, "\nINVITE 2xx/ACK: invite_2xx %" PRIu64 "  matched %" PRIu64
-		"  missing %" PRIu64 "  pending %" PRIu64 "  retransmissions %" PRIu64 "\n",
+		"  missing %" PRIu64 "  late %" PRIu64 "  pending %" PRIu64
+		"  retransmissions %" PRIu64 "\n",
 		(uint64_t)a->invite_2xx, (uint64_t)a->matched, (uint64_t)a->missing,
-		(uint64_t)a->pending, (uint64_t)a->retransmissions);
+		(uint64_t)a->late, (uint64_t)a->pending, (uint64_t)a->retransmissions);
 	fprintf(out, "ACK delay: p50 %.3fs  p90 %.3fs  p99 %.3fs\n",
 		ack_stats_delay_quantile(a, 0.5), ack_stats_delay_quantile(a, 0.9),
 		ack_stats_delay_quantile(a, 0.99));

@@ -126,6 +126,30 @@ struct row {
 };
 
 static const struct row rows[] = {
+	/* Header values: any run of blanks, folded lines, trimmed at both ends. */
+	{ "200 blanks around the value", { .payload = "SIP/2.0 200 OK" CRLF
+	  "Call-ID:   \tblank-run@example.com \t " CRLF
+	  "CSeq:            12 INVITE" CRLF CRLF }, SIPXDP_RES_SIP, 1, 200,
+	  SIPXDP_M_INVITE, 0, SIPXDP_EV_INVITE_2XX, "blank-run@example.com", 12, "" },
+	{ "200 folded Call-ID and CSeq", { .payload = "SIP/2.0 200 OK" CRLF
+	  "Call-ID:" CRLF " folded@example.com" CRLF
+	  "CSeq: 77" CRLF "\tINVITE" CRLF CRLF }, SIPXDP_RES_SIP, 1, 200,
+	  SIPXDP_M_INVITE, 0, SIPXDP_EV_INVITE_2XX, "folded@example.com", 77, "" },
+	{ "ACK compact Call-ID no blank", { .payload = "ACK sip:b@192.0.2.4 SIP/2.0" CRLF
+	  "i:blank-run@example.com" CRLF "CSeq: 12 ACK" CRLF CRLF }, SIPXDP_RES_SIP, 1, 0,
+	  0, SIPXDP_M_ACK, SIPXDP_EV_ACK, "blank-run@example.com", 12, "" },
+	{ "302 Contact trimmed", { .payload = "SIP/2.0 302 Moved" CRLF
+	  "Call-ID: t@x" CRLF "CSeq: 3 INVITE" CRLF
+	  "Contact:  <sip:t@192.0.2.7>  \t" CRLF CRLF }, SIPXDP_RES_SIP, 1, 302,
+	  SIPXDP_M_INVITE, 0, SIPXDP_EV_REDIRECT, "t@x", 3, "<sip:t@192.0.2.7>" },
+	{ "200 CSeq past 32 bits", { .payload = "SIP/2.0 200 OK" CRLF
+	  "Call-ID: big@x" CRLF "CSeq: 4294967297 INVITE" CRLF CRLF }, SIPXDP_RES_SIP, 1,
+	  200, SIPXDP_M_UNKNOWN, 0, 0, NULL, 0, NULL },
+	/* RFC 3261 18.3: bytes after a UDP message's body are not a message. */
+	{ "udp 200 then 486 counts once", { .payload = "SIP/2.0 200 OK" CRLF
+	  "CSeq: 5 OPTIONS" CRLF "Content-Length: 0" CRLF CRLF
+	  "SIP/2.0 486 Busy Here" CRLF "CSeq: 6 INVITE" CRLF "Content-Length: 0" CRLF CRLF },
+	  SIPXDP_RES_SIP, 1, 200, SIPXDP_M_OPTIONS, 0, 0, NULL, 0, NULL },
 	{ "200 INVITE ipv4", { .payload = INVITE_200 }, SIPXDP_RES_SIP, 1, 200,
 	  SIPXDP_M_INVITE, 0, SIPXDP_EV_INVITE_2XX,
 	  "a84b4c76e66710@pc33.atlanta.example.com", 314159, "" },
@@ -381,6 +405,42 @@ static void test_two_messages_in_one_segment(void)
 	snapshot_free(&out.delta);
 }
 
+/*
+ * A Content-Length that would wrap the walk back onto the message's own
+ * start (2^32 minus its header length) counts the message once; so does
+ * any length past the bytes left, and one of more than 32 bits.
+ */
+static void test_content_length_cannot_recount(void)
+{
+	static const char head[] = "SIP/2.0 200 OK" CRLF "Call-ID: wrap@x" CRLF
+				   "CSeq: 9 INVITE" CRLF "Content-Length: ";
+	const unsigned long long lengths[] = { 0, 1, 2, 1000, 65536, 4294967295ull,
+					       99999999999ull };
+	char msg[256];
+
+	for (size_t i = 0; i < sizeof(lengths) / sizeof(lengths[0]); i++) {
+		unsigned long long cl = lengths[i];
+		struct run_out out;
+		int n;
+
+		/* find the header length first, then aim the wrap at offset 0 */
+		n = snprintf(msg, sizeof(msg), "%s%010llu" CRLF CRLF, head, 0ull);
+		if (!cl)
+			cl = (1ull << 32) - (unsigned long long)n;
+		n = snprintf(msg, sizeof(msg), "%s%010llu" CRLF CRLF, head, cl);
+		if (run_payload(msg, n, IPPROTO_TCP, &out)) {
+			CHECK(!"test run failed");
+			return;
+		}
+		if (out.delta.counters[SIPXDP_CNT_MESSAGES] != 1)
+			fprintf(stderr, "  Content-Length %llu\n", cl);
+		CHECK_EQ(out.delta.counters[SIPXDP_CNT_MESSAGES], 1);
+		CHECK_EQ(delta_code(&out.delta, 200), 1);
+		CHECK_EQ(h.n_events, 1);
+		snapshot_free(&out.delta);
+	}
+}
+
 /* A body shorter than its Content-Length (a first fragment) still counts once. */
 static void test_body_cut_short(void)
 {
@@ -624,6 +684,7 @@ int main(void)
 		TEST(test_status_line_cut_everywhere),
 		TEST(test_request_line_cut),
 		TEST(test_two_messages_in_one_segment),
+		TEST(test_content_length_cannot_recount),
 		TEST(test_body_cut_short),
 		TEST(test_long_call_id_cut),
 		TEST(test_long_contact_cut),

@@ -148,7 +148,7 @@ static bool fixture_init(struct fixture *f)
 	f->snap.sources_capacity = 65536;
 
 	f->acks = (struct ack_stats){
-		.invite_2xx = 12, .retransmissions = 3, .matched = 9, .missing = 2,
+		.invite_2xx = 12, .retransmissions = 3, .matched = 9, .missing = 2, .late = 1,
 		.evicted = 1, .pending = 1, .table_entries = 15, .table_capacity = 65536,
 		.delay_buckets = { 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 9, 9 },
 		.delay_count = 9, .delay_sum_seconds = 3.5,
@@ -301,7 +301,7 @@ static void help_and_type_once_per_family(void)
 	CHECK(text);
 	if (text) {
 		/* All 19 families of DESIGN.md, with every option on. */
-		CHECK_EQ(check_families(text), 21);
+		CHECK_EQ(check_families(text), 22);
 		check_promtool(text);
 	}
 	free(text);
@@ -410,6 +410,7 @@ static void ack_families(void)
 	HAS_LINE(text, "sipxdp_invite_2xx_retransmissions_total 3");
 	HAS_LINE(text, "sipxdp_ack_matched_total 9");
 	HAS_LINE(text, "sipxdp_ack_missing_total 2");
+	HAS_LINE(text, "sipxdp_ack_late_total 1");
 	HAS_LINE(text, "sipxdp_ack_evicted_total 1");
 	HAS_LINE(text, "sipxdp_invites_awaiting_ack 1");
 	HAS_LINE(text, "# TYPE sipxdp_invites_awaiting_ack gauge");
@@ -497,7 +498,7 @@ static void hostile_contact_one_valid_line(void)
 			 "target=\"" FFFD "\"} 2");
 		CHECK_EQ(count_prefix(text, "sipxdp_redirect_target_responses_total{code=\"399\""),
 			 2);
-		CHECK_EQ(check_families(text), 21);
+		CHECK_EQ(check_families(text), 22);
 		check_promtool(text);
 	}
 	free(text);
@@ -573,7 +574,7 @@ static void large_scrape(void)
 		/* 10.0.0.0/8 is carrierA: rows count a + 1 for a = 0..9999, per class. */
 		HAS_LINE(text, "sipxdp_peer_responses_total{peer=\"carrierA\",class=\"2xx\"} "
 			 "50005000");
-		CHECK_EQ(check_families(text), 21);
+		CHECK_EQ(check_families(text), 22);
 	}
 	free(text);
 	free(rows);
