@@ -7,7 +7,13 @@
 . "${VM_DIR:-/vm}/guest_lib.sh"
 
 veth_setup || { echo "veth setup failed"; echo "0 passed, 1 failed"; exit 1; }
+ids=
 if check "sipxdp run attaches to veth0" agent_start; then
+	grep 'veth0: ' /tmp/agent.log | sed 's/^/  | /'
+	ids=$(sipxdp_prog_ids)
+	check "its XDP and TC programs are loaded (ids $(echo $ids))" [ "$(echo $ids | wc -w)" -eq 2 ]
+	# Linux 6.1 has XDP links (5.9) but not tcx (6.6): one link, XDP's
+	check "a bpf_link holds one of them" has_link_to $ids
 	check "XDP attached to veth0" has_xdp
 	check "a TC egress filter on veth0" has_tc_egress
 	check "sent a 200 into veth0" send_ingress
@@ -21,7 +27,7 @@ fi
 check "no XDP program left on veth0" no_xdp
 check "no TC egress filter left on veth0" no_tc_egress
 check "no sipxdp program left (bpftool prog show)" no_sipxdp_prog
-check "no sipxdp link left (bpftool link show)" no_sipxdp_link
+check "no link left to sipxdp's programs (bpftool link show)" no_link_to $ids
 [ -z "$AGENT_PID" ] || kill -KILL "$AGENT_PID" 2>/dev/null
 $SIPXDP unload --pin-dir "$PIN_DIR" >/dev/null 2>&1
 veth_teardown

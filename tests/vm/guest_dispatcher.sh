@@ -21,6 +21,7 @@ other_ran() { [ "$(other_packets)" -gt "$1" ]; }
 sipxdp_in_dispatcher() { xdp-loader status veth0 | grep -q sipxdp_xdp; }
 
 veth_setup || { echo "veth setup failed"; echo "0 passed, 1 failed"; exit 1; }
+ids=
 
 echo "xdp-loader load veth0 $OTHER.o:"
 xdp-loader load -v veth0 "$BPF_OBJS/$OTHER.o" >/tmp/loader.log 2>&1
@@ -35,6 +36,8 @@ if check "sipxdp run joins it" agent_start -v; then
 	echo "xdp-loader status veth0, both attached:"
 	xdp-loader status veth0 2>&1 | sed 's/^/  | /'
 	check "the dispatcher holds sipxdp_xdp too" sipxdp_in_dispatcher
+	ids=$(sipxdp_prog_ids)
+	check "libxdp links it to the dispatcher (freplace link)" has_link_to $ids
 	check "and still $OTHER" other_attached
 	before=$(other_packets)
 	check "sent a 200 into veth0" send_ingress
@@ -48,11 +51,12 @@ if check "sipxdp run joins it" agent_start -v; then
 	xdp-loader status veth0 2>&1 | sed 's/^/  | /'
 	echo "what libxdp said in the agent:"
 	grep -e 'ompatib' -e 'Generating multi-prog' -e 'Attached prog' -e 'Loaded [0-9]* programs' \
-		-e 'Falling back' -e 'ailed' -e 'sipxdp: error' -e 'sipxdp: warn' /tmp/agent.log |
+		-e 'Falling back' -e 'ailed' -e 'sipxdp: error' -e 'sipxdp: warn' -e 'veth0: ' /tmp/agent.log |
 		sed 's/^/  | /'
 fi
 [ -z "$AGENT_PID" ] || kill -KILL "$AGENT_PID" 2>/dev/null
 check "no sipxdp program left (bpftool prog show)" no_sipxdp_prog
+check "no link left to sipxdp's programs" no_link_to $ids
 check "no TC egress filter left on veth0" no_tc_egress
 xdp-loader unload veth0 --all >/dev/null 2>&1
 check "xdp-loader unload --all leaves veth0 without XDP" no_xdp

@@ -131,4 +131,14 @@ has_xdp() { ip link show veth0 | grep -q xdp; }
 has_tc_egress() { [ -n "$(tc filter show dev veth0 egress)" ]; }
 no_tc_egress() { [ -z "$(tc filter show dev veth0 egress)" ]; }
 no_sipxdp_prog() { ! bpftool prog show | grep -q 'name sipxdp_'; }
-no_sipxdp_link() { ! bpftool link show | grep -q 'sipxdp_'; }
+# bpftool link show names a link's program by id only ("ID: TYPE  prog PROG_ID"):
+# the ids of sipxdp's programs are taken while the agent runs.
+sipxdp_prog_ids() { bpftool prog show | sed -n 's/^\([0-9]*\): .* name sipxdp_.*/\1/p'; }
+# has_link_to IDS...: a bpf_link holds one of these programs
+has_link_to() {
+	for id in "$@"; do
+		bpftool link show | grep -qw "prog $id" && return 0
+	done
+	return 1
+}
+no_link_to() { ! has_link_to "$@"; }
