@@ -4,6 +4,8 @@
 #   make run        build, then run the agent with its defaults
 #   make test       every test: unit, BPF, replay, fuzz, end-to-end
 #   make bench      benchmarks (ns/packet against an empty XDP program, agent)
+#   make vmtest     the BPF and attach tests in a Linux 6.1 guest (qemu; make test runs it)
+#   make vmbench    the verifier benchmark in that guest (make bench runs it)
 #   make install    install the binary under $(PREFIX)
 #   make V=1        show the full commands
 OUTPUT := build
@@ -62,7 +64,7 @@ BENCHES := $(patsubst bench/%.c,$(OUTPUT)/bench/%,$(wildcard bench/bench_*.c))
 DEPS_STAMP := $(OUTPUT)/.build-deps
 TEST_DEPS_STAMP := $(OUTPUT)/.test-deps
 
-.PHONY: all run test unit-test bpf-test e2e-test bench install clean demo deps test-deps
+.PHONY: all run test unit-test bpf-test e2e-test bench vmtest vmbench install clean demo deps test-deps
 all: $(OUTPUT)/sipxdp
 
 $(DEPS_STAMP): scripts/install-deps.sh
@@ -133,15 +135,34 @@ $(OUTPUT)/bench/%: bench/%.c $(LIB) $(SKELS)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) $(USER_INC) -Itests $< $(LIB) $(LDLIBS) -o $@
 
+# The sender of the guest's attach test (busybox's nc has no UDP).
+$(OUTPUT)/vm/udpsend: tests/vm/udpsend.c | $(DEPS_STAMP)
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) $< -o $@
+
+# What tests/vm/vmtest.sh packs into the Linux 6.1 guest.
+VM_TEST_BINS := $(OUTPUT)/sipxdp $(OUTPUT)/tests/test_parser $(OUTPUT)/tests/test_fuzz \
+	$(OUTPUT)/tests/test_refusal $(OUTPUT)/refused.bpf.o $(OUTPUT)/vm/udpsend
+VM_BENCH_BINS := $(OUTPUT)/bench/bench_verifier $(OUTPUT)/sipxdp.bpf.o
+
 run: $(OUTPUT)/sipxdp
 	$(OUTPUT)/sipxdp run $(ARGS)
 
 # Every test; tests/run.sh prints each suite and the summed "N passed, N failed".
-test: $(TEST_DEPS_STAMP) $(OUTPUT)/sipxdp $(UNIT_TESTS) $(BPF_TESTS) $(OUTPUT)/refused.bpf.o
+test: $(TEST_DEPS_STAMP) $(OUTPUT)/sipxdp $(UNIT_TESTS) $(BPF_TESTS) $(VM_TEST_BINS)
 	$(Q)tests/run.sh $(OUTPUT)
 
-bench: $(TEST_DEPS_STAMP) $(OUTPUT)/sipxdp $(BENCHES)
+bench: $(TEST_DEPS_STAMP) $(OUTPUT)/sipxdp $(BENCHES) $(VM_BENCH_BINS)
 	$(Q)bench/run.sh $(OUTPUT)
+
+# Debian 12's Linux 6.1 under qemu (KVM where it works, else TCG); the
+# kernel is fetched with apt-get download once, into SIPXDP_VMTEST_CACHE.
+vmtest: $(TEST_DEPS_STAMP) $(VM_TEST_BINS)
+	$(Q)tests/vm/vmtest.sh $(OUTPUT)
+
+vmbench: $(TEST_DEPS_STAMP) $(VM_BENCH_BINS)
+	$(Q)tests/vm/vmtest.sh --bench $(OUTPUT)
 
 demo: $(TEST_DEPS_STAMP) $(OUTPUT)/sipxdp
 	$(Q)scripts/demo.sh $(OUTPUT)

@@ -9,7 +9,11 @@ BUILD_PKGS=(make gcc clang llvm bpftool libbpf-dev libxdp-dev libelf-dev zlib1g-
             libpcap-dev libmicrohttpd-dev)
 # Tests: namespaces and veth (iproute2), a real SIP server, a real Prometheus
 # (and promtool), python3 for the SIP client and JSON checks, curl for scrapes.
-TEST_PKGS=(iproute2 kamailio prometheus python3 curl)
+# The Linux 6.1 guest (make vmtest): qemu, busybox for its init, cpio for its
+# initramfs, xz/zstd to unpack the kernel and modules, xdp-tools' xdp-loader
+# and programs for the dispatcher test.
+TEST_PKGS=(iproute2 kamailio prometheus python3 curl
+           qemu-system-x86 busybox-static cpio xz-utils zstd xdp-tools)
 
 want=("${BUILD_PKGS[@]}")
 if [ "${1:-}" != "--build-only" ]; then

@@ -46,6 +46,9 @@ run_suite replay_captures python3 tests/replay/test_captures.py "$build/sipxdp"
 for t in tests/cli/test_*.sh tests/e2e/test_*.sh; do
 	[ -x "$t" ] && run_suite "$(basename "$t" .sh)" "$t" "$build/sipxdp"
 done
+# The BPF and attach tests again, in Debian 12's Linux 6.1 under qemu: its
+# summary names the guest's kernel.
+run_suite vmtest_linux61 tests/vm/vmtest.sh "$build"
 
 echo
 if [ ${#failed_suites[@]} -gt 0 ]; then
