@@ -15,6 +15,9 @@
  * the limits, don't change what it checks. The TC egress program comes too.
  */
 static struct harness h;
+static struct peer_map *test_peers;
+
+#define TEST_PEERS "198.18.0.0/15 churn\n2001:db8:5::/48 v6lab\n192.0.2.0/24 lab\n"
 #define SMALL_SOURCES	128		/* the per-source LRU map's entries */
 #define SMALL_RINGBUF	(4096 * 4)	/* the event ring buffer's bytes */
 
@@ -583,6 +586,53 @@ static void test_sources_at_their_limit(void)
 			newest_kept |= !strcmp(format_addr(&d.sources[i].addr, got), want);
 		}
 		CHECK(newest_kept);
+		/* every row the LRU made is either there or evicted */
+		CHECK_EQ(d.counters[SIPXDP_CNT_SOURCE_INSERTS], SOURCES);
+		snapshot_free(&d);
+	}
+}
+
+/*
+ * Per-peer counts come from the --peers trie and an array, not from the
+ * per-source LRU map: exact however much it churns. IPv4 and IPv6 ranges
+ * share the trie; a source in none is "other" (id 0).
+ */
+static void test_peer_counts_exact_under_churn(void)
+{
+	enum { SOURCES = 3000 };
+	struct snapshot d;
+	unsigned char pkt[PKT_MAX];
+	char src[64];
+	unsigned int churn_id = 0, v6_id = 0;
+
+	for (unsigned int id = 1; id <= peers_name_count(test_peers); id++) {
+		churn_id = !strcmp(peers_name(test_peers, id), "churn") ? id : churn_id;
+		v6_id = !strcmp(peers_name(test_peers, id), "v6lab") ? id : v6_id;
+	}
+	harness_reset(&h);
+	for (int i = 0; i < SOURCES; i++) {
+		struct pkt_spec spec = { .src = src, .payload = "SIP/2.0 200 OK\r\n\r\n" };
+
+		snprintf(src, sizeof(src), "198.18.%d.%d", i / 250, i % 250 + 1);
+		CHECK_EQ(harness_pass(&h, pkt, pkt_build(&spec, pkt)), 1);
+	}
+	{
+		struct pkt_spec v6 = { .ipv6 = true, .src = "2001:db8:5::9",
+				       .payload = "SIP/2.0 486 Busy Here\r\n\r\n" };
+		struct pkt_spec none = { .src = "203.0.113.5",
+					 .payload = "SIP/2.0 503 Unavailable\r\n\r\n" };
+
+		CHECK_EQ(harness_pass(&h, pkt, pkt_build(&v6, pkt)), 1);
+		CHECK_EQ(harness_pass(&h, pkt, pkt_build(&none, pkt)), 1);
+	}
+	CHECK(churn_id && v6_id);
+	if (harness_read(&h, &d) == 0) {
+		CHECK(d.n_sources <= SMALL_SOURCES);
+		CHECK_EQ(d.n_peers, peers_name_count(test_peers) + 1);
+		CHECK_EQ(d.peer_responses[churn_id * SIPXDP_CLASSES + 1], SOURCES);
+		CHECK_EQ(d.peer_responses[v6_id * SIPXDP_CLASSES + 3], 1);
+		CHECK_EQ(d.peer_responses[0 * SIPXDP_CLASSES + 4], 1);	/* other, 5xx */
+		CHECK_EQ(d.counters[SIPXDP_CNT_SOURCE_INSERTS], SOURCES + 2);
 		snapshot_free(&d);
 	}
 }
@@ -692,19 +742,24 @@ int main(void)
 		TEST(test_empty_payload),
 		TEST(test_non_ip_frames),
 		TEST(test_sources_at_their_limit),
+		TEST(test_peer_counts_exact_under_churn),
 		TEST(test_port_list),
 		TEST(test_lost_events_counted),
 		TEST(test_tc_egress),
 	};
 	struct loader_opts opts = { .max_sources = SMALL_SOURCES, .ringbuf_bytes = SMALL_RINGBUF,
 				    .with_egress = true };
+	char err[256];
 	int rc;
 
-	if (harness_open(&h, &opts)) {
+	test_peers = peers_parse(TEST_PEERS, "test", err, sizeof(err));
+	opts.peers = test_peers;
+	if (!test_peers || harness_open(&h, &opts)) {
 		printf("0 passed, 1 failed\n");
 		return 1;
 	}
 	rc = tl_run("bpf_parser", tests, sizeof(tests) / sizeof(tests[0]));
 	harness_close(&h);
+	peers_free(test_peers);
 	return rc;
 }
