@@ -223,8 +223,13 @@ static const struct row rows[] = {
 	  0, 0, SIPXDP_M_OPTIONS, 0, NULL, 0, NULL },
 	{ "SUBSCRIBE request", { .payload = REQUEST("SUBSCRIBE") }, SIPXDP_RES_SIP, 1, 0, 0,
 	  SIPXDP_M_SUBSCRIBE, 0, NULL, 0, NULL },
-	{ "unknown method", { .payload = REQUEST("FOOBAR") }, SIPXDP_RES_SIP, 1, 0, 0,
-	  SIPXDP_M_OTHER, 0, NULL, 0, NULL },
+	/* A payload is copied only when it starts with a known method or
+	 * "SIP/2.0 ": an extension method is not SIP to the program. */
+	{ "unknown method", { .payload = REQUEST("FOOBAR") }, SIPXDP_RES_NOT_SIP, 0, 0, 0,
+	  0, 0, NULL, 0, NULL },
+	{ "HTTP request on 5060", { .proto = IPPROTO_TCP,
+	  .payload = "GET /index.html HTTP/1.1\r\nHost: x\r\n\r\n" },
+	  SIPXDP_RES_NOT_SIP, 0, 0, 0, 0, 0, NULL, 0, NULL },
 	{ "bad code 99", { .payload = RESPONSE("SIP/2.0 99 Odd", "INVITE") },
 	  SIPXDP_RES_MALFORMED, 0, 0, 0, 0, 0, NULL, 0, NULL },
 	{ "bad code 700", { .payload = RESPONSE("SIP/2.0 700 Odd", "INVITE") },
@@ -702,8 +707,11 @@ static void test_tc_egress(void)
 	};
 
 	harness_reset(&h);
-	for (size_t i = 0; i < sizeof(specs) / sizeof(specs[0]); i++) {
-		size_t len = pkt_build(&specs[i], pkt);
+	for (size_t i = 0; i <= sizeof(specs) / sizeof(specs[0]); i++) {
+		/* last: a frame cut inside its TCP header, which takes TC's pull
+		 * and second walk, and still counts once */
+		size_t len = i < sizeof(specs) / sizeof(specs[0]) ? pkt_build(&specs[i], pkt) :
+			     pkt_build(&specs[1], pkt) - strlen(ACK_REQUEST) - 10;
 		LIBBPF_OPTS(bpf_test_run_opts, run, .data_in = pkt, .data_size_in = len,
 			    .data_out = back, .data_size_out = sizeof(back), .repeat = 1);
 
@@ -715,7 +723,8 @@ static void test_tc_egress(void)
 	ring_buffer__consume(h.rb);
 	if (harness_read(&h, &d) == 0) {
 		CHECK_EQ(d.counters[SIPXDP_RES_SIP], 2);
-		CHECK_EQ(d.counters[SIPXDP_RES_NOT_SIP], 1);
+		CHECK_EQ(d.counters[SIPXDP_RES_NOT_SIP], 2);
+		CHECK_EQ(snapshot_packets_seen(&d), 4);
 		CHECK_EQ(d.n_responses, 1);
 		CHECK_EQ(d.responses[0].direction, SIPXDP_DIR_EGRESS);
 		CHECK_EQ(d.requests[SIPXDP_DIR_EGRESS][SIPXDP_M_ACK], 1);
