@@ -220,7 +220,7 @@ static const char stats_usage[] =
 "and the per-source table of the running agent, with its ACK matching and\n"
 "redirect targets. Without an agent, the counters pinned in DIR are shown.\n"
 "\n"
-"  --json           the JSON document of shared/DESIGN.md\n"
+"  --json           the JSON document (its keys: README.md, \"JSON\")\n"
 "  --watch          show it again every --interval seconds (default 1)\n"
 "  --pin-dir DIR    the agent's pin directory (default " DEFAULT_PIN_DIR ")\n";
 

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
  * The reports of `stats`, `acks`, `redirects` and `replay`, as text for
- * people and as the JSON of shared/DESIGN.md.
+ * people and as JSON (its keys: README.md, "JSON").
  */
 #ifndef SIPXDP_REPORT_H
 #define SIPXDP_REPORT_H
