@@ -185,7 +185,7 @@ run: $(OUTPUT)/sipxdp
 test: $(TEST_DEPS_STAMP) $(OUTPUT)/sipxdp $(UNIT_TESTS) $(BPF_TESTS) $(OUTPUT)/refused.bpf.o
 	$(Q)tests/run.sh $(OUTPUT)
 
-bench: $(TEST_DEPS_STAMP) $(OUTPUT)/sipxdp $(BENCHES)
+bench: $(TEST_DEPS_STAMP) $(OUTPUT)/sipxdp $(BENCHES) $(OUTPUT)/tests/test_fuzz
 	$(Q)bench/run.sh $(OUTPUT)
 
 demo: $(TEST_DEPS_STAMP) $(OUTPUT)/sipxdp
