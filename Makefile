@@ -2,7 +2,7 @@
 # sipxdp build, in the shape of libbpf-bootstrap's examples/c/Makefile.
 #   make            build build/sipxdp (installs build packages if missing)
 #   make run        build, then run the agent with its defaults
-#   make test       every test: unit, BPF, replay, fuzz, end-to-end
+#   make test       every test: unit, BPF, replay, fuzz (seeds only), end-to-end
 #   make bench      benchmarks (ns/packet against an empty XDP program, agent)
 #   make fuzz       libFuzzer on the user-space parsers, FUZZ_SECONDS each
 #   make install    install the binary under $(PREFIX)
@@ -147,7 +147,7 @@ FUZZ_LIB := $(FUZZ_DIR)/libsipxdp.a
 FUZZ_OBJS := $(patsubst user/%.c,$(FUZZ_DIR)/user/%.o,$(USER_SRCS))
 FUZZ_TARGETS := $(patsubst tests/fuzz/%.c,$(FUZZ_DIR)/%,$(wildcard tests/fuzz/fuzz_*.c))
 
-$(FUZZ_DIR)/user/%.o: user/%.c $(USER_HDRS) include/sipxdp.h $(SKELS) | $(DEPS_STAMP)
+$(FUZZ_DIR)/user/%.o: user/%.c $(USER_HDRS) include/sipxdp.h $(SKELS) | $(TEST_DEPS_STAMP)
 	$(call msg,CC-FUZZ,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CLANG) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c $< -o $@
@@ -175,14 +175,15 @@ $(FUZZ_DIR)/seeds/.stamp: $(FUZZ_DIR)/make_seeds
 
 fuzz-build: $(FUZZ_TARGETS) $(FUZZ_DIR)/seeds/.stamp
 
-fuzz: fuzz-build
+fuzz: $(TEST_DEPS_STAMP) fuzz-build
 	$(Q)tests/fuzz/run.sh $(OUTPUT) $(FUZZ_SECONDS)
 
 run: $(OUTPUT)/sipxdp
 	$(OUTPUT)/sipxdp run $(ARGS)
 
 # Every test; tests/run.sh prints each suite and the summed "N passed, N failed".
-test: $(TEST_DEPS_STAMP) $(OUTPUT)/sipxdp $(UNIT_TESTS) $(BPF_TESTS) $(OUTPUT)/refused.bpf.o
+test: $(TEST_DEPS_STAMP) $(OUTPUT)/sipxdp $(UNIT_TESTS) $(BPF_TESTS) $(OUTPUT)/refused.bpf.o \
+	fuzz-build
 	$(Q)tests/run.sh $(OUTPUT)
 
 bench: $(TEST_DEPS_STAMP) $(OUTPUT)/sipxdp $(BENCHES) $(OUTPUT)/tests/test_fuzz

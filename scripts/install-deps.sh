@@ -8,8 +8,10 @@ set -euo pipefail
 BUILD_PKGS=(make gcc clang llvm bpftool libbpf-dev libxdp-dev libelf-dev zlib1g-dev
             libpcap-dev libmicrohttpd-dev)
 # Tests: namespaces and veth (iproute2), a real SIP server, a real Prometheus
-# (and promtool), python3 for the SIP client and JSON checks, curl for scrapes.
-TEST_PKGS=(iproute2 kamailio prometheus python3 curl)
+# (and promtool), python3 for the SIP client and JSON checks, curl for scrapes,
+# clang's sanitizer and libFuzzer runtimes for the fuzzers (only recommended
+# by clang, so not installed with it here).
+TEST_PKGS=(iproute2 kamailio prometheus python3 curl libclang-rt-dev)
 
 want=("${BUILD_PKGS[@]}")
 if [ "${1:-}" != "--build-only" ]; then
