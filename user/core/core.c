@@ -18,7 +18,7 @@ static const char *const kind_names[] = {
 	[SIPXDP_EV_REDIRECT] = "redirect",
 };
 
-static void trace_event(FILE *out, const struct sipxdp_event *ev, __u64 now)
+void core_trace_event(FILE *out, const struct sipxdp_event *ev, __u64 now)
 {
 	char src[ADDR_STR_LEN], dst[ADDR_STR_LEN];
 
@@ -54,7 +54,7 @@ static int handle_event(void *ctx, void *data, size_t size)
 		now = c->clock == CORE_CLOCK_EVENTS ? ev.ts_ns : c->now_ns;
 		c->last_event_ns = now;
 		if (c->trace)
-			trace_event(c->trace, &ev, now);
+			core_trace_event(c->trace, &ev, now);
 		if (ev.kind == SIPXDP_EV_REDIRECT)
 			redirect_table_feed(c->redirects, &ev, now);
 		else
