@@ -20,12 +20,16 @@ static const char *const kind_names[] = {
 
 void core_trace_event(FILE *out, const struct sipxdp_event *ev, __u64 now)
 {
+	/* The record is trusted no more than the packet: kind 0 is inside
+	 * the table's range but has no name, and %s must not get a NULL. */
+	const char *kind = ev->kind >= SIPXDP_EV_INVITE_2XX && ev->kind <= SIPXDP_EV_REDIRECT ?
+				   kind_names[ev->kind] : "?";
 	char src[ADDR_STR_LEN], dst[ADDR_STR_LEN];
 
 	fprintf(out, "{\"time_ns\": %llu, \"kind\": \"%s\", \"status\": %u, "
 		"\"method\": \"%s\", \"cseq\": %u, \"flags\": %u, \"src\": \"%s:%u\", "
 		"\"dst\": \"%s:%u\", \"call_id\": ", (unsigned long long)now,
-		ev->kind <= SIPXDP_EV_REDIRECT ? kind_names[ev->kind] : "?", ev->status,
+		kind, ev->status,
 		method_name(ev->method), ev->cseq, ev->flags, format_addr(&ev->saddr, src),
 		ev->sport, format_addr(&ev->daddr, dst), ev->dport);
 	escape_json_string(out, ev->call_id, ev->call_id_len, SIPXDP_CALLID_LEN);
