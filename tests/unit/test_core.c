@@ -4,6 +4,7 @@
  * it (core_read_event) and its --events line (core_trace_event). Records
  * are trusted no more than the packets they came from.
  */
+#include <stdbool.h>
 #include <stdlib.h>
 #include <sys/socket.h>
 #include "core.h"
@@ -64,5 +65,61 @@ static void test_trace_kind_names(void)
 	}
 }
 
+/* A record of size bytes holding ev's first size bytes. */
+static bool read_record(const struct sipxdp_event *ev, size_t size, struct sipxdp_event *out)
+{
+	/* exactly size bytes, so a read past them is a heap overflow under ASan */
+	void *record = malloc(size ? size : 1);
+	bool ok;
+
+	memcpy(record, ev, size < sizeof(*ev) ? size : sizeof(*ev));
+	ok = core_read_event(record, size, out);
+	free(record);
+	return ok;
+}
+
+static void test_read_event_sizes(void)
+{
+	static const struct {
+		size_t size;
+		__u16 contact_len;
+		bool ok;
+	} rows[] = {
+		{ SIPXDP_EVENT_SIZE(0), 0, true },
+		{ SIPXDP_EVENT_SIZE(0) - 1, 0, false },		/* cut before Contact */
+		{ SIPXDP_EVENT_SIZE(5), 5, true },
+		{ SIPXDP_EVENT_SIZE(5), 6, false },		/* claims a byte it lacks */
+		{ SIPXDP_EVENT_SIZE(5), 4, true },		/* a byte to spare */
+		{ SIPXDP_EVENT_SIZE(SIPXDP_CONTACT_LEN), SIPXDP_CONTACT_LEN, true },
+		{ sizeof(struct sipxdp_event), SIPXDP_CONTACT_LEN, true },
+		/* found by fuzz_event: a whole-struct record passed with a
+		 * contact_len past the field, into its tail padding */
+		{ sizeof(struct sipxdp_event), SIPXDP_CONTACT_LEN + 1, false },
+		{ sizeof(struct sipxdp_event), sizeof(struct sipxdp_event) -
+					       SIPXDP_EVENT_SIZE(0), false },
+		{ sizeof(struct sipxdp_event) + 1, 0, false },	/* larger than any */
+		{ 0, 0, false },
+	};
+
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		struct sipxdp_event ev = event_of_kind(SIPXDP_EV_REDIRECT), out;
+		bool ok;
+
+		memset(ev.contact, 'c', sizeof(ev.contact));
+		ev.contact_len = rows[i].contact_len;
+		ok = read_record(&ev, rows[i].size, &out);
+		CHECK_EQ(ok, rows[i].ok);
+		if (ok != rows[i].ok)
+			fprintf(stderr, "  row %zu: size %zu, contact_len %u\n", i,
+				rows[i].size, rows[i].contact_len);
+		if (ok && rows[i].size < sizeof(out)) {
+			/* the bytes past the record read as zero */
+			CHECK_EQ(out.contact_len, rows[i].contact_len);
+			CHECK_EQ(((const char *)&out)[rows[i].size], 0);
+		}
+	}
+}
+
 TEST_MAIN("core",
+	  TEST(test_read_event_sizes),
 	  TEST(test_trace_kind_names))

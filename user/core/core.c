@@ -45,7 +45,10 @@ bool core_read_event(const void *data, size_t size, struct sipxdp_event *ev)
 		return false;
 	memcpy(ev, data, size);
 	memset((char *)ev + size, 0, sizeof(*ev) - size);
-	return ev->contact_len <= size - SIPXDP_EVENT_SIZE(0);
+	/* A whole-struct record has room past the field (its tail padding):
+	 * the size alone would let contact_len claim those bytes too. */
+	return ev->contact_len <= SIPXDP_CONTACT_LEN &&
+	       ev->contact_len <= size - SIPXDP_EVENT_SIZE(0);
 }
 
 static int handle_event(void *ctx, void *data, size_t size)
