@@ -2,10 +2,11 @@
 # sipxdp build, in the shape of libbpf-bootstrap's examples/c/Makefile.
 #   make            build build/sipxdp (installs build packages if missing)
 #   make run        build, then run the agent with its defaults
-#   make test       every test: unit, BPF, replay, fuzz, end-to-end
+#   make test       every test: unit, BPF, replay, fuzz (seeds only), end-to-end
 #   make bench      benchmarks (ns/packet against an empty XDP program, agent)
 #   make vmtest     the BPF and attach tests in a Linux 6.1 guest (qemu; make test runs it)
 #   make vmbench    the verifier benchmark in that guest (make bench runs it)
+#   make fuzz       libFuzzer on the user-space parsers, FUZZ_SECONDS each
 #   make install    install the binary under $(PREFIX)
 #   make V=1        show the full commands
 OUTPUT := build
@@ -64,7 +65,7 @@ BENCHES := $(patsubst bench/%.c,$(OUTPUT)/bench/%,$(wildcard bench/bench_*.c))
 DEPS_STAMP := $(OUTPUT)/.build-deps
 TEST_DEPS_STAMP := $(OUTPUT)/.test-deps
 
-.PHONY: all run test unit-test bpf-test e2e-test bench vmtest vmbench install clean demo deps test-deps
+.PHONY: all run test unit-test bpf-test e2e-test bench vmtest vmbench fuzz fuzz-build install clean demo deps test-deps
 all: $(OUTPUT)/sipxdp
 
 $(DEPS_STAMP): scripts/install-deps.sh
@@ -145,15 +146,58 @@ $(OUTPUT)/vm/udpsend: tests/vm/udpsend.c | $(DEPS_STAMP)
 VM_TEST_BINS := $(OUTPUT)/sipxdp $(OUTPUT)/tests/test_parser $(OUTPUT)/tests/test_fuzz \
 	$(OUTPUT)/tests/test_refusal $(OUTPUT)/refused.bpf.o $(OUTPUT)/vm/udpsend
 VM_BENCH_BINS := $(OUTPUT)/bench/bench_verifier $(OUTPUT)/sipxdp.bpf.o
+# libFuzzer targets (tests/fuzz/fuzz_*.c) with ASan and UBSan. The library
+# is built again into its own archive with the same sanitizers and coverage,
+# or ASan would not see its bugs nor libFuzzer its branches; a target links
+# only the objects it uses, as the tests do.
+FUZZ_SECONDS ?= 30
+FUZZ_SANITIZE := -fsanitize=address,undefined -fno-sanitize-recover=undefined
+FUZZ_CFLAGS = -g -O1 $(FUZZ_SANITIZE) $(WARN) -std=gnu11 -D_GNU_SOURCE \
+	-DSIPXDP_VERSION='"$(VERSION)"' $(INCLUDES) $(USER_INC)
+FUZZ_DIR := $(OUTPUT)/fuzz
+FUZZ_LIB := $(FUZZ_DIR)/libsipxdp.a
+FUZZ_OBJS := $(patsubst user/%.c,$(FUZZ_DIR)/user/%.o,$(USER_SRCS))
+FUZZ_TARGETS := $(patsubst tests/fuzz/%.c,$(FUZZ_DIR)/%,$(wildcard tests/fuzz/fuzz_*.c))
+
+$(FUZZ_DIR)/user/%.o: user/%.c $(USER_HDRS) include/sipxdp.h $(SKELS) | $(TEST_DEPS_STAMP)
+	$(call msg,CC-FUZZ,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CLANG) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c $< -o $@
+
+$(FUZZ_LIB): $(FUZZ_OBJS)
+	$(call msg,AR,$@)
+	$(Q)rm -f $@
+	$(Q)ar rcs $@ $^
+
+$(FUZZ_DIR)/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h $(FUZZ_LIB)
+	$(call msg,FUZZER,$@)
+	$(Q)$(CLANG) $(FUZZ_CFLAGS) -fsanitize=fuzzer $< $(FUZZ_LIB) $(LDLIBS) -o $@
+
+# Binary seeds (pcap files, event records), written at build time so they
+# follow the formats; the text seeds are committed under tests/fuzz/corpus/.
+$(FUZZ_DIR)/make_seeds: tests/fuzz/make_seeds.c include/sipxdp.h | $(DEPS_STAMP)
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) $< -lpcap -o $@
+
+$(FUZZ_DIR)/seeds/.stamp: $(FUZZ_DIR)/make_seeds
+	$(Q)mkdir -p $(@D)
+	$(Q)$(FUZZ_DIR)/make_seeds $(@D)
+	$(Q)touch $@
+
+fuzz-build: $(FUZZ_TARGETS) $(FUZZ_DIR)/seeds/.stamp
+
+fuzz: $(TEST_DEPS_STAMP) fuzz-build
+	$(Q)tests/fuzz/run.sh $(OUTPUT) $(FUZZ_SECONDS)
 
 run: $(OUTPUT)/sipxdp
 	$(OUTPUT)/sipxdp run $(ARGS)
 
 # Every test; tests/run.sh prints each suite and the summed "N passed, N failed".
-test: $(TEST_DEPS_STAMP) $(OUTPUT)/sipxdp $(UNIT_TESTS) $(BPF_TESTS) $(VM_TEST_BINS)
+test: $(TEST_DEPS_STAMP) $(OUTPUT)/sipxdp $(UNIT_TESTS) $(BPF_TESTS) $(VM_TEST_BINS) fuzz-build
 	$(Q)tests/run.sh $(OUTPUT)
 
-bench: $(TEST_DEPS_STAMP) $(OUTPUT)/sipxdp $(BENCHES) $(VM_BENCH_BINS)
+bench: $(TEST_DEPS_STAMP) $(OUTPUT)/sipxdp $(BENCHES) $(VM_BENCH_BINS) $(OUTPUT)/tests/test_fuzz
 	$(Q)bench/run.sh $(OUTPUT)
 
 # Debian 12's Linux 6.1 under qemu (KVM where it works, else TCG); the

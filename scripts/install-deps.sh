@@ -8,11 +8,13 @@ set -euo pipefail
 BUILD_PKGS=(make gcc clang llvm bpftool libbpf-dev libxdp-dev libelf-dev zlib1g-dev
             libpcap-dev libmicrohttpd-dev)
 # Tests: namespaces and veth (iproute2), a real SIP server, a real Prometheus
-# (and promtool), python3 for the SIP client and JSON checks, curl for scrapes.
+# (and promtool), python3 for the SIP client and JSON checks, curl for scrapes,
+# clang's sanitizer and libFuzzer runtimes for the fuzzers (only recommended
+# by clang, so not installed with it here).
 # The Linux 6.1 guest (make vmtest): qemu, busybox for its init, cpio for its
 # initramfs, xz/zstd to unpack the kernel and modules, xdp-tools' xdp-loader
 # and programs for the dispatcher test.
-TEST_PKGS=(iproute2 kamailio prometheus python3 curl
+TEST_PKGS=(iproute2 kamailio prometheus python3 curl libclang-rt-dev
            qemu-system-x86 busybox-static cpio xz-utils zstd xdp-tools)
 
 want=("${BUILD_PKGS[@]}")

@@ -18,14 +18,18 @@ static const char *const kind_names[] = {
 	[SIPXDP_EV_REDIRECT] = "redirect",
 };
 
-static void trace_event(FILE *out, const struct sipxdp_event *ev, __u64 now)
+void core_trace_event(FILE *out, const struct sipxdp_event *ev, __u64 now)
 {
+	/* The record is trusted no more than the packet: kind 0 is inside
+	 * the table's range but has no name, and %s must not get a NULL. */
+	const char *kind = ev->kind >= SIPXDP_EV_INVITE_2XX && ev->kind <= SIPXDP_EV_REDIRECT ?
+				   kind_names[ev->kind] : "?";
 	char src[ADDR_STR_LEN], dst[ADDR_STR_LEN];
 
 	fprintf(out, "{\"time_ns\": %llu, \"kind\": \"%s\", \"status\": %u, "
 		"\"method\": \"%s\", \"cseq\": %u, \"flags\": %u, \"src\": \"%s:%u\", "
 		"\"dst\": \"%s:%u\", \"call_id\": ", (unsigned long long)now,
-		ev->kind <= SIPXDP_EV_REDIRECT ? kind_names[ev->kind] : "?", ev->status,
+		kind, ev->status,
 		method_name(ev->method), ev->cseq, ev->flags, format_addr(&ev->saddr, src),
 		ev->sport, format_addr(&ev->daddr, dst), ev->dport);
 	escape_json_string(out, ev->call_id, ev->call_id_len, SIPXDP_CALLID_LEN);
@@ -41,7 +45,10 @@ bool core_read_event(const void *data, size_t size, struct sipxdp_event *ev)
 		return false;
 	memcpy(ev, data, size);
 	memset((char *)ev + size, 0, sizeof(*ev) - size);
-	return ev->contact_len <= size - SIPXDP_EVENT_SIZE(0);
+	/* A whole-struct record has room past the field (its tail padding):
+	 * the size alone would let contact_len claim those bytes too. */
+	return ev->contact_len <= SIPXDP_CONTACT_LEN &&
+	       ev->contact_len <= size - SIPXDP_EVENT_SIZE(0);
 }
 
 static int handle_event(void *ctx, void *data, size_t size)
@@ -54,7 +61,7 @@ static int handle_event(void *ctx, void *data, size_t size)
 		now = c->clock == CORE_CLOCK_EVENTS ? ev.ts_ns : c->now_ns;
 		c->last_event_ns = now;
 		if (c->trace)
-			trace_event(c->trace, &ev, now);
+			core_trace_event(c->trace, &ev, now);
 		if (ev.kind == SIPXDP_EV_REDIRECT)
 			redirect_table_feed(c->redirects, &ev, now);
 		else

@@ -74,6 +74,9 @@ void core_destroy(struct core *c);
  * event; false when its sizes do not add up (it is then ignored). */
 bool core_read_event(const void *data, size_t size, struct sipxdp_event *ev);
 
+/* One event as the JSON line `replay --events` writes, timed now. */
+void core_trace_event(FILE *out, const struct sipxdp_event *ev, __u64 now);
+
 /* For poll(): readable when a batch of events waits. */
 int core_fd(const struct core *c);
 
