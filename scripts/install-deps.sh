@@ -9,7 +9,7 @@ BUILD_PKGS=(make gcc clang llvm bpftool libbpf-dev libxdp-dev libelf-dev zlib1g-
             libpcap-dev libmicrohttpd-dev)
 # Tests: namespaces and veth (iproute2), a real SIP server, a real Prometheus
 # (and promtool), python3 for the SIP client and JSON checks, curl for scrapes.
-TEST_PKGS=(iproute2 kamailio prometheus python3 curl)
+TEST_PKGS=(iproute2 kamailio prometheus python3 curl strace)
 
 want=("${BUILD_PKGS[@]}")
 if [ "${1:-}" != "--build-only" ]; then

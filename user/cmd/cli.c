@@ -291,19 +291,24 @@ int cmd_unload(int argc, char **argv)
 {
 	struct agent_info agent;
 	struct cli_opts o;
-	int rc = parse_cli(argc, argv, &o, unload_usage, CLI_UNLOAD), lock_fd, detached = 0;
+	int rc = parse_cli(argc, argv, &o, unload_usage, CLI_UNLOAD), lock_fd = -1, detached = 0;
 
 	if (rc)
 		return rc > 0 ? 0 : 1;
+	rc = 1;
 	if (geteuid() != 0) {
 		pr_err("unload needs root\n");
-		return 1;
+		goto cleanup;
 	}
+	/*
+	 * The lock is held until the pins are gone: released earlier, an agent
+	 * starting meanwhile would take the directory, attach and publish its
+	 * record, and this unload would detach that agent and remove its pins.
+	 */
 	if (access(o.pin_dir, F_OK) == 0) {
 		lock_fd = pin_dir_lock(o.pin_dir);
 		if (lock_fd < 0)
-			return 1;
-		close(lock_fd);
+			goto cleanup;
 	}
 	/* A crashed agent's record says where it had attached. */
 	if (agent_record(o.pin_dir, &agent) == 0) {
@@ -319,10 +324,15 @@ int cmd_unload(int argc, char **argv)
 	}
 	if (o.detach_only) {
 		pr_info("detached %d program(s); counters kept in %s\n", detached, o.pin_dir);
-		return 0;
+		rc = 0;
+		goto cleanup;
 	}
 	if (pin_dir_remove(o.pin_dir))
-		return 1;
+		goto cleanup;
 	pr_info("removed %s%s\n", o.pin_dir, detached ? "" : " (nothing was attached)");
-	return 0;
+	rc = 0;
+cleanup:
+	if (lock_fd >= 0)
+		close(lock_fd);
+	return rc;
 }
