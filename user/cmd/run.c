@@ -35,7 +35,8 @@ static void run_usage(FILE *out)
 "Usage: sipxdp run [-i IFACE]... [--mode auto|native|generic] [--ports any|PORT,...]\n"
 "                  [--listen ADDR:PORT] [--ack-timeout SEC] [--peers FILE]\n"
 "                  [--per-source-metrics N] [--max-redirect-targets N]\n"
-"                  [--max-sources N] [--ack-table N] [--pin-dir DIR] [--no-egress] [-v]\n"
+"                  [--redirect-max-age SEC] [--max-sources N] [--ack-table N]\n"
+"                  [--pin-dir DIR] [--no-egress] [-v]\n"
 "\n"
 "The agent, in the foreground, logging to stderr. Attaches the XDP program to\n"
 "each interface (through a bpf_link, or libxdp's dispatcher where one runs\n"
@@ -59,7 +60,13 @@ static void run_usage(FILE *out)
 "                          sipxdp_peer_responses_total (default: all \"other\")\n"
 "  --per-source-metrics N  export sipxdp_source_responses_total for the N busiest\n"
 "                          source addresses (default 0: off)\n"
-"  --max-redirect-targets N  distinct 3xx targets kept (default 1000)\n"
+"  --max-redirect-targets N  distinct 3xx targets kept (default 1000); when\n"
+"                          full, the least recently seen target not seen for a\n"
+"                          minute makes room for a new one (counted in\n"
+"                          sipxdp_map_evictions_total), else the new one counts\n"
+"                          as overflow\n"
+"  --redirect-max-age SEC  a 3xx target not seen for SEC seconds is dropped\n"
+"                          (default 3600)\n"
 "  --max-sources N         (source, code) entries in the kernel's LRU map\n"
 "                          (default 65536)\n"
 "  --ack-table N           INVITE 2xx transactions tracked (default 16384, ~250\n"
@@ -201,6 +208,7 @@ int cmd_run(int argc, char **argv)
 		{ "peers", required_argument, NULL, 'P' },
 		{ "per-source-metrics", required_argument, NULL, 'n' },
 		{ "max-redirect-targets", required_argument, NULL, 'r' },
+		{ "redirect-max-age", required_argument, NULL, 'A' },
 		{ "max-sources", required_argument, NULL, 's' },
 		{ "ack-table", required_argument, NULL, 'a' },
 		{ "pin-dir", required_argument, NULL, 'd' },

@@ -288,6 +288,9 @@ static void write_redirects(FILE *out, const struct snapshot *snap,
 	single(out, "sipxdp_redirect_targets_overflow_total", "counter",
 	       "3xx Contact URIs not kept because the target table was full.",
 	       redirect_table_overflow(table));
+	single(out, "sipxdp_redirect_targets_expired_total", "counter",
+	       "3xx targets dropped because they were not seen for --redirect-max-age.",
+	       redirect_table_expired(table));
 }
 
 static void write_agent(FILE *out, const struct metrics_input *in)
@@ -330,6 +333,12 @@ static void write_agent(FILE *out, const struct metrics_input *in)
 	if (in->redirects)
 		fprintf(out, "sipxdp_map_capacity{map=\"redirect_targets\"} %zu\n",
 			redirect_table_capacity(in->redirects));
+	if (in->redirects) {
+		family(out, "sipxdp_map_evictions_total", "counter",
+		       "Entries a table dropped to make room for a new one.");
+		fprintf(out, "sipxdp_map_evictions_total{map=\"redirect_targets\"} %llu\n",
+			redirect_table_evictions(in->redirects));
+	}
 
 	family(out, "sipxdp_build_info", "gauge", "Always 1; the version is in the label.");
 	fputs("sipxdp_build_info{version=\"", out);

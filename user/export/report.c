@@ -176,8 +176,11 @@ void report_json(FILE *out, const struct report *r)
 	if (r->redirects) {
 		fprintf(out, "%s\"redirects\": ", sep);
 		json_redirect_list(out, r);
-		fprintf(out, ",\n\"redirects_overflow\": %" PRIu64,
-			(uint64_t)redirect_table_overflow(r->redirects));
+		fprintf(out, ",\n\"redirects_overflow\": %" PRIu64 ", \"redirects_evicted\": %" PRIu64
+			", \"redirects_expired\": %" PRIu64,
+			(uint64_t)redirect_table_overflow(r->redirects),
+			(uint64_t)redirect_table_evictions(r->redirects),
+			(uint64_t)redirect_table_expired(r->redirects));
 	}
 	fputs("\n}\n", out);
 }
@@ -192,8 +195,10 @@ void report_redirects_json(FILE *out, const struct report *r)
 {
 	fputs("{\"redirects\": ", out);
 	json_redirect_list(out, r);
-	fprintf(out, ",\n\"overflow\": %" PRIu64 "}\n",
-		(uint64_t)redirect_table_overflow(r->redirects));
+	fprintf(out, ",\n\"overflow\": %" PRIu64 ", \"evicted\": %" PRIu64 ", \"expired\": %" PRIu64
+		"}\n", (uint64_t)redirect_table_overflow(r->redirects),
+		(uint64_t)redirect_table_evictions(r->redirects),
+		(uint64_t)redirect_table_expired(r->redirects));
 }
 
 static void text_counters(FILE *out, const struct snapshot *snap)
@@ -274,8 +279,10 @@ static void text_redirects(FILE *out, const struct report *r)
 	size_t n;
 	const struct redirect_entry *entries = redirect_table_entries(r->redirects, &n);
 
-	fprintf(out, "\nredirect targets: %zu (overflow %" PRIu64 ")\n", n,
-		(uint64_t)redirect_table_overflow(r->redirects));
+	fprintf(out, "\nredirect targets: %zu (overflow %" PRIu64 ", evicted %" PRIu64
+		", expired %" PRIu64 ")\n", n, (uint64_t)redirect_table_overflow(r->redirects),
+		(uint64_t)redirect_table_evictions(r->redirects),
+		(uint64_t)redirect_table_expired(r->redirects));
 	for (size_t i = 0; i < n; i++) {
 		const struct redirect_entry *e = &entries[i];
 		char src[ADDR_STR_LEN];
