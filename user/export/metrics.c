@@ -10,9 +10,19 @@
 #define N_CLASSES	SNAPSHOT_CLASSES
 #define REDIRECT_CODES	100	/* 300..399 */
 
+/* The responses of the addresses of one peer (a name from peers_lookup). */
+struct peer_sum {
+	const char *peer;
+	__u64 by_class[N_CLASSES];
+};
+
+/* What the per-source rows come to: sums per peer and the busiest sources,
+ * both bounded (peer names, per_source_top_n), whatever the map holds. */
 struct source_totals {
-	struct source_total *v;
-	size_t n;
+	struct peer_sum *peers;
+	size_t n_peers, peers_cap;
+	struct source_total *top;
+	size_t n_top;
 };
 
 /* The redirect entries of one (code, target label), summed over sources. */
@@ -69,34 +79,70 @@ static void format_float(char *buf, size_t size, double v)
 		snprintf(buf, size, "%.17g", v);
 }
 
-/* Folds the sources rows per address and names each address's peer: one
- * peers_lookup per address, not per row. */
-static int sum_sources(struct source_totals *st, const struct snapshot *snap,
-		       const struct peer_map *peers)
+/* The sum of peer's addresses; NULL when out of memory. Neighbouring
+ * addresses mostly share a peer: the last one found is tried first. */
+static struct peer_sum *peer_sum_of(struct source_totals *st, const char *peer)
 {
-	st->v = snapshot_fold_sources(snap, &st->n);
-	if (!st->v)
+	struct peer_sum *grown;
+
+	if (st->n_peers && st->peers[st->n_peers - 1].peer == peer)
+		return &st->peers[st->n_peers - 1];
+	for (size_t i = 0; i < st->n_peers; i++) {
+		if (st->peers[i].peer == peer) {
+			struct peer_sum hit = st->peers[i];
+
+			st->peers[i] = st->peers[st->n_peers - 1];
+			st->peers[st->n_peers - 1] = hit;
+			return &st->peers[st->n_peers - 1];
+		}
+	}
+	if (st->n_peers == st->peers_cap) {
+		size_t cap = st->peers_cap ? 2 * st->peers_cap : 16;
+
+		grown = realloc(st->peers, cap * sizeof(*grown));
+		if (!grown)
+			return NULL;
+		st->peers = grown;
+		st->peers_cap = cap;
+	}
+	st->peers[st->n_peers] = (struct peer_sum){ .peer = peer };
+	return &st->peers[st->n_peers++];
+}
+
+/*
+ * Walks the sources rows one address at a time (snapshot_next_source: a
+ * full map folded whole would take megabytes on every scrape), names each
+ * address's peer (one peers_lookup per address, not per row), and keeps the
+ * top_n busiest.
+ */
+static int sum_sources(struct source_totals *st, const struct snapshot *snap,
+		       const struct peer_map *peers, unsigned int top_n)
+{
+	struct source_total t;
+	size_t pos = 0;
+
+	while (snapshot_next_source(snap, &pos, &t)) {
+		struct peer_sum *sum = peer_sum_of(st, peers_lookup(peers, &t.rows->addr));
+
+		if (!sum)
+			return -1;
+		for (int c = 0; c < N_CLASSES; c++)
+			sum->by_class[c] += t.by_class[c];
+	}
+	if (!top_n)
+		return 0;
+	st->top = calloc(top_n, sizeof(*st->top));
+	if (!st->top)
 		return -1;
-	for (size_t i = 0; i < st->n; i++)
-		st->v[i].peer = peers_lookup(peers, &st->v[i].rows->addr);
+	st->n_top = snapshot_top_sources(snap, -1, st->top, top_n, NULL);
 	return 0;
 }
 
 static int compare_by_peer(const void *a, const void *b)
 {
-	const struct source_total *x = a, *y = b;
+	const struct peer_sum *x = a, *y = b;
 
 	return x->peer == y->peer ? 0 : strcmp(x->peer, y->peer);
-}
-
-/* Busiest first; equal totals by address, so the output is stable. */
-static int compare_by_total(const void *a, const void *b)
-{
-	const struct source_total *x = a, *y = b;
-
-	if (x->total != y->total)
-		return x->total > y->total ? -1 : 1;
-	return memcmp(&x->rows->addr, &y->rows->addr, sizeof(x->rows->addr));
 }
 
 static int compare_targets(const void *a, const void *b)
@@ -194,32 +240,31 @@ static void write_peers(FILE *out, struct source_totals *st)
 {
 	family(out, "sipxdp_peer_responses_total", "counter",
 	       "SIP responses by sending peer (--peers ranges, else other) and class.");
-	qsort(st->v, st->n, sizeof(*st->v), compare_by_peer);
-	for (size_t i = 0; i < st->n;) {
+	qsort(st->peers, st->n_peers, sizeof(*st->peers), compare_by_peer);
+	for (size_t i = 0; i < st->n_peers;) {
 		__u64 by_class[N_CLASSES] = { 0 };
 		size_t j;
 
-		for (j = i; j < st->n && compare_by_peer(&st->v[i], &st->v[j]) == 0; j++)
+		for (j = i; j < st->n_peers && compare_by_peer(&st->peers[i], &st->peers[j]) == 0;
+		     j++)
 			for (int c = 0; c < N_CLASSES; c++)
-				by_class[c] += st->v[j].by_class[c];
-		write_class_series(out, "sipxdp_peer_responses_total", "peer", st->v[i].peer,
+				by_class[c] += st->peers[j].by_class[c];
+		write_class_series(out, "sipxdp_peer_responses_total", "peer", st->peers[i].peer,
 				   PEER_NAME_MAX, by_class);
 		i = j;
 	}
 }
 
-static void write_top_sources(FILE *out, struct source_totals *st, unsigned int top_n)
+static void write_top_sources(FILE *out, const struct source_totals *st)
 {
-	size_t n = st->n < top_n ? st->n : top_n;
 	char addr[ADDR_STR_LEN];
 
 	family(out, "sipxdp_source_responses_total", "counter",
 	       "SIP responses by source address and class, for the busiest sources only.");
-	qsort(st->v, st->n, sizeof(*st->v), compare_by_total);
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = 0; i < st->n_top; i++) {
 		write_class_series(out, "sipxdp_source_responses_total", "source",
-				   format_addr(&st->v[i].rows->addr, addr), sizeof(addr),
-				   st->v[i].by_class);
+				   format_addr(&st->top[i].rows->addr, addr), sizeof(addr),
+				   st->top[i].by_class);
 	}
 }
 
@@ -353,7 +398,7 @@ int metrics_write(FILE *out, const struct metrics_input *in)
 	int err = -1;
 
 	/* Everything that allocates first: on failure nothing is written. */
-	if (sum_sources(&sources, in->snap, in->peers))
+	if (sum_sources(&sources, in->snap, in->peers, in->per_source_top_n))
 		goto cleanup;
 	if (in->redirects && group_targets(&targets, in->redirects))
 		goto cleanup;
@@ -361,7 +406,7 @@ int metrics_write(FILE *out, const struct metrics_input *in)
 	write_traffic(out, in->snap);
 	write_peers(out, &sources);
 	if (in->per_source_top_n)
-		write_top_sources(out, &sources, in->per_source_top_n);
+		write_top_sources(out, &sources);
 	if (in->acks)
 		write_acks(out, in->acks);
 	if (in->redirects)
@@ -369,7 +414,8 @@ int metrics_write(FILE *out, const struct metrics_input *in)
 	write_agent(out, in);
 	err = fflush(out) || ferror(out) ? -1 : 0;
 cleanup:
-	free(sources.v);
+	free(sources.peers);
+	free(sources.top);
 	free(targets.v);
 	free(targets.labels);
 	return err;
