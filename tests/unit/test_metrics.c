@@ -163,7 +163,7 @@ static bool fixture_init(struct fixture *f)
 		.delay_count = 9, .delay_sum_seconds = 3.5,
 	};
 
-	f->redirects = redirect_table_new(0);
+	f->redirects = redirect_table_new(0, 0);
 	f->peers = peers_parse(PEERS_TEXT, "test", err, sizeof(err));
 	CHECK(f->redirects);
 	CHECK(f->peers);
@@ -319,8 +319,8 @@ static void help_and_type_once_per_family(void)
 	text = render(&f.in);
 	CHECK(text);
 	if (text) {
-		/* All 19 families of DESIGN.md, with every option on. */
-		CHECK_EQ(check_families(text), 23);
+		/* Every family, with every option on. */
+		CHECK_EQ(check_families(text), 24);
 		check_promtool(text);
 	}
 	free(text);
@@ -483,8 +483,45 @@ static void redirect_families(void)
 		HAS_LINE(text, "sipxdp_redirect_targets_overflow_total 0");
 		HAS_LINE(text, "sipxdp_map_entries{map=\"redirect_targets\"} 4");
 		HAS_LINE(text, "sipxdp_map_capacity{map=\"redirect_targets\"} 1000");
+		HAS_LINE(text, "sipxdp_map_evictions_total{map=\"redirect_targets\"} 0");
+		HAS_LINE(text, "sipxdp_redirect_targets_expired_total 0");
 	}
 	free(text);
+	fixture_free(&f);
+}
+
+#define NS	1000000000ull
+
+/* A full table: a target idle for a minute makes room (an eviction); one
+ * idle for the max age is dropped (expired). */
+static void redirect_evictions_and_expiry(void)
+{
+	struct fixture f;
+	char *text;
+
+	if (!fixture_init(&f))
+		return;
+	redirect_table_free(f.redirects);
+	f.redirects = redirect_table_new(1, 120 * NS);
+	f.in.redirects = f.redirects;
+	CHECK(f.redirects);
+	if (!f.redirects)
+		goto out;
+	redirect_table_feed(f.redirects, &(struct sipxdp_event){ .kind = SIPXDP_EV_REDIRECT,
+			    .status = 302, .contact = "<sip:a@x>", .contact_len = 9 }, 0);
+	redirect_table_feed(f.redirects, &(struct sipxdp_event){ .kind = SIPXDP_EV_REDIRECT,
+			    .status = 302, .contact = "<sip:b@x>", .contact_len = 9 }, 61 * NS);
+	redirect_table_expire(f.redirects, 181 * NS);
+	text = render(&f.in);
+	CHECK(text);
+	if (text) {
+		HAS_LINE(text, "sipxdp_map_evictions_total{map=\"redirect_targets\"} 1");
+		HAS_LINE(text, "sipxdp_redirect_targets_expired_total 1");
+		HAS_LINE(text, "sipxdp_map_entries{map=\"redirect_targets\"} 0");
+		check_promtool(text);
+	}
+	free(text);
+out:
 	fixture_free(&f);
 }
 
@@ -518,7 +555,7 @@ static void hostile_contact_one_valid_line(void)
 			 "target=\"" FFFD "\"} 2");
 		CHECK_EQ(count_prefix(text, "sipxdp_redirect_target_responses_total{code=\"399\""),
 			 2);
-		CHECK_EQ(check_families(text), 23);
+		CHECK_EQ(check_families(text), 24);
 		check_promtool(text);
 	}
 	free(text);
@@ -569,7 +606,7 @@ static void large_scrape(void)
 	}
 	/* A table of its own, to fill to exactly its 1,000 targets. */
 	redirect_table_free(f.redirects);
-	f.redirects = redirect_table_new(1000);
+	f.redirects = redirect_table_new(1000, 0);
 	f.in.redirects = f.redirects;
 	CHECK(f.redirects);
 	for (int i = 0; f.redirects && i < 1000; i++) {
@@ -591,7 +628,7 @@ static void large_scrape(void)
 			 "10000");
 		CHECK_EQ(count_prefix(text, "sipxdp_redirect_target_responses_total{"), 1000);
 		HAS_LINE(text, "sipxdp_redirect_targets_overflow_total 0");
-		CHECK_EQ(check_families(text), 23);
+		CHECK_EQ(check_families(text), 24);
 	}
 	free(text);
 	free(rows);
@@ -605,6 +642,7 @@ TEST_MAIN("metrics",
 	  TEST(top_sources_capped),
 	  TEST(ack_families),
 	  TEST(redirect_families),
+	  TEST(redirect_evictions_and_expiry),
 	  TEST(hostile_contact_one_valid_line),
 	  TEST(write_error_reported),
 	  TEST(large_scrape))

@@ -23,6 +23,7 @@
 #include "snapshot.h"
 
 #define WATCH_MAX_SECONDS	3600
+#define STATS_MAX_SOURCES	1000000u	/* what the agent's ?sources= takes */
 
 struct cli_opts {
 	const char *pin_dir;
@@ -31,13 +32,15 @@ struct cli_opts {
 	unsigned int interval;
 	int by;			/* top: class index, -1 for all */
 	unsigned int n;		/* top: rows */
+	unsigned int sources;	/* stats: the busiest sources listed; 0: all */
 	const char *report;	/* acks, redirects: the agent's /REPORT.json|txt */
 	bool detach_only;	/* unload: keep the pinned counters */
 };
 
 /* Which command's options parse_cli takes besides the shared ones. */
 enum cli_kind {
-	CLI_READ,	/* stats, acks, redirects */
+	CLI_READ,	/* acks, redirects */
+	CLI_STATS,	/* + --sources, --all-sources */
 	CLI_TOP,	/* + --by, -n */
 	CLI_UNLOAD,	/* + --detach-only */
 };
@@ -53,6 +56,8 @@ static int parse_cli(int argc, char **argv, struct cli_opts *o, const char *usag
 		{ "pin-dir", required_argument, NULL, 'd' },
 		{ "by", required_argument, NULL, 'b' },
 		{ "detach-only", no_argument, NULL, 'D' },
+		{ "sources", required_argument, NULL, 'S' },
+		{ "all-sources", no_argument, NULL, 'a' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
@@ -60,7 +65,8 @@ static int parse_cli(int argc, char **argv, struct cli_opts *o, const char *usag
 	unsigned long long val;
 	int opt;
 
-	*o = (struct cli_opts){ .pin_dir = DEFAULT_PIN_DIR, .interval = 1, .by = -1, .n = 10 };
+	*o = (struct cli_opts){ .pin_dir = DEFAULT_PIN_DIR, .interval = 1, .by = -1, .n = 10,
+				.sources = REPORT_DEFAULT_SOURCES };
 	bool top = kind == CLI_TOP;
 
 	while ((opt = getopt_long(argc, argv, top ? "n:vh" : "vh", long_opts, NULL)) != -1) {
@@ -91,6 +97,23 @@ static int parse_cli(int argc, char **argv, struct cli_opts *o, const char *usag
 			if (parse_count("-n", optarg, 1000000, &val))
 				return -1;
 			o->n = val;
+			break;
+		case 'S':
+		case 'a':
+			if (kind != CLI_STATS) {
+				pr_err("--sources and --all-sources go with stats\n");
+				return -1;
+			}
+			if (opt == 'a') {
+				o->sources = 0;
+				break;
+			}
+			if (parse_count("--sources", optarg, STATS_MAX_SOURCES, &val) || !val) {
+				pr_err("--sources: from 1 to %u (--all-sources for every one)\n",
+				       STATS_MAX_SOURCES);
+				return -1;
+			}
+			o->sources = val;
 			break;
 		case 'D':
 			if (kind != CLI_UNLOAD) {
@@ -145,16 +168,17 @@ out:
 	return err;
 }
 
-/* Prints the agent's /NAME.json or /NAME.txt; -1 with a message. */
-static int print_from_agent(const struct cli_opts *o, const char *name)
+/* Prints the agent's /NAME.json or /NAME.txt, with the query `query` ("" for
+ * none); -1 with a message. */
+static int print_from_agent(const struct cli_opts *o, const char *name, const char *query)
 {
 	struct agent_info agent;
-	char path[64], *body;
+	char path[96], *body;
 	size_t len;
 
 	if (agent_lookup(o->pin_dir, &agent, true))
 		return -1;
-	snprintf(path, sizeof(path), "/%s.%s", name, o->json ? "json" : "txt");
+	snprintf(path, sizeof(path), "/%s.%s%s", name, o->json ? "json" : "txt", query);
 	if (http_get(agent.listen, path, &body, &len))
 		return -1;
 	fwrite(body, 1, len, stdout);
@@ -164,12 +188,16 @@ static int print_from_agent(const struct cli_opts *o, const char *name)
 
 static int show_stats_once(const struct cli_opts *o)
 {
-	struct snapshot snap;
-	struct report r = { 0 };
+	struct report r = { .sources_listed = o->sources };
 	struct agent_info agent;
+	struct snapshot snap;
+	char query[32] = "?sources=all";
 
+	if (o->sources)
+		snprintf(query, sizeof(query), "?sources=%u", o->sources);
 	/* The agent has everything; without it, the pinned counters still tell. */
-	if (agent_lookup(o->pin_dir, &agent, false) == 0 && print_from_agent(o, "stats") == 0)
+	if (agent_lookup(o->pin_dir, &agent, false) == 0 &&
+	    print_from_agent(o, "stats", query) == 0)
 		return 0;
 	if (read_pinned(o->pin_dir, &snap))
 		return -1;
@@ -210,23 +238,29 @@ static int reading_command(int argc, char **argv, const char *usage, enum cli_ki
 /* What only the agent knows: its report, as it formats it. */
 static int show_agent_report(const struct cli_opts *o)
 {
-	return print_from_agent(o, o->report);
+	return print_from_agent(o, o->report, "");
 }
 
 static const char stats_usage[] =
-"Usage: sipxdp stats [--json] [--watch [--interval SEC]] [--pin-dir DIR]\n"
+"Usage: sipxdp stats [--json] [--sources N | --all-sources] [--watch [--interval SEC]]\n"
+"                    [--pin-dir DIR]\n"
 "\n"
 "Totals (packets by result, responses by class and code, requests by method)\n"
 "and the per-source table of the running agent, with its ACK matching and\n"
 "redirect targets. Without an agent, the counters pinned in DIR are shown.\n"
+"The per-source table lists the busiest sources only (most responses first),\n"
+"and says how many there are in all (JSON: sources_total).\n"
 "\n"
 "  --json           the JSON document (its keys: README.md, \"JSON\")\n"
+"  --sources N      list the N busiest sources (default 20; at most 1000000)\n"
+"  --all-sources    list every source, in address order (under a flood of\n"
+"                   spoofed addresses, up to --max-sources of them: megabytes)\n"
 "  --watch          show it again every --interval seconds (default 1)\n"
 "  --pin-dir DIR    the agent's pin directory (default " DEFAULT_PIN_DIR ")\n";
 
 int cmd_stats(int argc, char **argv)
 {
-	return reading_command(argc, argv, stats_usage, CLI_READ, NULL, show_stats_once);
+	return reading_command(argc, argv, stats_usage, CLI_STATS, NULL, show_stats_once);
 }
 
 static const char top_usage[] =
@@ -291,19 +325,24 @@ int cmd_unload(int argc, char **argv)
 {
 	struct agent_info agent;
 	struct cli_opts o;
-	int rc = parse_cli(argc, argv, &o, unload_usage, CLI_UNLOAD), lock_fd, detached = 0;
+	int rc = parse_cli(argc, argv, &o, unload_usage, CLI_UNLOAD), lock_fd = -1, detached = 0;
 
 	if (rc)
 		return rc > 0 ? 0 : 1;
+	rc = 1;
 	if (geteuid() != 0) {
 		pr_err("unload needs root\n");
-		return 1;
+		goto cleanup;
 	}
+	/*
+	 * The lock is held until the pins are gone: released earlier, an agent
+	 * starting meanwhile would take the directory, attach and publish its
+	 * record, and this unload would detach that agent and remove its pins.
+	 */
 	if (access(o.pin_dir, F_OK) == 0) {
 		lock_fd = pin_dir_lock(o.pin_dir);
 		if (lock_fd < 0)
-			return 1;
-		close(lock_fd);
+			goto cleanup;
 	}
 	/* A crashed agent's record says where it had attached. */
 	if (agent_record(o.pin_dir, &agent) == 0) {
@@ -319,10 +358,15 @@ int cmd_unload(int argc, char **argv)
 	}
 	if (o.detach_only) {
 		pr_info("detached %d program(s); counters kept in %s\n", detached, o.pin_dir);
-		return 0;
+		rc = 0;
+		goto cleanup;
 	}
 	if (pin_dir_remove(o.pin_dir))
-		return 1;
+		goto cleanup;
 	pr_info("removed %s%s\n", o.pin_dir, detached ? "" : " (nothing was attached)");
-	return 0;
+	rc = 0;
+cleanup:
+	if (lock_fd >= 0)
+		close(lock_fd);
+	return rc;
 }

@@ -5,6 +5,7 @@
 
 #define DEFAULT_PIN_DIR		"/sys/fs/bpf/sipxdp"
 #define DEFAULT_LISTEN		"127.0.0.1:9360"
+#define REDIRECT_MAX_AGE_LIMIT_S	(30u * 86400u)	/* --redirect-max-age: 30 days */
 
 int cmd_run(int argc, char **argv);
 int cmd_unload(int argc, char **argv);
@@ -23,7 +24,7 @@ struct core_opts;
 
 /*
  * The options `run` and `replay` share: --ports (p), --ack-timeout (t),
- * --max-redirect-targets (r), --verbose (v). Returns 1 if opt was one of
+ * --max-redirect-targets (r), --redirect-max-age (A), --verbose (v). Returns 1 if opt was one of
  * them and is set, 0 if it was not, -1 with a message if its value is bad.
  */
 int parse_shared_option(int opt, const char *arg, struct loader_opts *lopts,

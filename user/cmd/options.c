@@ -40,6 +40,15 @@ int parse_shared_option(int opt, const char *arg, struct loader_opts *lopts,
 			return -1;
 		copts->max_redirect_targets = val;
 		return 1;
+	case 'A':
+		if (parse_count("--redirect-max-age", arg, REDIRECT_MAX_AGE_LIMIT_S, &val) ||
+		    !val) {
+			pr_err("--redirect-max-age: seconds from 1 to %u\n",
+			       REDIRECT_MAX_AGE_LIMIT_S);
+			return -1;
+		}
+		copts->redirect_max_age_ns = val * 1000000000ull;
+		return 1;
 	case 'v':
 		log_set_level(LOG_DEBUG);
 		return 1;

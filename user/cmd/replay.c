@@ -32,6 +32,7 @@ static void replay_usage(FILE *out)
 	fputs(
 "Usage: sipxdp replay FILE [--json] [--events] [--ports any|PORT[,PORT...]]\n"
 "                     [--ack-timeout SEC] [--max-redirect-targets N]\n"
+"                     [--redirect-max-age SEC]\n"
 "\n"
 "Runs every packet of a capture (pcap or pcapng: Ethernet, Linux cooked v1/v2,\n"
 "BSD loopback or raw IP) through the sipxdp XDP program with BPF_PROG_TEST_RUN,\n"
@@ -46,6 +47,8 @@ static void replay_usage(FILE *out)
 "  --ports LIST           count SIP only on these UDP/TCP ports (default: any)\n"
 "  --ack-timeout SEC      ACK timeout (default 32, i.e. 64*T1)\n"
 "  --max-redirect-targets N  redirect targets kept (default 1000)\n"
+"  --redirect-max-age SEC a redirect target not seen for SEC seconds of the\n"
+"                         capture's clock is dropped (default 3600)\n"
 "  -v, --verbose          debug messages, and the whole verifier log on refusal\n"
 "\n"
 "Exit status: 0, or 1 when the file is not a capture, is cut short, or the\n"
@@ -82,6 +85,7 @@ int cmd_replay(int argc, char **argv)
 		{ "ports", required_argument, NULL, 'p' },
 		{ "ack-timeout", required_argument, NULL, 't' },
 		{ "max-redirect-targets", required_argument, NULL, 'r' },
+		{ "redirect-max-age", required_argument, NULL, 'A' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },

@@ -7,6 +7,7 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <malloc.h>
 #include <net/if.h>
 #include <poll.h>
 #include <signal.h>
@@ -28,6 +29,14 @@
 
 /* Events wake the agent only in batches: the tick drains what waits below a batch. */
 #define TICK_MS		100
+/*
+ * A scrape's large buffers (the per-source rows, the answer being written)
+ * are mapped and unmapped whole at this size and above. glibc's default
+ * raises the threshold to the largest block freed so far, after which the
+ * next scrape's megabytes come from the heap, which keeps them: the agent's
+ * RSS stayed at its largest scrape's. A fixed threshold turns that off.
+ */
+#define MMAP_THRESHOLD_BYTES	(128 * 1024)
 
 static void run_usage(FILE *out)
 {
@@ -35,7 +44,8 @@ static void run_usage(FILE *out)
 "Usage: sipxdp run [-i IFACE]... [--mode auto|native|generic] [--ports any|PORT,...]\n"
 "                  [--listen ADDR:PORT] [--ack-timeout SEC] [--peers FILE]\n"
 "                  [--per-source-metrics N] [--max-redirect-targets N]\n"
-"                  [--max-sources N] [--ack-table N] [--pin-dir DIR] [--no-egress] [-v]\n"
+"                  [--redirect-max-age SEC] [--max-sources N] [--ack-table N]\n"
+"                  [--pin-dir DIR] [--no-egress] [-v]\n"
 "\n"
 "The agent, in the foreground, logging to stderr. Attaches the XDP program to\n"
 "each interface (through a bpf_link, or libxdp's dispatcher where one runs\n"
@@ -59,7 +69,13 @@ static void run_usage(FILE *out)
 "                          sipxdp_peer_responses_total (default: all \"other\")\n"
 "  --per-source-metrics N  export sipxdp_source_responses_total for the N busiest\n"
 "                          source addresses (default 0: off)\n"
-"  --max-redirect-targets N  distinct 3xx targets kept (default 1000)\n"
+"  --max-redirect-targets N  distinct 3xx targets kept (default 1000); when\n"
+"                          full, the least recently seen target not seen for a\n"
+"                          minute makes room for a new one (counted in\n"
+"                          sipxdp_map_evictions_total), else the new one counts\n"
+"                          as overflow\n"
+"  --redirect-max-age SEC  a 3xx target not seen for SEC seconds is dropped\n"
+"                          (default 3600)\n"
 "  --max-sources N         (source, code) entries in the kernel's LRU map\n"
 "                          (default 65536)\n"
 "  --ack-table N           INVITE 2xx transactions tracked (default 16384, ~250\n"
@@ -201,6 +217,7 @@ int cmd_run(int argc, char **argv)
 		{ "peers", required_argument, NULL, 'P' },
 		{ "per-source-metrics", required_argument, NULL, 'n' },
 		{ "max-redirect-targets", required_argument, NULL, 'r' },
+		{ "redirect-max-age", required_argument, NULL, 'A' },
 		{ "max-sources", required_argument, NULL, 's' },
 		{ "ack-table", required_argument, NULL, 'a' },
 		{ "pin-dir", required_argument, NULL, 'd' },
@@ -312,6 +329,7 @@ int cmd_run(int argc, char **argv)
 		}
 	}
 
+	mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD_BYTES);
 	/* Everything that can fail without touching an interface comes first;
 	 * the record of where it attaches goes in before it attaches. */
 	sfd = block_signals();

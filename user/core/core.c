@@ -85,7 +85,7 @@ int core_init(struct core *c, struct sipxdp_bpf *skel, const struct core_opts *o
 	c->clock = clock;
 	c->ack_timeout_ns = opts->ack_timeout_ns ? opts->ack_timeout_ns : ACK_DEFAULT_TIMEOUT_NS;
 	c->acks = ack_matcher_new(&ack_opts);
-	c->redirects = redirect_table_new(opts->max_redirect_targets);
+	c->redirects = redirect_table_new(opts->max_redirect_targets, opts->redirect_max_age_ns);
 	if (!c->acks || !c->redirects) {
 		pr_err("allocating the ACK and redirect tables: %s\n", strerror(ENOMEM));
 		goto fail;
@@ -145,6 +145,7 @@ int core_tick(struct core *c, __u64 now_ns)
 	if (more && c->last_event_ns < now_ns)
 		now_ns = c->last_event_ns;
 	ack_matcher_expire(c->acks, now_ns);
+	redirect_table_expire(c->redirects, now_ns);
 	return more;
 }
 

@@ -28,6 +28,7 @@ struct core_opts {
 	__u64 ack_timeout_ns;		/* 0: ACK_DEFAULT_TIMEOUT_NS */
 	size_t ack_capacity;		/* 0: ACK_DEFAULT_CAPACITY */
 	size_t max_redirect_targets;	/* 0: REDIRECT_DEFAULT_MAX_TARGETS */
+	__u64 redirect_max_age_ns;	/* 0: REDIRECT_DEFAULT_MAX_AGE_NS */
 	unsigned int per_source_top_n;	/* /metrics: sipxdp_source_* series */
 	struct peer_map *peers;		/* taken over by the core; NULL: all "other" */
 };
@@ -86,7 +87,8 @@ int core_drain(struct core *c);
 
 /* The tick: drains what waits (one budget), then expires what timed out by
  * now_ns, in that order: an ACK still in the ring must not leave its 2xx
- * missing. Returns core_drain's 0, 1 (more wait) or -1. */
+ * missing, nor a 3xx still there its target aged out. ACKs first, then
+ * redirect targets. Returns core_drain's 0, 1 (more wait) or -1. */
 int core_tick(struct core *c, __u64 now_ns);
 
 /* CORE_CLOCK_FED: the time of what is fed next. */

@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+#include <errno.h>
 #include <stdbool.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include "core.h"
@@ -14,6 +16,31 @@ static __s64 clock_to_wall(void)
 	clock_gettime(CLOCK_REALTIME, &wall);
 	clock_gettime(CLOCK_MONOTONIC, &mono);
 	return (wall.tv_sec - mono.tv_sec) * 1000000000ll + (wall.tv_nsec - mono.tv_nsec);
+}
+
+/* ?sources=N (at most ROUTES_MAX_SOURCES) or ?sources=all into *listed (0:
+ * all); REPORT_DEFAULT_SOURCES without it. false when it is neither. */
+#define ROUTES_MAX_SOURCES	1000000u
+
+static bool sources_arg(const struct http_request *req, unsigned int *listed)
+{
+	const char *arg = http_request_arg(req, "sources");
+	unsigned long n;
+	char *end;
+
+	*listed = REPORT_DEFAULT_SOURCES;
+	if (!arg)
+		return true;
+	if (!strcmp(arg, "all")) {
+		*listed = 0;
+		return true;
+	}
+	errno = 0;
+	n = strtoul(arg, &end, 10);
+	if (errno || end == arg || *end || arg[0] == '-' || !n || n > ROUTES_MAX_SOURCES)
+		return false;
+	*listed = (unsigned int)n;
+	return true;
 }
 
 /* /stats, /acks and /redirects, each as .json or .txt. */
@@ -46,16 +73,24 @@ static int serve_report(struct report *r, const char *path, FILE *out, const cha
 	return 404;
 }
 
-int routes_serve(void *ctx, const char *path, FILE *out, const char **type)
+int routes_serve(void *ctx, const struct http_request *req, FILE *out, const char **type)
 {
+	const char *path = http_request_path(req);
 	struct core *c = ctx;
 	struct core_view v;
+	unsigned int listed;
 	struct report r;
 	int status;
 
+	if (!sources_arg(req, &listed)) {
+		*type = "text/plain; charset=utf-8";
+		fprintf(out, "sources: a number from 1 to %u, or all\n", ROUTES_MAX_SOURCES);
+		return 400;
+	}
 	if (!strcmp(path, "/")) {
 		*type = "text/plain; charset=utf-8";
-		fputs("sipxdp agent: /metrics, and /stats /acks /redirects as .json or .txt\n",
+		fputs("sipxdp agent: /metrics, and /stats /acks /redirects as .json or .txt\n"
+		      "(/stats.json?sources=N: the N busiest sources; ?sources=all: every one)\n",
 		      out);
 		return 200;
 	}
@@ -76,6 +111,7 @@ int routes_serve(void *ctx, const char *path, FILE *out, const char **type)
 		if (strncmp(path, "/stats.", 7))
 			r.snap = NULL;
 		r.clock_to_wall_ns = clock_to_wall();
+		r.sources_listed = listed;
 		status = serve_report(&r, path, out, type);
 	}
 	core_view_free(&v);

@@ -21,6 +21,21 @@ struct http_server {
 	void *ctx;
 };
 
+struct http_request {
+	struct MHD_Connection *conn;
+	const char *path;
+};
+
+const char *http_request_path(const struct http_request *req)
+{
+	return req->path;
+}
+
+const char *http_request_arg(const struct http_request *req, const char *name)
+{
+	return MHD_lookup_connection_value(req->conn, MHD_GET_ARGUMENT_KIND, name);
+}
+
 /* Splits "ADDR:PORT" / "[ADDR6]:PORT" into a socket address. */
 static int parse_listen(const char *listen, struct sockaddr_storage *ss, socklen_t *len)
 {
@@ -69,6 +84,7 @@ static enum MHD_Result answer(void *cls, struct MHD_Connection *conn, const char
 			      const char *upload_data, size_t *upload_size, void **req_ctx)
 {
 	struct http_server *s = cls;
+	struct http_request req = { .conn = conn, .path = url };
 	const char *type = "text/plain; charset=utf-8";
 	struct MHD_Response *resp;
 	enum MHD_Result ret;
@@ -93,7 +109,7 @@ static enum MHD_Result answer(void *cls, struct MHD_Connection *conn, const char
 	out = open_memstream(&body, &len);
 	if (!out)
 		return MHD_NO;
-	status = s->handler(s->ctx, url, out, &type);
+	status = s->handler(s->ctx, &req, out, &type);
 	if (fclose(out)) {
 		free(body);
 		return MHD_NO;

@@ -10,8 +10,17 @@
 #include <stddef.h>
 #include <stdio.h>
 
-/* Writes the body of `path` to out; returns the HTTP status (200, 404). */
-typedef int (*http_handler)(void *ctx, const char *path, FILE *out,
+/* A request as a handler sees it: its path (without the query), and its
+ * query arguments through http_request_arg. Valid during the call only. */
+struct http_request;
+
+const char *http_request_path(const struct http_request *req);
+/* The value of ?name=VALUE in the request's query; NULL without one. */
+const char *http_request_arg(const struct http_request *req, const char *name);
+
+/* Writes the body the request asks for to out; returns the HTTP status
+ * (200, 400, 404). */
+typedef int (*http_handler)(void *ctx, const struct http_request *req, FILE *out,
 			    const char **content_type);
 
 struct http_server;

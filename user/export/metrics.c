@@ -10,9 +10,10 @@
 #define N_CLASSES	SNAPSHOT_CLASSES
 #define REDIRECT_CODES	100	/* 300..399 */
 
+/* The busiest sources, bounded by per_source_top_n whatever the map holds. */
 struct source_totals {
-	struct source_total *v;
-	size_t n;
+	struct source_total *top;
+	size_t n_top;
 };
 
 /* The redirect entries of one (code, target label), summed over sources. */
@@ -69,14 +70,18 @@ static void format_float(char *buf, size_t size, double v)
 		snprintf(buf, size, "%.17g", v);
 }
 
-/* Busiest first; equal totals by address, so the output is stable. */
-static int compare_by_total(const void *a, const void *b)
+/* The top_n busiest sources (a heap of top_n: a full map folded whole
+ * would take megabytes on every scrape). */
+static int top_sources(struct source_totals *st, const struct snapshot *snap,
+		       unsigned int top_n)
 {
-	const struct source_total *x = a, *y = b;
-
-	if (x->total != y->total)
-		return x->total > y->total ? -1 : 1;
-	return memcmp(&x->rows->addr, &y->rows->addr, sizeof(x->rows->addr));
+	if (!top_n)
+		return 0;
+	st->top = calloc(top_n, sizeof(*st->top));
+	if (!st->top)
+		return -1;
+	st->n_top = snapshot_top_sources(snap, -1, st->top, top_n, NULL);
+	return 0;
 }
 
 static int compare_targets(const void *a, const void *b)
@@ -181,18 +186,16 @@ static void write_peers(FILE *out, const struct snapshot *snap, const struct pee
 				   &snap->peer_responses[id * SIPXDP_CLASSES]);
 }
 
-static void write_top_sources(FILE *out, struct source_totals *st, unsigned int top_n)
+static void write_top_sources(FILE *out, const struct source_totals *st)
 {
-	size_t n = st->n < top_n ? st->n : top_n;
 	char addr[ADDR_STR_LEN];
 
 	family(out, "sipxdp_source_responses_total", "counter",
 	       "SIP responses by source address and class, for the busiest sources only.");
-	qsort(st->v, st->n, sizeof(*st->v), compare_by_total);
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = 0; i < st->n_top; i++) {
 		write_class_series(out, "sipxdp_source_responses_total", "source",
-				   format_addr(&st->v[i].rows->addr, addr), sizeof(addr),
-				   st->v[i].by_class);
+				   format_addr(&st->top[i].rows->addr, addr), sizeof(addr),
+				   st->top[i].by_class);
 	}
 }
 
@@ -261,6 +264,9 @@ static void write_redirects(FILE *out, const struct snapshot *snap,
 	single(out, "sipxdp_redirect_targets_overflow_total", "counter",
 	       "3xx Contact URIs not kept because the target table was full.",
 	       redirect_table_overflow(table));
+	single(out, "sipxdp_redirect_targets_expired_total", "counter",
+	       "3xx targets dropped because they were not seen for --redirect-max-age.",
+	       redirect_table_expired(table));
 }
 
 static void write_agent(FILE *out, const struct metrics_input *in)
@@ -287,11 +293,14 @@ static void write_agent(FILE *out, const struct metrics_input *in)
 
 	family(out, "sipxdp_map_evictions_total", "counter",
 	       "Entries a full table dropped to make room: per-source rows the kernel's LRU "
-	       "evicted, ACK transactions the agent lost track of.");
+	       "evicted, ACK transactions the agent lost track of, idle 3xx targets.");
 	fprintf(out, "sipxdp_map_evictions_total{map=\"sources\"} %llu\n", in->source_evictions);
 	if (in->acks)
 		fprintf(out, "sipxdp_map_evictions_total{map=\"ack_table\"} %llu\n",
 			in->acks->evicted);
+	if (in->redirects)
+		fprintf(out, "sipxdp_map_evictions_total{map=\"redirect_targets\"} %llu\n",
+			redirect_table_evictions(in->redirects));
 
 	family(out, "sipxdp_map_entries", "gauge", "Entries in use in each table.");
 	fprintf(out, "sipxdp_map_entries{map=\"sources\"} %zu\n", snap->n_sources);
@@ -325,8 +334,7 @@ int metrics_write(FILE *out, const struct metrics_input *in)
 	int err = -1;
 
 	/* Everything that allocates first: on failure nothing is written. */
-	sources.v = snapshot_fold_sources(in->snap, &sources.n);
-	if (!sources.v)
+	if (top_sources(&sources, in->snap, in->per_source_top_n))
 		goto cleanup;
 	if (in->redirects && group_targets(&targets, in->redirects))
 		goto cleanup;
@@ -334,7 +342,7 @@ int metrics_write(FILE *out, const struct metrics_input *in)
 	write_traffic(out, in->snap);
 	write_peers(out, in->snap, in->peers);
 	if (in->per_source_top_n)
-		write_top_sources(out, &sources, in->per_source_top_n);
+		write_top_sources(out, &sources);
 	if (in->acks)
 		write_acks(out, in->acks);
 	if (in->redirects)
@@ -342,7 +350,7 @@ int metrics_write(FILE *out, const struct metrics_input *in)
 	write_agent(out, in);
 	err = fflush(out) || ferror(out) ? -1 : 0;
 cleanup:
-	free(sources.v);
+	free(sources.top);
 	free(targets.v);
 	free(targets.labels);
 	return err;

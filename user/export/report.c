@@ -30,11 +30,51 @@ static void format_time(FILE *out, __u64 ns, __s64 to_wall, bool json)
 	fprintf(out, json ? "\"%s\"" : "%s", buf);
 }
 
-static void json_counters(FILE *out, const struct snapshot *snap)
+/*
+ * Calls show() for each source the report lists: the sources_listed
+ * busiest, or with 0 every one as the snapshot is walked. Returns the
+ * number of source addresses in all, or -1 when out of memory.
+ */
+static long for_listed_sources(const struct snapshot *snap, unsigned int listed,
+			       void (*show)(FILE *, const struct source_total *, size_t),
+			       FILE *out)
+{
+	struct source_total *top, t;
+	size_t n_all = 0, n, pos = 0;
+
+	if (!listed) {
+		while (snapshot_next_source(snap, &pos, &t))
+			show(out, &t, n_all++);
+		return (long)n_all;
+	}
+	top = calloc(listed, sizeof(*top));
+	if (!top)
+		return -1;
+	n = snapshot_top_sources(snap, -1, top, listed, &n_all);
+	for (size_t i = 0; i < n; i++)
+		show(out, &top[i], i);
+	free(top);
+	return (long)n_all;
+}
+
+static void json_source(FILE *out, const struct source_total *t, size_t i)
+{
+	char addr[ADDR_STR_LEN];
+
+	fprintf(out, "%s\n  {\"addr\": \"%s\", \"responses\": ", i ? "," : "",
+		format_addr(&t->rows->addr, addr));
+	json_classes(out, t->by_class);
+	fputs(", \"codes\": {", out);
+	for (size_t j = 0; j < t->n_rows; j++)
+		fprintf(out, "%s\"%u\": %" PRIu64, j ? ", " : "", t->rows[j].code,
+			(uint64_t)t->rows[j].count);
+	fputs("}}", out);
+}
+
+static void json_counters(FILE *out, const struct snapshot *snap, unsigned int listed)
 {
 	__u64 classes[NCLASSES] = { 0 }, *codes;
-	struct source_total *sources;
-	size_t n_sources = 0;
+	long n_sources;
 	bool first;
 
 	fprintf(out, "\"packets\": {\"seen\": %" PRIu64, (uint64_t)snapshot_packets_seen(snap));
@@ -84,24 +124,13 @@ static void json_counters(FILE *out, const struct snapshot *snap)
 		first = false;
 	}
 	fputs("},\n\"sources\": [", out);
-	sources = snapshot_fold_sources(snap, &n_sources);
-	for (size_t i = 0; sources && i < n_sources; i++) {
-		char addr[ADDR_STR_LEN];
-
-		fprintf(out, "%s\n  {\"addr\": \"%s\", \"responses\": ", i ? "," : "",
-			format_addr(&sources[i].rows->addr, addr));
-		json_classes(out, sources[i].by_class);
-		fputs(", \"codes\": {", out);
-		for (size_t j = 0; j < sources[i].n_rows; j++)
-			fprintf(out, "%s\"%u\": %" PRIu64, j ? ", " : "",
-				sources[i].rows[j].code, (uint64_t)sources[i].rows[j].count);
-		fputs("}}", out);
-	}
-	free(sources);
-	fprintf(out, "%s],\n\"maps\": {\"sources\": {\"entries\": %zu, \"capacity\": %u, "
-		"\"update_failures\": %" PRIu64 "}, \"responses\": {\"entries\": %zu, "
-		"\"capacity\": %u, \"update_failures\": %" PRIu64 "}}",
-		n_sources ? "\n" : "", snap->n_sources, snap->sources_capacity,
+	n_sources = for_listed_sources(snap, listed, json_source, out);
+	/* sources_total: the addresses in all, of which "sources" lists the busiest */
+	fprintf(out, "%s],\n\"sources_total\": %ld,\n\"maps\": {\"sources\": {\"entries\": %zu, "
+		"\"capacity\": %u, \"update_failures\": %" PRIu64 "}, \"responses\": "
+		"{\"entries\": %zu, \"capacity\": %u, \"update_failures\": %" PRIu64 "}}",
+		n_sources > 0 ? "\n" : "", n_sources < 0 ? 0 : n_sources, snap->n_sources,
+		snap->sources_capacity,
 		(uint64_t)snap->counters[SIPXDP_CNT_SOURCE_UPDATE_FAILED],
 		snap->n_responses, snap->responses_capacity,
 		(uint64_t)snap->counters[SIPXDP_CNT_RESPONSE_UPDATE_FAILED]);
@@ -165,7 +194,7 @@ void report_json(FILE *out, const struct report *r)
 
 	fputs("{\n", out);
 	if (r->snap) {
-		json_counters(out, r->snap);
+		json_counters(out, r->snap, r->sources_listed);
 		sep = ",\n";
 	}
 	if (r->acks) {
@@ -176,8 +205,11 @@ void report_json(FILE *out, const struct report *r)
 	if (r->redirects) {
 		fprintf(out, "%s\"redirects\": ", sep);
 		json_redirect_list(out, r);
-		fprintf(out, ",\n\"redirects_overflow\": %" PRIu64,
-			(uint64_t)redirect_table_overflow(r->redirects));
+		fprintf(out, ",\n\"redirects_overflow\": %" PRIu64 ", \"redirects_evicted\": %" PRIu64
+			", \"redirects_expired\": %" PRIu64,
+			(uint64_t)redirect_table_overflow(r->redirects),
+			(uint64_t)redirect_table_evictions(r->redirects),
+			(uint64_t)redirect_table_expired(r->redirects));
 	}
 	fputs("\n}\n", out);
 }
@@ -192,15 +224,27 @@ void report_redirects_json(FILE *out, const struct report *r)
 {
 	fputs("{\"redirects\": ", out);
 	json_redirect_list(out, r);
-	fprintf(out, ",\n\"overflow\": %" PRIu64 "}\n",
-		(uint64_t)redirect_table_overflow(r->redirects));
+	fprintf(out, ",\n\"overflow\": %" PRIu64 ", \"evicted\": %" PRIu64 ", \"expired\": %" PRIu64
+		"}\n", (uint64_t)redirect_table_overflow(r->redirects),
+		(uint64_t)redirect_table_evictions(r->redirects),
+		(uint64_t)redirect_table_expired(r->redirects));
 }
 
-static void text_counters(FILE *out, const struct snapshot *snap)
+static void text_source(FILE *out, const struct source_total *t, size_t i)
 {
-	struct source_total *sources;
+	char addr[ADDR_STR_LEN];
+
+	(void)i;
+	fprintf(out, "%-40s", format_addr(&t->rows->addr, addr));
+	for (int c = 0; c < NCLASSES; c++)
+		fprintf(out, " %8" PRIu64, (uint64_t)t->by_class[c]);
+	fputc('\n', out);
+}
+
+static void text_counters(FILE *out, const struct snapshot *snap, unsigned int listed)
+{
 	__u64 classes[NCLASSES] = { 0 };
-	size_t n_sources = 0;
+	long n_sources;
 
 	fprintf(out, "packets   seen %" PRIu64, (uint64_t)snapshot_packets_seen(snap));
 	for (int r = 0; r < SIPXDP_RESULT_MAX; r++)
@@ -226,16 +270,10 @@ static void text_counters(FILE *out, const struct snapshot *snap)
 	}
 	fprintf(out, "\n\n%-40s %8s %8s %8s %8s %8s %8s\n", "source", "1xx", "2xx", "3xx",
 		"4xx", "5xx", "6xx");
-	sources = snapshot_fold_sources(snap, &n_sources);
-	for (size_t i = 0; sources && i < n_sources; i++) {
-		char addr[ADDR_STR_LEN];
-
-		fprintf(out, "%-40s", format_addr(&sources[i].rows->addr, addr));
-		for (int c = 0; c < NCLASSES; c++)
-			fprintf(out, " %8" PRIu64, (uint64_t)sources[i].by_class[c]);
-		fputc('\n', out);
-	}
-	free(sources);
+	n_sources = for_listed_sources(snap, listed, text_source, out);
+	if (listed && n_sources > listed)
+		fprintf(out, "(the %u busiest of %ld sources: --all-sources lists every one)\n",
+			listed, n_sources);
 	fprintf(out, "(%zu of %u per-source entries in use)\n", snap->n_sources,
 		snap->sources_capacity);
 }
@@ -274,8 +312,10 @@ static void text_redirects(FILE *out, const struct report *r)
 	size_t n;
 	const struct redirect_entry *entries = redirect_table_entries(r->redirects, &n);
 
-	fprintf(out, "\nredirect targets: %zu (overflow %" PRIu64 ")\n", n,
-		(uint64_t)redirect_table_overflow(r->redirects));
+	fprintf(out, "\nredirect targets: %zu (overflow %" PRIu64 ", evicted %" PRIu64
+		", expired %" PRIu64 ")\n", n, (uint64_t)redirect_table_overflow(r->redirects),
+		(uint64_t)redirect_table_evictions(r->redirects),
+		(uint64_t)redirect_table_expired(r->redirects));
 	for (size_t i = 0; i < n; i++) {
 		const struct redirect_entry *e = &entries[i];
 		char src[ADDR_STR_LEN];
@@ -290,51 +330,31 @@ static void text_redirects(FILE *out, const struct report *r)
 void report_text(FILE *out, const struct report *r)
 {
 	if (r->snap)
-		text_counters(out, r->snap);
+		text_counters(out, r->snap, r->sources_listed);
 	if (r->acks)
 		text_acks(out, r);
 	if (r->redirects)
 		text_redirects(out, r);
 }
 
-struct ranked {
-	const struct source_total *t;
-	__u64 key;
-};
-
-static int by_key_desc(const void *a, const void *b)
-{
-	const struct ranked *x = a, *y = b;
-
-	return x->key < y->key ? 1 : x->key > y->key ? -1 : 0;
-}
-
 void report_top(FILE *out, const struct snapshot *snap, int by, unsigned int n)
 {
-	struct source_total *sources;
-	struct ranked *rank;
-	size_t n_sources = 0;
+	struct source_total *top = calloc(n ? n : 1, sizeof(*top));
+	size_t shown;
 
-	sources = snapshot_fold_sources(snap, &n_sources);
-	rank = calloc(n_sources ? n_sources : 1, sizeof(*rank));
-	if (!sources || !rank)
-		goto out;
-	for (size_t i = 0; i < n_sources; i++)
-		rank[i] = (struct ranked){ &sources[i],
-					   by < 0 ? sources[i].total : sources[i].by_class[by] };
-	qsort(rank, n_sources, sizeof(*rank), by_key_desc);
+	if (!top)
+		return;
+	shown = snapshot_top_sources(snap, by, top, n, NULL);
 	fprintf(out, "%-40s %10s %8s %8s %8s %8s %8s %8s\n", "source", "total", "1xx", "2xx",
 		"3xx", "4xx", "5xx", "6xx");
-	for (size_t i = 0; i < n_sources && i < n; i++) {
+	for (size_t i = 0; i < shown; i++) {
 		char addr[ADDR_STR_LEN];
 
-		fprintf(out, "%-40s %10" PRIu64, format_addr(&rank[i].t->rows->addr, addr),
-			(uint64_t)rank[i].t->total);
+		fprintf(out, "%-40s %10" PRIu64, format_addr(&top[i].rows->addr, addr),
+			(uint64_t)top[i].total);
 		for (int c = 0; c < NCLASSES; c++)
-			fprintf(out, " %8" PRIu64, (uint64_t)rank[i].t->by_class[c]);
+			fprintf(out, " %8" PRIu64, (uint64_t)top[i].by_class[c]);
 		fputc('\n', out);
 	}
-out:
-	free(rank);
-	free(sources);
+	free(top);
 }

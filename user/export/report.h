@@ -11,8 +11,15 @@
 #include "redirects.h"
 #include "snapshot.h"
 
+/* The sources `stats` lists unless told otherwise: a flood of spoofed
+ * addresses must not make a report of megabytes. */
+#define REPORT_DEFAULT_SOURCES	20
+
 struct report {
 	const struct snapshot *snap;		/* NULL: counters left out */
+	/* The per-source table: the n busiest sources, busiest first; 0: every
+	 * source, in address order (nothing to rank, so nothing to hold). */
+	unsigned int sources_listed;
 	const struct ack_stats *acks;		/* NULL: ACK section left out */
 	const struct ack_missed *const *missed;	/* newest first */
 	size_t n_missed;

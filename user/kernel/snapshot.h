@@ -6,6 +6,7 @@
 #ifndef SIPXDP_SNAPSHOT_H
 #define SIPXDP_SNAPSHOT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <linux/types.h>
 #include "sipxdp.h"
@@ -62,6 +63,23 @@ void snapshot_free(struct snapshot *snap);
 /* One total per source address, in address order; *n gets how many.
  * NULL when out of memory. The caller frees it. */
 struct source_total *snapshot_fold_sources(const struct snapshot *snap, size_t *n);
+
+/*
+ * The same totals one address at a time, with nothing allocated: with *pos
+ * 0 at first, each call folds the next address into *out and moves *pos on;
+ * false after the last. A map of 65,536 entries folded whole takes 5 MB,
+ * walked this way none.
+ */
+bool snapshot_next_source(const struct snapshot *snap, size_t *pos, struct source_total *out);
+
+/*
+ * The n busiest source addresses, by responses of class `by` (0..5) or of
+ * all (-1), into out[0..n), busiest first (equal ones by address); returns
+ * how many were written. *n_addresses, when not NULL, gets how many
+ * addresses there are in all. Memory: out only.
+ */
+size_t snapshot_top_sources(const struct snapshot *snap, int by, struct source_total *out,
+			    size_t n, size_t *n_addresses);
 
 /* Sum of the packet results: every packet seen. */
 __u64 snapshot_packets_seen(const struct snapshot *snap);
