@@ -46,7 +46,7 @@ static void check_split(const char *value, size_t len)
 static void check_table(const uint8_t *data, size_t size)
 {
 	static struct sipxdp_event ev;
-	struct redirect_table *t = redirect_table_new(FUZZ_MAX_TARGETS);
+	struct redirect_table *t = redirect_table_new(FUZZ_MAX_TARGETS, 0);
 	const struct redirect_entry *e;
 	size_t n, n_first;
 

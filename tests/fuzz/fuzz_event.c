@@ -96,7 +96,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		.missed_keep = FUZZ_MISSED_KEEP,
 	};
 	struct ack_matcher *acks = ack_matcher_new(&opts);
-	struct redirect_table *redirects = redirect_table_new(FUZZ_MAX_TARGETS);
+	struct redirect_table *redirects = redirect_table_new(FUZZ_MAX_TARGETS, 0);
 	__u64 last_ns = 0;
 
 	REQUIRE(acks && redirects);
