@@ -21,6 +21,7 @@
 #define WIN_SLACK	16	/* a word read at the last masked index stays inside */
 #define NO_EOL		0xffffffffu
 #define MAX_FOLDS	8	/* continuation lines followed per header */
+#define MAX_PARAMS	16	/* header parameters looked at for a tag */
 #define MAX_LWS_WORDS	32	/* blanks skipped or trimmed in a row: 256 bytes */
 #define MAX_DIGITS	10	/* CSeq fits in 32 bits: at most 10 digits */
 
@@ -45,6 +46,7 @@ struct hdr_walk {
 #define NEED_CSEQ	2u	/* the first CSeq: number and method */
 #define NEED_CONTACT	4u	/* every Contact header: only the end of headers ends it */
 #define NEED_BODY	8u	/* TCP: Content-Length and the body's start, for the next message */
+#define NEED_TO_TAG	16u	/* the first To header's tag, into the event */
 
 /* State of the walk over the messages of one packet. */
 struct msg_walk {
@@ -133,15 +135,16 @@ static __always_inline __u32 lowest_flag(__u64 m)
 }
 
 /*
- * Index of the first '\n' in [from, end), or NO_EOL; eight bytes a step.
+ * Index of the first `byte` in [from, end), or NO_EOL; eight bytes a step.
  * A global (not static) function: the verifier checks it once on its own,
  * and each caller goes on with one unknown return value instead of one path
  * per iteration that could have returned.
  */
-__attribute__((noinline)) __u32 sip_find_eol(const struct scratch *s, __u32 from, __u32 end)
+__attribute__((noinline)) __u32 sip_find_byte(const struct scratch *s, __u32 from, __u32 end,
+					      __u32 byte)
 {
+	__u64 pattern = ONES * (byte & 0xff), m;
 	__u32 i, p;
-	__u64 m;
 
 	if (!s)
 		return NO_EOL;
@@ -149,7 +152,7 @@ __attribute__((noinline)) __u32 sip_find_eol(const struct scratch *s, __u32 from
 		p = from + i * 8;
 		if (p >= end)
 			return NO_EOL;
-		m = zero_bytes(load_word(s, p) ^ (ONES * '\n'));
+		m = zero_bytes(load_word(s, p) ^ pattern);
 		if (m) {
 			p += lowest_flag(m);
 			return p < end ? p : NO_EOL;
@@ -253,11 +256,12 @@ enum sip_header {
 	HDR_CSEQ,
 	HDR_CONTACT,
 	HDR_CONTENT_LENGTH,
+	HDR_TO,
 };
 
 /*
  * Which header a line starting at i is, and where its name ends. Names are
- * case-insensitive; compact forms i, m and l count; a blank or the colon
+ * case-insensitive; compact forms i, m, l and t count; a blank or the colon
  * must follow the name.
  */
 static __always_inline enum sip_header header_at(const struct scratch *s, __u32 i,
@@ -278,6 +282,11 @@ static __always_inline enum sip_header header_at(const struct scratch *s, __u32 
 			h = HDR_CONTENT_LENGTH; len = 14; break;
 		}
 		return HDR_OTHER;
+	case 't':
+		if (word_is(w, "to", 2) && (load_byte(s, i + 2) == ':' || is_blank(load_byte(s, i + 2)))) {
+			h = HDR_TO; len = 2; break;
+		}
+		h = HDR_TO; len = 1; break;
 	case 'i': h = HDR_CALL_ID; len = 1; break;
 	case 'm': h = HDR_CONTACT; len = 1; break;
 	case 'l': h = HDR_CONTENT_LENGTH; len = 1; break;
@@ -371,7 +380,7 @@ static __always_inline __u32 sip_line_end(const struct scratch *s, __u32 from, _
 	__u32 eol = from, n;
 
 	for (n = 0; n <= MAX_FOLDS; n++) {
-		eol = sip_find_eol(s, eol, end);
+		eol = sip_find_byte(s, eol, end, '\n');
 		if (eol == NO_EOL || eol + 1 >= end || !is_blank(load_byte(s, eol + 1)))
 			return eol;
 		eol++;
@@ -386,6 +395,59 @@ static __always_inline __u32 value_start(const struct scratch *s, __u32 i, __u32
 	if (i >= end || load_byte(s, i) != ':')
 		return NO_EOL;
 	return sip_skip(s, i + 1, end, SKIP_BLANKS | SKIP_LINE_ENDS);
+}
+
+/*
+ * The end of the token at i: the first byte that ends a header parameter's
+ * value (';', ',', '>', a blank or a line end), or end. Global, verified once.
+ */
+__attribute__((noinline)) __u32 sip_token_end(const struct scratch *s, __u32 i, __u32 end)
+{
+	__u32 step, n;
+	__u64 w, stop;
+
+	if (!s)
+		return end;
+	for (step = 0; step < SIPXDP_TAG_LEN / 8 + 1; step++) {
+		if (i >= end)
+			return end;
+		w = load_word(s, i);
+		stop = zero_bytes(w ^ (ONES * ';')) | zero_bytes(w ^ (ONES * ',')) |
+		       zero_bytes(w ^ (ONES * '>')) | (~outside_classes(w, SKIP_BLANKS | SKIP_LINE_ENDS) & HIGHS);
+		if (stop) {
+			n = lowest_flag(stop);
+			return i + n < end ? i + n : end;
+		}
+		i += 8;
+	}
+	return i < end ? i : end;	/* longer than a tag slot: cut there */
+}
+
+/*
+ * Where the tag parameter's value starts in the To value [v, end): after the
+ * name-addr's '>' (a ";tag" inside <...> is a URI parameter), the first
+ * ";tag=" with any blanks around ';' and '='. NO_EOL when there is none.
+ * Inlined into the one global caller: a call frame of its own would be one
+ * too many.
+ */
+static __always_inline __u32 find_tag(const struct scratch *s, __u32 v, __u32 end)
+{
+	__u32 p = sip_find_byte(s, v, end, '>'), n;
+
+	p = p == NO_EOL ? v : p + 1;
+	for (n = 0; n < MAX_PARAMS; n++) {
+		p = sip_find_byte(s, p, end, ';');
+		if (p == NO_EOL)
+			return NO_EOL;
+		p = sip_skip(s, p + 1, end, SKIP_BLANKS);
+		if (p + 3 < end && word_is(load_word(s, p) | FOLD, "tag", 3)) {
+			__u32 eq = sip_skip(s, p + 3, end, SKIP_BLANKS);
+
+			if (eq < end && load_byte(s, eq) == '=')
+				return sip_skip(s, eq + 1, end, SKIP_BLANKS);
+		}
+	}
+	return NO_EOL;
 }
 
 /*

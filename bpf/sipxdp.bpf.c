@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
- * sipxdp: counts SIP responses per source and code, SIP requests per method,
- * and hands INVITE 2xx, ACK and 3xx messages to the agent as events.
+ * sipxdp: counts SIP responses per source, peer and code, SIP requests per
+ * method, and hands the agent, as events, the messages its call tracker and
+ * redirect table need: INVITE, ACK, BYE, CANCEL, OPTIONS and REGISTER
+ * requests, every response to them, and every 3xx.
  *
  * One parser serves the XDP (ingress) and TC (egress) entry points. It only
  * watches: XDP always returns XDP_PASS and TC always TC_ACT_UNSPEC, and no
@@ -164,6 +166,24 @@ __attribute__((noinline)) int copy_call_id(struct scratch *s, __u32 from, __u32 
 	return 0;
 }
 
+/* The To header's tag, for the call tracker: forks and hops are told apart by it. */
+__attribute__((noinline)) int copy_to_tag(struct scratch *s, __u32 from, __u32 to)
+{
+	__u32 len = to - from, i;
+
+	if (!s)
+		return 0;
+	if (len > SIPXDP_TAG_LEN) {
+		len = SIPXDP_TAG_LEN;
+		s->ev.flags |= SIPXDP_EVF_TAG_CUT;
+	}
+	for (i = 0; i < SIPXDP_TAG_LEN / 8 && i * 8 < len; i++)
+		store_word(&s->ev.to_tag[i * 8], load_word(s, from + i * 8));
+	s->ev.to_tag_len = len;
+	s->ev.flags &= ~SIPXDP_EVF_NO_TO_TAG;
+	return 0;
+}
+
 /* Contact values of every Contact header, appended and joined by ','. */
 __attribute__((noinline)) int append_contact(struct scratch *s, __u32 from, __u32 to)
 {
@@ -245,6 +265,16 @@ __attribute__((noinline)) int sip_header_line(struct scratch *s)
 		h->cseq_method = method_at(s, v, h->end);
 		h->need &= ~NEED_CSEQ;
 		break;
+	case HDR_TO:
+		if (!(h->need & NEED_TO_TAG))
+			break;
+		v = value_start(s, name_end, eol);
+		if (v != NO_EOL)
+			v = find_tag(s, v, eol);
+		if (v != NO_EOL)
+			copy_to_tag(s, v, sip_token_end(s, v, eol));
+		h->need &= ~NEED_TO_TAG;	/* the first To header, tag or not */
+		break;
 	case HDR_CONTACT:
 		if (!(h->need & NEED_CONTACT))
 			break;
@@ -284,7 +314,7 @@ static __always_inline void emit(struct scratch *s, __u8 kind, __u8 method,
 	s->ev.cseq = h->cseq;
 	if (h->cseq_method == SIPXDP_M_UNKNOWN)
 		s->ev.flags |= SIPXDP_EVF_NO_CSEQ;
-	if (s->ev.flags & (SIPXDP_EVF_CALLID_CUT | SIPXDP_EVF_CONTACT_CUT))
+	if (s->ev.flags & (SIPXDP_EVF_CALLID_CUT | SIPXDP_EVF_CONTACT_CUT | SIPXDP_EVF_TAG_CUT))
 		count(SIPXDP_CNT_FIELDS_CUT);
 	s->ev.ts_ns = bpf_ktime_get_ns();
 	/* Only the Contact bytes in use go out: a 2xx or an ACK has none. */
@@ -302,6 +332,13 @@ static __always_inline void emit(struct scratch *s, __u8 kind, __u8 method,
 		count(SIPXDP_CNT_EVENTS_LOST);
 	else
 		count(SIPXDP_CNT_EVENTS);
+}
+
+/* The requests whose transactions the call tracker follows (ACK apart). */
+static __always_inline bool tracked_method(__u8 method)
+{
+	return method == SIPXDP_M_INVITE || method == SIPXDP_M_BYE || method == SIPXDP_M_CANCEL ||
+	       method == SIPXDP_M_OPTIONS || method == SIPXDP_M_REGISTER;
 }
 
 /*
@@ -411,7 +448,7 @@ static __always_inline int sip_message(struct scratch *s, __u32 idx)
 			goto not_counted;
 	}
 
-	eol = sip_find_eol(s, off, end);
+	eol = sip_find_byte(s, off, end, '\n');
 	if (eol == NO_EOL) {
 		/* A start line cut short: a known method or a status line. */
 		if (code || method != SIPXDP_M_OTHER)
@@ -430,8 +467,9 @@ static __always_inline int sip_message(struct scratch *s, __u32 idx)
 	}
 
 	/* Headers. */
-	s->ev.flags = SIPXDP_EVF_NO_CALLID;
+	s->ev.flags = SIPXDP_EVF_NO_CALLID | SIPXDP_EVF_NO_TO_TAG;
 	s->ev.call_id_len = 0;
+	s->ev.to_tag_len = 0;
 	s->ev.contact_len = 0;
 	h->pos = eol + 1;
 	h->end = end;
@@ -441,10 +479,10 @@ static __always_inline int sip_message(struct scratch *s, __u32 idx)
 	h->content_length = 0;
 	h->has_content_length = false;
 	h->need = m->transport == IPPROTO_TCP ? NEED_BODY : 0;
-	if (code)
-		h->need |= NEED_CSEQ;
-	if ((code >= 200 && code < 400) || method == SIPXDP_M_ACK)
-		h->need |= NEED_CALL_ID | NEED_CSEQ;
+	/* The call tracker's messages: each response (its CSeq says whether
+	 * it is one), and the requests it follows. */
+	if (code || method == SIPXDP_M_ACK || tracked_method(method))
+		h->need |= NEED_CALL_ID | NEED_CSEQ | NEED_TO_TAG;
 	if (code >= 300 && code < 400)
 		h->need |= NEED_CONTACT;
 	if (h->need)
@@ -478,6 +516,8 @@ static __always_inline int sip_message(struct scratch *s, __u32 idx)
 			emit(s, SIPXDP_EV_INVITE_2XX, h->cseq_method, code, h);
 		else if (code >= 300 && code < 400)
 			emit(s, SIPXDP_EV_REDIRECT, h->cseq_method, code, h);
+		else if (tracked_method(h->cseq_method))
+			emit(s, SIPXDP_EV_RESPONSE, h->cseq_method, code, h);
 	} else {
 		__u32 slot = m->direction * SIPXDP_METHOD_MAX + method;
 		__u64 *v = bpf_map_lookup_elem(&requests, &slot);
@@ -486,6 +526,8 @@ static __always_inline int sip_message(struct scratch *s, __u32 idx)
 			(*v)++;
 		if (method == SIPXDP_M_ACK)
 			emit(s, SIPXDP_EV_ACK, method, 0, h);
+		else if (tracked_method(method))
+			emit(s, SIPXDP_EV_REQUEST, method, 0, h);
 	}
 	count(SIPXDP_CNT_MESSAGES);
 	m->result = SIPXDP_RES_SIP;

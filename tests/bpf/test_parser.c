@@ -46,6 +46,7 @@ static struct peer_map *test_peers;
 #define RESPONSE(line, method) \
 	line CRLF \
 	"Via: SIP/2.0/UDP 192.0.2.20:5060;branch=z9hG4bK74bf9" CRLF \
+	"To: <sip:bob@example.com>;tag=resp-tag" CRLF \
 	"Call-ID: resp-" method "@example.com" CRLF \
 	"CSeq: 7 " method CRLF \
 	"Content-Length: 0" CRLF CRLF
@@ -150,9 +151,9 @@ static const struct row rows[] = {
 	  200, SIPXDP_M_UNKNOWN, 0, 0, NULL, 0, NULL },
 	/* RFC 3261 18.3: bytes after a UDP message's body are not a message. */
 	{ "udp 200 then 486 counts once", { .payload = "SIP/2.0 200 OK" CRLF
-	  "CSeq: 5 OPTIONS" CRLF "Content-Length: 0" CRLF CRLF
+	  "Call-ID: u@x" CRLF "CSeq: 5 OPTIONS" CRLF "Content-Length: 0" CRLF CRLF
 	  "SIP/2.0 486 Busy Here" CRLF "CSeq: 6 INVITE" CRLF "Content-Length: 0" CRLF CRLF },
-	  SIPXDP_RES_SIP, 1, 200, SIPXDP_M_OPTIONS, 0, 0, NULL, 0, NULL },
+	  SIPXDP_RES_SIP, 1, 200, SIPXDP_M_OPTIONS, 0, SIPXDP_EV_RESPONSE, "u@x", 5, "" },
 	{ "200 INVITE ipv4", { .payload = INVITE_200 }, SIPXDP_RES_SIP, 1, 200,
 	  SIPXDP_M_INVITE, 0, SIPXDP_EV_INVITE_2XX,
 	  "a84b4c76e66710@pc33.atlanta.example.com", 314159, "" },
@@ -188,19 +189,24 @@ static const struct row rows[] = {
 	  "<sip:a@192.0.2.31>, \"Bob, Jr\" <sip:b@192.0.2.32;x=1>,"
 	  "sip:c@192.0.2.33;transport=tcp" },
 	{ "404 REGISTER", { .payload = RESPONSE("SIP/2.0 404 Not Found", "REGISTER") },
-	  SIPXDP_RES_SIP, 1, 404, SIPXDP_M_REGISTER, 0, 0, NULL, 0, NULL },
+	  SIPXDP_RES_SIP, 1, 404, SIPXDP_M_REGISTER, 0, SIPXDP_EV_RESPONSE,
+	  "resp-REGISTER@example.com", 7, "" },
 	{ "503 INVITE ipv6 vlan", { .vlans = 1, .ipv6 = true,
 	  .payload = RESPONSE("SIP/2.0 503 Service Unavailable", "INVITE") }, SIPXDP_RES_SIP,
-	  1, 503, SIPXDP_M_INVITE, 0, 0, NULL, 0, NULL },
-	{ "200 BYE: no event", { .payload = RESPONSE("SIP/2.0 200 OK", "BYE") }, SIPXDP_RES_SIP,
-	  1, 200, SIPXDP_M_BYE, 0, 0, NULL, 0, NULL },
+	  1, 503, SIPXDP_M_INVITE, 0, SIPXDP_EV_RESPONSE, "resp-INVITE@example.com", 7, "" },
+	{ "200 BYE", { .payload = RESPONSE("SIP/2.0 200 OK", "BYE") }, SIPXDP_RES_SIP,
+	  1, 200, SIPXDP_M_BYE, 0, SIPXDP_EV_RESPONSE, "resp-BYE@example.com", 7, "" },
+	{ "200 SUBSCRIBE: no event", { .payload = RESPONSE("SIP/2.0 200 OK", "SUBSCRIBE") },
+	  SIPXDP_RES_SIP, 1, 200, SIPXDP_M_SUBSCRIBE, 0, 0, NULL, 0, NULL },
 	{ "200 with empty reason", { .payload = RESPONSE("SIP/2.0 200", "OPTIONS") },
-	  SIPXDP_RES_SIP, 1, 200, SIPXDP_M_OPTIONS, 0, 0, NULL, 0, NULL },
+	  SIPXDP_RES_SIP, 1, 200, SIPXDP_M_OPTIONS, 0, SIPXDP_EV_RESPONSE,
+	  "resp-OPTIONS@example.com", 7, "" },
 	{ "180 INVITE tcp", { .proto = IPPROTO_TCP,
 	  .payload = RESPONSE("SIP/2.0 180 Ringing", "INVITE") }, SIPXDP_RES_SIP, 1, 180,
-	  SIPXDP_M_INVITE, 0, 0, NULL, 0, NULL },
+	  SIPXDP_M_INVITE, 0, SIPXDP_EV_RESPONSE, "resp-INVITE@example.com", 7, "" },
 	{ "603 INVITE", { .payload = RESPONSE("SIP/2.0 603 Decline", "INVITE") },
-	  SIPXDP_RES_SIP, 1, 603, SIPXDP_M_INVITE, 0, 0, NULL, 0, NULL },
+	  SIPXDP_RES_SIP, 1, 603, SIPXDP_M_INVITE, 0, SIPXDP_EV_RESPONSE,
+	  "resp-INVITE@example.com", 7, "" },
 	{ "compact forms and blanks", { .payload = COMPACT_200 }, SIPXDP_RES_SIP, 1, 200,
 	  SIPXDP_M_INVITE, 0, SIPXDP_EV_INVITE_2XX, "compact-call@example.com", 42, "" },
 	{ "headers late in the message", { .payload = LATE_HEADERS_200 }, SIPXDP_RES_SIP, 1,
@@ -209,18 +215,18 @@ static const struct row rows[] = {
 	  .payload = CRLF CRLF INVITE_200 }, SIPXDP_RES_SIP, 1, 200, SIPXDP_M_INVITE, 0,
 	  SIPXDP_EV_INVITE_2XX, "a84b4c76e66710@pc33.atlanta.example.com", 314159, "" },
 	{ "INVITE request", { .payload = REQUEST("INVITE") }, SIPXDP_RES_SIP, 1, 0, 0,
-	  SIPXDP_M_INVITE, 0, NULL, 0, NULL },
+	  SIPXDP_M_INVITE, SIPXDP_EV_REQUEST, "req-INVITE@example.com", 2, "" },
 	{ "ACK request", { .payload = ACK_REQUEST }, SIPXDP_RES_SIP, 1, 0, 0, SIPXDP_M_ACK,
 	  SIPXDP_EV_ACK, "a84b4c76e66710@pc33.atlanta.example.com", 314159, "" },
 	{ "ACK request ipv6 tcp", { .ipv6 = true, .proto = IPPROTO_TCP, .payload = ACK_REQUEST },
 	  SIPXDP_RES_SIP, 1, 0, 0, SIPXDP_M_ACK, SIPXDP_EV_ACK,
 	  "a84b4c76e66710@pc33.atlanta.example.com", 314159, "" },
 	{ "REGISTER request", { .payload = REQUEST("REGISTER") }, SIPXDP_RES_SIP, 1, 0, 0,
-	  SIPXDP_M_REGISTER, 0, NULL, 0, NULL },
+	  SIPXDP_M_REGISTER, SIPXDP_EV_REQUEST, "req-REGISTER@example.com", 2, "" },
 	{ "BYE request", { .vlans = 1, .payload = REQUEST("BYE") }, SIPXDP_RES_SIP, 1, 0, 0,
-	  SIPXDP_M_BYE, 0, NULL, 0, NULL },
+	  SIPXDP_M_BYE, SIPXDP_EV_REQUEST, "req-BYE@example.com", 2, "" },
 	{ "OPTIONS request", { .ipv6 = true, .payload = REQUEST("OPTIONS") }, SIPXDP_RES_SIP, 1,
-	  0, 0, SIPXDP_M_OPTIONS, 0, NULL, 0, NULL },
+	  0, 0, SIPXDP_M_OPTIONS, SIPXDP_EV_REQUEST, "req-OPTIONS@example.com", 2, "" },
 	{ "SUBSCRIBE request", { .payload = REQUEST("SUBSCRIBE") }, SIPXDP_RES_SIP, 1, 0, 0,
 	  SIPXDP_M_SUBSCRIBE, 0, NULL, 0, NULL },
 	/* A payload is copied only when it starts with a known method or
@@ -313,7 +319,8 @@ static void check_row(const struct row *r)
 		CHECK_EQ(ev->kind, r->event);
 		CHECK_EQ(ev->status, r->code);
 		CHECK_EQ(ev->cseq, r->cseq);
-		CHECK_EQ(ev->flags, 0);
+		/* the To-tag has rows of its own (test_to_tags) */
+		CHECK_EQ(ev->flags & ~SIPXDP_EVF_NO_TO_TAG, 0);
 		CHECK_EQ(ev->call_id_len, strlen(r->call_id));
 		CHECK(memcmp(ev->call_id, r->call_id, ev->call_id_len) == 0);
 		CHECK_EQ(ev->contact_len, strlen(r->contact));
@@ -408,8 +415,10 @@ static void test_two_messages_in_one_segment(void)
 	CHECK_EQ(out.delta.counters[SIPXDP_CNT_MESSAGES], 2);
 	CHECK_EQ(delta_code(&out.delta, 180), 1);
 	CHECK_EQ(delta_code(&out.delta, 200), 1);
-	CHECK_EQ(h.n_events, 1);
-	CHECK_EQ(h.events[0].cseq, 314159);
+	CHECK_EQ(h.n_events, 2);
+	CHECK_EQ(h.events[0].kind, SIPXDP_EV_RESPONSE);
+	CHECK_EQ(h.events[0].status, 180);
+	CHECK_EQ(h.events[1].cseq, 314159);
 	snapshot_free(&out.delta);
 }
 
@@ -445,6 +454,52 @@ static void test_content_length_cannot_recount(void)
 		CHECK_EQ(out.delta.counters[SIPXDP_CNT_MESSAGES], 1);
 		CHECK_EQ(delta_code(&out.delta, 200), 1);
 		CHECK_EQ(h.n_events, 1);
+		snapshot_free(&out.delta);
+	}
+}
+
+/*
+ * The To header's tag, which tells forks and hops apart: after the
+ * name-addr (a tag inside <...> is a URI parameter), any case, blanks
+ * around ';' and '=', the compact form, and none at all.
+ */
+static void test_to_tags(void)
+{
+	static const struct {
+		const char *to;
+		const char *tag;	/* NULL: none */
+	} rows[] = {
+		{ "To: <sip:bob@b.example>;tag=a6c85cf", "a6c85cf" },
+		{ "To: \"Bob\" <sip:bob@b.example>;x=1;tag=9fx;y=2", "9fx" },
+		{ "t: sip:bob@b.example;TAG=up", "up" },
+		{ "To: <sip:bob@b.example;tag=inside>", NULL },
+		{ "To: <sip:bob@b.example;tag=inside>;tag=outside", "outside" },
+		{ "To: <sip:bob@b.example> ; tag = spaced ", "spaced" },
+		{ "To: <sip:bob@b.example>", NULL },
+		{ "To: <sip:bob@b.example>;tagx=1", NULL },
+	};
+	char msg[512];
+
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		struct run_out out;
+		int n = snprintf(msg, sizeof(msg), "SIP/2.0 180 Ringing" CRLF "%s" CRLF
+				 "Call-ID: tags@x" CRLF "CSeq: 1 INVITE" CRLF CRLF, rows[i].to);
+
+		if (run_payload(msg, n, IPPROTO_UDP, &out)) {
+			CHECK(!"test run failed");
+			return;
+		}
+		CHECK_EQ(h.n_events, 1);
+		if (h.n_events == 1) {
+			const struct sipxdp_event *ev = &h.events[0];
+			size_t want = rows[i].tag ? strlen(rows[i].tag) : 0;
+
+			if (ev->to_tag_len != want)
+				fprintf(stderr, "  %s\n", rows[i].to);
+			CHECK_EQ(ev->to_tag_len, want);
+			CHECK(!rows[i].tag || memcmp(ev->to_tag, rows[i].tag, want) == 0);
+			CHECK_EQ(!!(ev->flags & SIPXDP_EVF_NO_TO_TAG), !rows[i].tag);
+		}
 		snapshot_free(&out.delta);
 	}
 }
@@ -744,6 +799,7 @@ int main(void)
 		TEST(test_request_line_cut),
 		TEST(test_two_messages_in_one_segment),
 		TEST(test_content_length_cannot_recount),
+		TEST(test_to_tags),
 		TEST(test_body_cut_short),
 		TEST(test_long_call_id_cut),
 		TEST(test_long_contact_cut),

@@ -16,13 +16,15 @@ static const char *const kind_names[] = {
 	[SIPXDP_EV_INVITE_2XX] = "invite_2xx",
 	[SIPXDP_EV_ACK] = "ack",
 	[SIPXDP_EV_REDIRECT] = "redirect",
+	[SIPXDP_EV_REQUEST] = "request",
+	[SIPXDP_EV_RESPONSE] = "response",
 };
 
 void core_trace_event(FILE *out, const struct sipxdp_event *ev, __u64 now)
 {
 	/* The record is trusted no more than the packet: kind 0 is inside
 	 * the table's range but has no name, and %s must not get a NULL. */
-	const char *kind = ev->kind >= SIPXDP_EV_INVITE_2XX && ev->kind <= SIPXDP_EV_REDIRECT ?
+	const char *kind = ev->kind >= SIPXDP_EV_INVITE_2XX && ev->kind < SIPXDP_EV_KIND_MAX ?
 				   kind_names[ev->kind] : "?";
 	char src[ADDR_STR_LEN], dst[ADDR_STR_LEN];
 
@@ -33,6 +35,8 @@ void core_trace_event(FILE *out, const struct sipxdp_event *ev, __u64 now)
 		method_name(ev->method), ev->cseq, ev->flags, format_addr(&ev->saddr, src),
 		ev->sport, format_addr(&ev->daddr, dst), ev->dport);
 	escape_json_string(out, ev->call_id, ev->call_id_len, SIPXDP_CALLID_LEN);
+	fputs(", \"to_tag\": ", out);
+	escape_json_string(out, ev->to_tag, ev->to_tag_len, SIPXDP_TAG_LEN);
 	fputs(", \"contact\": ", out);
 	escape_json_string(out, ev->contact, ev->contact_len, SIPXDP_CONTACT_LEN);
 	fputs("}\n", out);
