@@ -41,6 +41,9 @@ if [ -d "$captures" ]; then
 	# a capture cut in the middle of a packet record
 	head -c 5000 "$captures/sngrep_aaa.pcap" >"$tmp/cut.pcap"
 	expect 1 "cut.pcap.*(truncated|packet)" -- "$bin" replay "$tmp/cut.pcap"
+	# ... and still prints the figures of what it could read, before the error
+	expect 1 "^packets +seen [1-9]" -- "$bin" replay "$tmp/cut.pcap"
+	expect 1 '"packets": \{"seen": [1-9]' -- "$bin" replay --json "$tmp/cut.pcap"
 else
 	echo "FAIL: ../shared/captures not found: the cut-capture case needs one"
 	failed=$((failed + 1))

@@ -219,6 +219,20 @@ e2e_check "no tcx, after SIGKILL: TC egress filter left" "$(tc_egress_progs)" "s
 e2e_wait_for 5 only_tc_loaded || true
 e2e_check "no tcx, after SIGKILL: programs still loaded" "$(prog_names)" sipxdp_tc
 
+# An agent of another pin dir is no heir: the filter counts into the first
+# one's pinned maps, so it is not this one's leftover to remove (its own TC
+# attach then finds the place taken, and it says so).
+rc=0
+LD_PRELOAD=$NO_TCX_SO timeout 10 "${E2E_IN_SRV[@]}" "$E2E_SIPXDP" run -i "$E2E_SRV_IF" \
+	--pin-dir "$other_pins" --listen 127.0.0.1:9361 >"$E2E_TMP/other-agent.log" 2>&1 || rc=$?
+e2e_check "no tcx, another pin dir's agent: removed nothing" \
+	"$(grep -c 'a previous agent left attached' "$E2E_TMP/other-agent.log")" 0
+e2e_check "no tcx, another pin dir's agent: the first one's filter stays" \
+	"$(tc_egress_progs)" "sipxdp_tc"
+[ ! -e "$other_pins" ] || "$E2E_SIPXDP" unload --pin-dir "$other_pins" >/dev/null 2>&1
+e2e_check "no tcx, another pin dir's unload: the first one's filter stays" \
+	"$(tc_egress_progs)" "sipxdp_tc"
+
 agent --no-tcx --mode auto
 e2e_check "no tcx, next run: removed the leftover" \
 	"$(grep -c 'removed 1 program(s) a previous agent left attached' "$AGENT_LOG")" 1

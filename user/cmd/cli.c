@@ -348,7 +348,7 @@ int cmd_unload(int argc, char **argv)
 	if (agent_record(o.pin_dir, &agent) == 0) {
 		for (__u32 i = 0; i < agent.n_ifindexes; i++) {
 			char name[IF_NAMESIZE] = "?";
-			int n = detach_leftovers(agent.ifindexes[i]);
+			int n = detach_leftovers(agent.ifindexes[i], o.pin_dir);
 
 			if (n)
 				pr_info("%s: detached %d program(s)\n",

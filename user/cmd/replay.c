@@ -165,6 +165,7 @@ int cmd_replay(int argc, char **argv)
 	r = core_report(&core, &view);
 	(json ? report_json : report_text)(stdout, &r);
 	/* A capture cut short: the figures of what could be read, then why. */
+	fflush(stdout);
 	if (got < 0) {
 		pr_err("%s\n", err);
 		goto out;

@@ -347,6 +347,7 @@ int cmd_run(int argc, char **argv)
 	if (info_fd < 0)
 		goto out;
 	lopts.pin_dir = pin_dir;
+	set.pin_dir = pin_dir;
 	lopts.peers = copts.peers;
 	skel = loader_open(&lopts);
 	if (!skel)

@@ -3,10 +3,12 @@
 #include <errno.h>
 #include <limits.h>
 #include <netdb.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/time.h>
+#include <time.h>
 #include <unistd.h>
 #include <microhttpd.h>
 #include "http.h"
@@ -15,11 +17,70 @@
 #define HTTP_CLIENT_TIMEOUT_S	5
 #define HTTP_BODY_MAX		(64u << 20)
 
+/* One open connection, from its start: its lifetime is bounded. */
+struct http_conn {
+	struct http_conn *prev, *next;
+	struct MHD_Connection *conn;
+	time_t opened;
+	bool shut;
+};
+
 struct http_server {
 	struct MHD_Daemon *daemon;
 	http_handler handler;
 	void *ctx;
+	struct http_conn conns;		/* list head */
 };
+
+static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
+			  enum MHD_ConnectionNotificationCode toe)
+{
+	struct http_server *s = cls;
+	struct http_conn *c = *socket_context;
+	struct timespec now;
+
+	if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
+		c = calloc(1, sizeof(*c));
+		if (!c)
+			return;	/* not tracked: only its idle timeout bounds it */
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		c->conn = conn;
+		c->opened = now.tv_sec;
+		c->next = s->conns.next;
+		c->prev = &s->conns;
+		s->conns.next->prev = c;
+		s->conns.next = c;
+		*socket_context = c;
+	} else if (c) {
+		c->prev->next = c->next;
+		c->next->prev = c->prev;
+		free(c);
+		*socket_context = NULL;
+	}
+}
+
+/*
+ * libmicrohttpd's idle timeout counts from the last byte, so a client that
+ * sends a byte a second would hold its connection for ever: every
+ * connection is shut after HTTP_CONNECTION_MAX_SECONDS, whatever it does
+ * (a scraper reconnects; a scrape takes well under a second).
+ */
+static void shut_old_connections(struct http_server *s)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	for (struct http_conn *c = s->conns.next; c != &s->conns; c = c->next) {
+		const union MHD_ConnectionInfo *info;
+
+		if (c->shut || now.tv_sec - c->opened < HTTP_CONNECTION_MAX_SECONDS)
+			continue;
+		info = MHD_get_connection_info(c->conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+		if (info)
+			shutdown(info->connect_fd, SHUT_RDWR);
+		c->shut = true;
+	}
+}
 
 struct http_request {
 	struct MHD_Connection *conn;
@@ -138,6 +199,7 @@ struct http_server *http_start(const char *listen, http_handler handler, void *c
 		return NULL;
 	s->handler = handler;
 	s->ctx = ctx;
+	s->conns.next = s->conns.prev = &s->conns;
 	/* epoll, no internal thread: the agent's loop polls MHD's epoll fd */
 	s->daemon = MHD_start_daemon(MHD_USE_EPOLL | (ss.ss_family == AF_INET6 ? MHD_USE_IPv6 : 0),
 				     0, NULL, NULL, answer, s,
@@ -145,6 +207,7 @@ struct http_server *http_start(const char *listen, http_handler handler, void *c
 				     MHD_OPTION_CONNECTION_LIMIT, HTTP_CONNECTION_LIMIT,
 				     MHD_OPTION_PER_IP_CONNECTION_LIMIT, HTTP_PER_IP_LIMIT,
 				     MHD_OPTION_CONNECTION_TIMEOUT, HTTP_IDLE_SECONDS,
+				     MHD_OPTION_NOTIFY_CONNECTION, on_connection, s,
 				     MHD_OPTION_END);
 	if (!s->daemon) {
 		pr_err("cannot serve HTTP on %s (address in use, or not local?)\n", listen);
@@ -174,6 +237,7 @@ int http_timeout_ms(const struct http_server *s)
 void http_run(struct http_server *s)
 {
 	MHD_run(s->daemon);
+	shut_old_connections(s);
 }
 
 void http_stop(struct http_server *s)

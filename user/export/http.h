@@ -29,12 +29,15 @@ struct http_server;
 struct http_server *http_start(const char *listen, http_handler handler, void *ctx);
 /*
  * Connections: at most HTTP_CONNECTION_LIMIT, HTTP_PER_IP_LIMIT from one
- * address, each closed after HTTP_IDLE_SECONDS without a byte, so idle or
- * slow clients cannot hold /metrics for long.
+ * address, each closed after HTTP_IDLE_SECONDS without a byte or
+ * HTTP_CONNECTION_MAX_SECONDS in all, so idle or slow clients cannot hold
+ * /metrics for long.
  */
 #define HTTP_CONNECTION_LIMIT	64u
 #define HTTP_PER_IP_LIMIT	16u
 #define HTTP_IDLE_SECONDS	10u
+/* A connection's whole life, however it trickles bytes (a slow client). */
+#define HTTP_CONNECTION_MAX_SECONDS	20
 
 /* For poll(): readable when the server has work. */
 int http_fd(const struct http_server *s);

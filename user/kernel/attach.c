@@ -216,7 +216,7 @@ int attach_set_attach(struct attach_set *set, struct sipxdp_bpf *skel, bool egre
 	/* Leftovers go first: what stays on an interface decides the way. */
 	for (int i = 0; i < set->n_ifaces; i++) {
 		struct attachment *at = &set->ifaces[i];
-		int left = detach_leftovers(at->ifindex);
+		int left = detach_leftovers(at->ifindex, set->pin_dir);
 
 		if (left)
 			pr_warn("%s: removed %d program(s) a previous agent left attached\n",

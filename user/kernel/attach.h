@@ -10,7 +10,7 @@
  *   TC egress  a tcx link (Linux 6.6+), else a cls_bpf filter on a clsact
  *              qdisc through netlink (it outlives the agent).
  * What outlives the agent, `sipxdp unload` and the next `run` remove
- * (detach_leftovers in agent.h).
+ * (detach_leftovers in pins.h).
  */
 #ifndef SIPXDP_ATTACH_H
 #define SIPXDP_ATTACH_H
@@ -75,6 +75,7 @@ struct attach_set {
 	int n_ifaces;
 	enum xdp_attach_mode mode;
 	struct xdp_program *xdp;	/* only where libxdp attaches XDP */
+	const char *pin_dir;		/* whose leftovers go first */
 };
 
 /*

@@ -246,7 +246,54 @@ int agent_lookup(const char *dir, struct agent_info *out, bool report)
 	return 0;
 }
 
-static int detach_xdp_leftovers(int ifindex)
+/* The id of the map pinned as dir/counters; 0 when there is none. */
+static __u32 pinned_counters_id(const char *dir)
+{
+	struct bpf_map_info info = {};
+	__u32 len = sizeof(info);
+	char path[512];
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/counters", dir);
+	fd = bpf_obj_get(path);
+	if (fd < 0)
+		return 0;
+	if (bpf_obj_get_info_by_fd(fd, &info, &len))
+		info.id = 0;
+	close(fd);
+	return info.id;
+}
+
+/*
+ * Whether program prog_id counts into the map map_id: a sipxdp program of
+ * this pin directory, and not one of another agent's (programs of one name
+ * run for every pin directory; only their maps tell them apart).
+ */
+static bool prog_uses_map(__u32 prog_id, __u32 map_id)
+{
+	__u32 map_ids[64], len;
+	struct bpf_prog_info info;
+	bool found = false;
+	int fd;
+
+	if (!prog_id || !map_id)
+		return false;
+	fd = bpf_prog_get_fd_by_id(prog_id);
+	if (fd < 0)
+		return false;
+	memset(&info, 0, sizeof(info));
+	info.nr_map_ids = sizeof(map_ids) / sizeof(map_ids[0]);
+	info.map_ids = (__u64)(unsigned long)map_ids;
+	len = sizeof(info);
+	if (bpf_obj_get_info_by_fd(fd, &info, &len) == 0) {
+		for (__u32 i = 0; i < info.nr_map_ids && i < sizeof(map_ids) / sizeof(map_ids[0]); i++)
+			found |= map_ids[i] == map_id;
+	}
+	close(fd);
+	return found;
+}
+
+static int detach_xdp_leftovers(int ifindex, __u32 counters_id)
 {
 	struct xdp_multiprog *mp = xdp_multiprog__get_from_ifindex(ifindex);
 	struct xdp_program *prog;
@@ -256,14 +303,14 @@ static int detach_xdp_leftovers(int ifindex)
 		return 0;
 	if (xdp_multiprog__is_legacy(mp)) {
 		prog = xdp_multiprog__main_prog(mp);
-		if (prog && !strcmp(xdp_program__name(prog), XDP_PROG_NAME) &&
+		if (prog && prog_uses_map(xdp_program__id(prog), counters_id) &&
 		    !xdp_multiprog__detach(mp))
 			found++;
 		goto out;
 	}
 	for (prog = xdp_multiprog__next_prog(NULL, mp); prog;
 	     prog = xdp_multiprog__next_prog(prog, mp)) {
-		if (strcmp(xdp_program__name(prog), XDP_PROG_NAME))
+		if (!prog_uses_map(xdp_program__id(prog), counters_id))
 			continue;
 		if (xdp_program__detach(prog, ifindex, xdp_multiprog__attach_mode(mp), 0) == 0)
 			found++;
@@ -273,21 +320,25 @@ out:
 	return found;
 }
 
-/*
- * Leftovers are known by name (XDP_PROG_NAME) and by the TC filter's handle
- * and priority, not by owner: on an interface two agents watch (two pin
- * directories), this can remove the other's netlink filter or dispatcher
- * entry. A bpf_link is safe from it: netlink cannot detach an XDP program a
- * link holds (EBUSY), and a tcx link is no cls_bpf filter.
- */
-int detach_leftovers(int ifindex)
+int detach_leftovers(int ifindex, const char *dir)
 {
 	DECLARE_LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex,
 			    .attach_point = BPF_TC_EGRESS);
 	DECLARE_LIBBPF_OPTS(bpf_tc_opts, tc, .handle = TC_HANDLE, .priority = TC_PRIORITY);
-	int found = detach_xdp_leftovers(ifindex);
+	__u32 counters_id = pinned_counters_id(dir);
+	int found;
 
-	if (bpf_tc_detach(&hook, &tc) == 0)
-		found++;
+	/* Without this directory's pinned counters nothing can be told ours. */
+	if (!counters_id)
+		return 0;
+	found = detach_xdp_leftovers(ifindex, counters_id);
+	if (bpf_tc_query(&hook, &tc) == 0 && prog_uses_map(tc.prog_id, counters_id)) {
+		/* bpf_tc_detach takes the handle and priority alone */
+		tc.prog_id = 0;
+		tc.prog_fd = 0;
+		tc.flags = 0;
+		if (bpf_tc_detach(&hook, &tc) == 0)
+			found++;
+	}
 	return found;
 }

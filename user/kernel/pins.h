@@ -15,7 +15,6 @@
 #define AGENT_LISTEN_MAX	64
 #define TC_HANDLE		0x5adu	/* our egress filter's handle and priority */
 #define TC_PRIORITY		0x5ad
-#define XDP_PROG_NAME		"sipxdp_xdp"
 #define AGENT_MAX_IFACES	16
 
 /* The agent as the CLI finds it (value of the pinned "agent" map). */
@@ -48,9 +47,11 @@ int agent_record(const char *dir, struct agent_info *out);
 /* The live agent of dir; -1 (with a message naming what is wrong if report). */
 int agent_lookup(const char *dir, struct agent_info *out, bool report);
 
-/* Detaches sipxdp programs from an interface (a crashed agent's leftovers
- * included): what goes through netlink or libxdp's dispatcher; bpf_links
- * die with their agent. Returns how many were found. */
-int detach_leftovers(int ifindex);
+/* Detaches the sipxdp programs of pin directory dir from an interface (a
+ * crashed agent's leftovers): what goes through netlink or libxdp's
+ * dispatcher, bpf_links die with their agent. A program is dir's when it
+ * counts into the map pinned there: another agent's, of another pin
+ * directory, stays. Returns how many were found. */
+int detach_leftovers(int ifindex, const char *dir);
 
 #endif /* SIPXDP_PINS_H */
