@@ -309,6 +309,25 @@ static __always_inline enum l4_verdict parse_ipv6(struct cursor *c, struct flow 
 }
 
 /*
+ * The payload's first bytes where the linear head holds them: false when
+ * the first byte already says "not SIP" (RTP's exit). The first eight are
+ * kept in the flow for the check before the copy.
+ */
+static __always_inline bool look_at_first_bytes(struct flow *f, const __u8 *first, void *end)
+{
+	if ((void *)(first + 1) > end)
+		return true;	/* in the skb's paged data: loaded later */
+	if (!may_start_sip(*first))
+		return false;
+	f->first_byte_seen = true;
+	if ((void *)(first + 8) <= end) {
+		f->head_word = load_u64(first);
+		f->head_word_seen = true;
+	}
+	return true;
+}
+
+/*
  * UDP or TCP after the IP header: fills ports and the payload span. The
  * payload length is what the headers claim, cut to what the packet holds
  * (a first fragment claims more than it carries; Ethernet padding adds
@@ -329,15 +348,8 @@ static __always_inline enum l4_verdict parse_l4(struct cursor *c, void *data,
 		if ((void *)(udp + 1) > c->end)
 			return L4_SHORT;
 		first = (void *)(udp + 1);
-		if ((void *)(first + 1) <= c->end) {
-			if (!may_start_sip(*first))
-				return L4_SKIP;
-			f->first_byte_seen = true;
-			if ((void *)(first + 8) <= c->end) {
-				f->head_word = load_u64(first);
-				f->head_word_seen = true;
-			}
-		}
+		if (!look_at_first_bytes(f, first, c->end))
+			return L4_SKIP;
 		f->sport = bpf_ntohs(udp->source);
 		f->dport = bpf_ntohs(udp->dest);
 		claimed = bpf_ntohs(udp->len);
@@ -357,15 +369,8 @@ static __always_inline enum l4_verdict parse_l4(struct cursor *c, void *data,
 		if (hdr_len < sizeof(*tcp) || hdr_len > l4_len)
 			return L4_MALFORMED;
 		first = (void *)tcp + hdr_len;
-		if ((void *)(first + 1) <= c->end) {
-			if (!may_start_sip(*first))
-				return L4_SKIP;
-			f->first_byte_seen = true;
-			if ((void *)(first + 8) <= c->end) {
-				f->head_word = load_u64(first);
-				f->head_word_seen = true;
-			}
-		}
+		if (!look_at_first_bytes(f, first, c->end))
+			return L4_SKIP;
 		claimed = l4_len - hdr_len;
 	} else {
 		return L4_SKIP;

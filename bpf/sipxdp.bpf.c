@@ -148,20 +148,27 @@ struct loop_ctx {
  * the verifier knows per step, and no helper (bpf_probe_read_kernel would do
  * it in one call, but kernel lockdown forbids it to networking programs).
  * The last word may carry bytes past the value: *_len says what is valid.
+ * Returns the length kept, at most cap (a constant at each use).
  */
+static __always_inline __u32 copy_words(const struct scratch *s, char *dst, __u32 cap,
+					__u32 from, __u32 len)
+{
+	__u32 i;
+
+	if (len > cap)
+		len = cap;
+	for (i = 0; i < cap / 8 && i * 8 < len; i++)
+		store_word(&dst[i * 8], load_word(s, from + i * 8));
+	return len;
+}
+
 __attribute__((noinline)) int copy_call_id(struct scratch *s, __u32 from, __u32 to)
 {
-	__u32 len = to - from, i;
-
 	if (!s)
 		return 0;
-	if (len > SIPXDP_CALLID_LEN) {
-		len = SIPXDP_CALLID_LEN;
+	s->ev.call_id_len = copy_words(s, s->ev.call_id, SIPXDP_CALLID_LEN, from, to - from);
+	if (s->ev.call_id_len < to - from)
 		s->ev.flags |= SIPXDP_EVF_CALLID_CUT;
-	}
-	for (i = 0; i < SIPXDP_CALLID_LEN / 8 && i * 8 < len; i++)
-		store_word(&s->ev.call_id[i * 8], load_word(s, from + i * 8));
-	s->ev.call_id_len = len;
 	s->ev.flags &= ~SIPXDP_EVF_NO_CALLID;
 	return 0;
 }
@@ -169,17 +176,11 @@ __attribute__((noinline)) int copy_call_id(struct scratch *s, __u32 from, __u32 
 /* The To header's tag, for the call tracker: forks and hops are told apart by it. */
 __attribute__((noinline)) int copy_to_tag(struct scratch *s, __u32 from, __u32 to)
 {
-	__u32 len = to - from, i;
-
 	if (!s)
 		return 0;
-	if (len > SIPXDP_TAG_LEN) {
-		len = SIPXDP_TAG_LEN;
+	s->ev.to_tag_len = copy_words(s, s->ev.to_tag, SIPXDP_TAG_LEN, from, to - from);
+	if (s->ev.to_tag_len < to - from)
 		s->ev.flags |= SIPXDP_EVF_TAG_CUT;
-	}
-	for (i = 0; i < SIPXDP_TAG_LEN / 8 && i * 8 < len; i++)
-		store_word(&s->ev.to_tag[i * 8], load_word(s, from + i * 8));
-	s->ev.to_tag_len = len;
 	s->ev.flags &= ~SIPXDP_EVF_NO_TO_TAG;
 	return 0;
 }
