@@ -9,7 +9,8 @@ BUILD_PKGS=(make gcc clang llvm bpftool libbpf-dev libxdp-dev libelf-dev zlib1g-
             libpcap-dev libmicrohttpd-dev)
 # Tests: namespaces and veth (iproute2), a real SIP server, a real Prometheus
 # (and promtool), python3 for the SIP client and JSON checks, curl for scrapes.
-TEST_PKGS=(iproute2 kamailio prometheus python3 curl)
+# Benchmarks: tcpreplay plays packets into a veth; tshark is the CPU yardstick.
+TEST_PKGS=(iproute2 kamailio prometheus python3 curl tcpreplay tshark)
 
 want=("${BUILD_PKGS[@]}")
 if [ "${1:-}" != "--build-only" ]; then
