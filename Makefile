@@ -2,8 +2,11 @@
 # sipxdp build, in the shape of libbpf-bootstrap's examples/c/Makefile.
 #   make            build build/sipxdp (installs build packages if missing)
 #   make run        build, then run the agent with its defaults
-#   make test       every test: unit, BPF, replay, fuzz, end-to-end
+#   make test       every test: unit, BPF, replay, fuzz (seeds only), end-to-end
 #   make bench      benchmarks (ns/packet against an empty XDP program, agent)
+#   make vmtest     the BPF and attach tests in a Linux 6.1 guest (qemu; make test runs it)
+#   make vmbench    the verifier benchmark in that guest (make bench runs it)
+#   make fuzz       libFuzzer on the user-space parsers, FUZZ_SECONDS each
 #   make install    install the binary under $(PREFIX)
 #   make V=1        show the full commands
 OUTPUT := build
@@ -12,13 +15,21 @@ LLVM_STRIP ?= llvm-strip
 BPFTOOL ?= bpftool
 CC ?= cc
 PREFIX ?= /usr/local
+# What make computes as it reads this file may only ask the base system
+# (uname, and git, which cloned the tree): the compilers and libraries are not
+# there yet on a fresh machine, they come with $(DEPS_STAMP).
 ARCH := $(shell uname -m | sed 's/x86_64/x86/;s/aarch64/arm64/')
-MULTIARCH := $(shell $(CC) -print-multiarch 2>/dev/null)
 VERSION := $(shell git describe --always --dirty 2>/dev/null || echo 0.1)
 
 WARN := -Wall -Wextra -Werror
 INCLUDES := -Iinclude -I$(OUTPUT)
-BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) $(WARN) $(INCLUDES) \
+# clang -target bpf does not search the multiarch include directory, where
+# <asm/types.h> lives (/usr/include/x86_64-linux-gnu): ask the host compiler
+# for it. Recursive (=), and used only in recipes, so the compiler is asked
+# when a BPF object is built, after $(DEPS_STAMP) has installed it, not when
+# make parses this file.
+MULTIARCH = $(shell $(CC) -print-multiarch 2>/dev/null)
+BPF_CFLAGS = -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) $(WARN) $(INCLUDES) \
 	$(if $(MULTIARCH),-I/usr/include/$(MULTIARCH))
 CFLAGS ?= -g -O2
 CFLAGS += $(WARN) -std=gnu11 -D_GNU_SOURCE -DSIPXDP_VERSION='"$(VERSION)"' $(INCLUDES)
@@ -37,10 +48,13 @@ BPF_APPS := sipxdp
 BPF_BENCH := xdp_pass xdp_classify
 SKELS := $(patsubst %,$(OUTPUT)/%.skel.h,$(BPF_APPS) $(BPF_BENCH))
 
-# Every user/*.c but the entry point goes into one archive, so tests link
-# only the objects they use.
-USER_SRCS := $(filter-out user/main.c,$(wildcard user/*.c))
+# Every user/*/*.c goes into one archive, so tests link only the objects
+# they use. The folders are the agent's layers (README: Layout); each is on
+# the include path.
+USER_SRCS := $(wildcard user/*/*.c)
+USER_HDRS := $(wildcard user/*/*.h)
 USER_OBJS := $(patsubst user/%.c,$(OUTPUT)/user/%.o,$(USER_SRCS))
+USER_INC := $(patsubst %/,-I%,$(sort $(dir $(USER_SRCS) $(USER_HDRS))))
 LIB := $(OUTPUT)/libsipxdp.a
 
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(OUTPUT)/tests/%,$(wildcard tests/unit/test_*.c))
@@ -51,7 +65,7 @@ BENCHES := $(patsubst bench/%.c,$(OUTPUT)/bench/%,$(wildcard bench/bench_*.c))
 DEPS_STAMP := $(OUTPUT)/.build-deps
 TEST_DEPS_STAMP := $(OUTPUT)/.test-deps
 
-.PHONY: all run test unit-test bpf-test e2e-test bench install clean demo deps test-deps
+.PHONY: all run test unit-test bpf-test e2e-test bench vmtest vmbench fuzz fuzz-build install clean demo deps test-deps
 all: $(OUTPUT)/sipxdp
 
 $(DEPS_STAMP): scripts/install-deps.sh
@@ -93,44 +107,106 @@ $(OUTPUT)/%.skel.h: $(OUTPUT)/%.bpf.o
 	$(call msg,GEN-SKEL,$@)
 	$(Q)$(BPFTOOL) gen skeleton $< > $@
 
-$(OUTPUT)/user/%.o: user/%.c $(wildcard user/*.h) include/sipxdp.h $(SKELS) | $(DEPS_STAMP)
+$(OUTPUT)/user/%.o: user/%.c $(USER_HDRS) include/sipxdp.h $(SKELS) | $(DEPS_STAMP)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(CFLAGS) -Iuser -c $< -o $@
+	$(Q)$(CC) $(CFLAGS) $(USER_INC) -c $< -o $@
 
 $(LIB): $(USER_OBJS)
 	$(call msg,AR,$@)
 	$(Q)rm -f $@
 	$(Q)ar rcs $@ $^
 
-$(OUTPUT)/sipxdp: user/main.c $(LIB) $(wildcard user/*.h)
+$(OUTPUT)/sipxdp: user/main.c $(LIB) $(USER_HDRS)
 	$(call msg,BINARY,$@)
-	$(Q)$(CC) $(CFLAGS) -Iuser $< $(LIB) $(LDLIBS) -o $@
+	$(Q)$(CC) $(CFLAGS) $(USER_INC) $< $(LIB) $(LDLIBS) -o $@
 
 $(OUTPUT)/tests/%: tests/unit/%.c tests/testlib.h $(LIB)
 	$(call msg,TEST,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(CFLAGS) -Iuser -Itests $< $(LIB) $(LDLIBS) -o $@
+	$(Q)$(CC) $(CFLAGS) $(USER_INC) -Itests $< $(LIB) $(LDLIBS) -o $@
 
 $(OUTPUT)/tests/%: tests/bpf/%.c tests/testlib.h $(wildcard tests/bpf/*.h) $(LIB)
 	$(call msg,TEST,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(CFLAGS) -Iuser -Itests $< $(LIB) $(LDLIBS) -o $@
+	$(Q)$(CC) $(CFLAGS) $(USER_INC) -Itests $< $(LIB) $(LDLIBS) -o $@
 
 $(OUTPUT)/bench/%: bench/%.c $(wildcard bench/*.h) $(LIB) $(SKELS)
 	$(call msg,BENCH,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(CFLAGS) -Iuser -Itests $< $(LIB) $(LDLIBS) -o $@
+	$(Q)$(CC) $(CFLAGS) $(USER_INC) -Itests $< $(LIB) $(LDLIBS) -o $@
+
+# The sender of the guest's attach test (busybox's nc has no UDP).
+$(OUTPUT)/vm/udpsend: tests/vm/udpsend.c | $(DEPS_STAMP)
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) $< -o $@
+
+# What tests/vm/vmtest.sh packs into the Linux 6.1 guest.
+VM_TEST_BINS := $(OUTPUT)/sipxdp $(OUTPUT)/tests/test_parser $(OUTPUT)/tests/test_fuzz \
+	$(OUTPUT)/tests/test_refusal $(OUTPUT)/refused.bpf.o $(OUTPUT)/vm/udpsend
+VM_BENCH_BINS := $(OUTPUT)/bench/bench_verifier $(OUTPUT)/sipxdp.bpf.o
+# libFuzzer targets (tests/fuzz/fuzz_*.c) with ASan and UBSan. The library
+# is built again into its own archive with the same sanitizers and coverage,
+# or ASan would not see its bugs nor libFuzzer its branches; a target links
+# only the objects it uses, as the tests do.
+FUZZ_SECONDS ?= 30
+FUZZ_SANITIZE := -fsanitize=address,undefined -fno-sanitize-recover=undefined
+FUZZ_CFLAGS = -g -O1 $(FUZZ_SANITIZE) $(WARN) -std=gnu11 -D_GNU_SOURCE \
+	-DSIPXDP_VERSION='"$(VERSION)"' $(INCLUDES) $(USER_INC)
+FUZZ_DIR := $(OUTPUT)/fuzz
+FUZZ_LIB := $(FUZZ_DIR)/libsipxdp.a
+FUZZ_OBJS := $(patsubst user/%.c,$(FUZZ_DIR)/user/%.o,$(USER_SRCS))
+FUZZ_TARGETS := $(patsubst tests/fuzz/%.c,$(FUZZ_DIR)/%,$(wildcard tests/fuzz/fuzz_*.c))
+
+$(FUZZ_DIR)/user/%.o: user/%.c $(USER_HDRS) include/sipxdp.h $(SKELS) | $(TEST_DEPS_STAMP)
+	$(call msg,CC-FUZZ,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CLANG) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c $< -o $@
+
+$(FUZZ_LIB): $(FUZZ_OBJS)
+	$(call msg,AR,$@)
+	$(Q)rm -f $@
+	$(Q)ar rcs $@ $^
+
+$(FUZZ_DIR)/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h $(FUZZ_LIB)
+	$(call msg,FUZZER,$@)
+	$(Q)$(CLANG) $(FUZZ_CFLAGS) -fsanitize=fuzzer $< $(FUZZ_LIB) $(LDLIBS) -o $@
+
+# Binary seeds (pcap files, event records), written at build time so they
+# follow the formats; the text seeds are committed under tests/fuzz/corpus/.
+$(FUZZ_DIR)/make_seeds: tests/fuzz/make_seeds.c include/sipxdp.h | $(DEPS_STAMP)
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) $< -lpcap -o $@
+
+$(FUZZ_DIR)/seeds/.stamp: $(FUZZ_DIR)/make_seeds
+	$(Q)mkdir -p $(@D)
+	$(Q)$(FUZZ_DIR)/make_seeds $(@D)
+	$(Q)touch $@
+
+fuzz-build: $(FUZZ_TARGETS) $(FUZZ_DIR)/seeds/.stamp
+
+fuzz: $(TEST_DEPS_STAMP) fuzz-build
+	$(Q)tests/fuzz/run.sh $(OUTPUT) $(FUZZ_SECONDS)
 
 run: $(OUTPUT)/sipxdp
 	$(OUTPUT)/sipxdp run $(ARGS)
 
 # Every test; tests/run.sh prints each suite and the summed "N passed, N failed".
-test: $(TEST_DEPS_STAMP) $(OUTPUT)/sipxdp $(UNIT_TESTS) $(BPF_TESTS) $(OUTPUT)/refused.bpf.o
+test: $(TEST_DEPS_STAMP) $(OUTPUT)/sipxdp $(UNIT_TESTS) $(BPF_TESTS) $(VM_TEST_BINS) fuzz-build
 	$(Q)tests/run.sh $(OUTPUT)
 
-bench: $(TEST_DEPS_STAMP) $(OUTPUT)/sipxdp $(BENCHES)
+bench: $(TEST_DEPS_STAMP) $(OUTPUT)/sipxdp $(BENCHES) $(VM_BENCH_BINS) $(OUTPUT)/tests/test_fuzz
 	$(Q)bench/run.sh $(OUTPUT)
+
+# Debian 12's Linux 6.1 under qemu (KVM where it works, else TCG); the
+# kernel is fetched with apt-get download once, into SIPXDP_VMTEST_CACHE.
+vmtest: $(TEST_DEPS_STAMP) $(VM_TEST_BINS)
+	$(Q)tests/vm/vmtest.sh $(OUTPUT)
+
+vmbench: $(TEST_DEPS_STAMP) $(VM_BENCH_BINS)
+	$(Q)tests/vm/vmtest.sh --bench $(OUTPUT)
 
 demo: $(TEST_DEPS_STAMP) $(OUTPUT)/sipxdp
 	$(Q)scripts/demo.sh $(OUTPUT)

@@ -85,7 +85,24 @@ struct flow {
 	__u32 payload_off;	/* from the start of the packet */
 	__u32 payload_len;	/* bytes of transport payload in this packet */
 	bool first_byte_seen;	/* may_start_sip() passed on the linear head */
+	bool head_word_seen;	/* the payload's first eight bytes are in head_word */
+	__u64 head_word;
 };
+
+/*
+ * Eight bytes at p in one load. clang splits a load it cannot prove aligned
+ * into eight byte loads and seven shifts; the verifier allows unaligned
+ * reads of packet and map memory where the CPU does (x86-64, arm64), so the
+ * load is written out. volatile: it must stay after the copy that fills the
+ * scratch window.
+ */
+static __always_inline __u64 load_u64(const void *p)
+{
+	__u64 w;
+
+	asm volatile("%[w] = *(u64 *)(%[p] + 0)" : [w] "=r"(w) : [p] "r"(p));
+	return w;
+}
 
 /*
  * The cheapest exit, taken before any length bookkeeping: a SIP message
@@ -104,6 +121,8 @@ enum l4_verdict {
 	L4_SKIP,	/* not IP, not UDP/TCP, or too short: not SIP */
 	L4_FRAGMENT,	/* a non-first IP fragment */
 	L4_MALFORMED,	/* an IP header that lies about itself (ihl < 5, ...) */
+	L4_SHORT,	/* a header runs past the linear data (not SIP, unless
+			 * TC pulls more of the skb into its head) */
 };
 
 static __always_inline __be16 parse_ethernet(struct cursor *c)
@@ -140,7 +159,7 @@ static __always_inline enum l4_verdict parse_ipv4(struct cursor *c, struct flow 
 	__u32 hdr_len, tot_len;
 
 	if ((void *)(ip + 1) > c->end)
-		return L4_SKIP;
+		return L4_SHORT;
 	if (ip->ihl < 5 || ip->version != 4)
 		return L4_MALFORMED;
 	hdr_len = ip->ihl * 4;
@@ -148,7 +167,7 @@ static __always_inline enum l4_verdict parse_ipv4(struct cursor *c, struct flow 
 	if (tot_len < hdr_len)
 		return L4_MALFORMED;
 	if (c->pos + hdr_len > c->end)
-		return L4_SKIP;
+		return L4_SHORT;
 	/* Later fragments carry no L4 header; the first one is parsed. */
 	if (ip->frag_off & bpf_htons(IP_OFFSET))
 		return L4_FRAGMENT;
@@ -198,7 +217,7 @@ static __always_inline enum l4_verdict ipv6_ext_walk(void *data, void *data_end,
 			return L4_SKIP;
 		opt = data + w->off;
 		if ((void *)(opt + 1) > data_end)
-			return L4_SKIP;
+			return L4_SHORT;
 		switch (w->next) {
 		case IPPROTO_AH:
 			len = (opt->hdrlen + 2) * 4;
@@ -206,7 +225,7 @@ static __always_inline enum l4_verdict ipv6_ext_walk(void *data, void *data_end,
 		case IPPROTO_FRAGMENT:
 			frag = (void *)opt;
 			if ((void *)(frag + 1) > data_end)
-				return L4_SKIP;
+				return L4_SHORT;
 			if (frag->frag_off & bpf_htons(IP6_OFFSET))
 				return L4_FRAGMENT;
 			len = sizeof(*frag);
@@ -249,7 +268,7 @@ static __always_inline enum l4_verdict parse_ipv6(struct cursor *c, struct flow 
 	enum l4_verdict v;
 
 	if ((void *)(ip6 + 1) > c->end)
-		return L4_SKIP;
+		return L4_SHORT;
 	if (ip6->version != 6)
 		return L4_MALFORMED;
 	f->l3 = ip6;
@@ -264,8 +283,21 @@ static __always_inline enum l4_verdict parse_ipv6(struct cursor *c, struct flow 
 	w.remaining = *l4_len;
 	w.next = f->proto;
 	v = is_xdp ? ipv6_ext_walk_xdp(pkt_ctx, &w) : ipv6_ext_walk_tc(pkt_ctx, &w);
-	if (v != L4_OK)
-		return v;
+	/* Constants, not v: the verifier then knows the verdict on each path
+	 * (through a copy of v it lost track of it, and walked paths that
+	 * cannot be). */
+	switch (v) {
+	case L4_OK:
+		break;
+	case L4_FRAGMENT:
+		return L4_FRAGMENT;
+	case L4_MALFORMED:
+		return L4_MALFORMED;
+	case L4_SHORT:
+		return L4_SHORT;
+	default:
+		return L4_SKIP;
+	}
 	/* bounded well under 64 KiB, so the L4 reads after it keep a range */
 	if (w.off > MAX_L4_OFF)
 		return L4_SKIP;
@@ -290,16 +322,21 @@ static __always_inline enum l4_verdict parse_l4(struct cursor *c, void *data,
 	__u8 *first;
 
 	f->first_byte_seen = false;
+	f->head_word_seen = false;
 	if (f->proto == IPPROTO_UDP) {
 		struct udphdr *udp = c->pos;
 
 		if ((void *)(udp + 1) > c->end)
-			return L4_SKIP;
+			return L4_SHORT;
 		first = (void *)(udp + 1);
 		if ((void *)(first + 1) <= c->end) {
 			if (!may_start_sip(*first))
 				return L4_SKIP;
 			f->first_byte_seen = true;
+			if ((void *)(first + 8) <= c->end) {
+				f->head_word = load_u64(first);
+				f->head_word_seen = true;
+			}
 		}
 		f->sport = bpf_ntohs(udp->source);
 		f->dport = bpf_ntohs(udp->dest);
@@ -312,7 +349,7 @@ static __always_inline enum l4_verdict parse_l4(struct cursor *c, void *data,
 		struct tcphdr *tcp = c->pos;
 
 		if ((void *)(tcp + 1) > c->end)
-			return L4_SKIP;
+			return L4_SHORT;
 		f->sport = bpf_ntohs(tcp->source);
 		f->dport = bpf_ntohs(tcp->dest);
 		/* Options are skipped whole: doff counts 32-bit words. */
@@ -324,6 +361,10 @@ static __always_inline enum l4_verdict parse_l4(struct cursor *c, void *data,
 			if (!may_start_sip(*first))
 				return L4_SKIP;
 			f->first_byte_seen = true;
+			if ((void *)(first + 8) <= c->end) {
+				f->head_word = load_u64(first);
+				f->head_word_seen = true;
+			}
 		}
 		claimed = l4_len - hdr_len;
 	} else {

@@ -21,6 +21,7 @@
 #define WIN_SLACK	16	/* a word read at the last masked index stays inside */
 #define NO_EOL		0xffffffffu
 #define MAX_FOLDS	8	/* continuation lines followed per header */
+#define MAX_PARAMS	16	/* header parameters looked at for a tag */
 #define MAX_LWS_WORDS	32	/* blanks skipped or trimmed in a row: 256 bytes */
 #define MAX_DIGITS	10	/* CSeq fits in 32 bits: at most 10 digits */
 
@@ -33,9 +34,19 @@ struct hdr_walk {
 	__u32 cseq;
 	__u8 cseq_method;
 	bool has_content_length;
-	bool want_call_id;	/* copy Call-ID into the event */
-	bool want_contact;	/* copy Contact values into the event */
+	__u8 need;		/* NEED_*: the walk stops once none is left */
 };
+
+/*
+ * What the walk over a message's headers must still find. Most messages
+ * need two headers or none (a request other than ACK over UDP is counted by
+ * its start line alone): the walk stops there instead of reading every line.
+ */
+#define NEED_CALL_ID	1u	/* the first Call-ID, into the event */
+#define NEED_CSEQ	2u	/* the first CSeq: number and method */
+#define NEED_CONTACT	4u	/* every Contact header: only the end of headers ends it */
+#define NEED_BODY	8u	/* TCP: Content-Length and the body's start, for the next message */
+#define NEED_TO_TAG	16u	/* the first To header's tag, into the event */
 
 /* State of the walk over the messages of one packet. */
 struct msg_walk {
@@ -55,29 +66,24 @@ struct scratch {
 	__u8 ev_slack[SIPXDP_CONTACT_LEN];
 	struct msg_walk msg;
 	struct hdr_walk hdr;
+	/* Map keys live here, not on the stack: TC's second walk nests the
+	 * message code one call deeper, and the stack all calls share has 512
+	 * bytes. */
+	struct sipxdp_source_key source_key;
+	struct sipxdp_peer_key peer_key;
 };
 
 #define ONES	0x0101010101010101ULL
 #define HIGHS	0x8080808080808080ULL
 #define FOLD	0x2020202020202020ULL	/* ASCII letters to lower case */
 
-/*
- * Eight window bytes at i in one load. clang splits a load it cannot prove
- * aligned into eight byte loads and seven shifts; the verifier allows
- * unaligned reads of map memory where the CPU does (x86-64, arm64), so the
- * load is written out. volatile: it must stay after the copy that fills
- * the window.
- */
+/* Eight window bytes at i in one load (load_u64). */
 static __always_inline __u64 load_word(const struct scratch *s, __u32 i)
 {
-	const __u8 *p = &s->buf[i & WIN_MASK];
-	__u64 w;
-
-	asm volatile("%[w] = *(u64 *)(%[p] + 0)" : [w] "=r"(w) : [p] "r"(p));
-	return w;
+	return load_u64(&s->buf[i & WIN_MASK]);
 }
 
-/* Eight bytes to dst in one store, for the same reason (event fields are not aligned). */
+/* Eight bytes to dst in one store, as load_u64 loads (event fields are not aligned). */
 static __always_inline void store_word(void *dst, __u64 w)
 {
 	asm volatile("*(u64 *)(%[p] + 0) = %[w]" : : [p] "r"(dst), [w] "r"(w) : "memory");
@@ -129,15 +135,16 @@ static __always_inline __u32 lowest_flag(__u64 m)
 }
 
 /*
- * Index of the first '\n' in [from, end), or NO_EOL; eight bytes a step.
+ * Index of the first `byte` in [from, end), or NO_EOL; eight bytes a step.
  * A global (not static) function: the verifier checks it once on its own,
  * and each caller goes on with one unknown return value instead of one path
  * per iteration that could have returned.
  */
-__attribute__((noinline)) __u32 sip_find_eol(const struct scratch *s, __u32 from, __u32 end)
+__attribute__((noinline)) __u32 sip_find_byte(const struct scratch *s, __u32 from, __u32 end,
+					      __u32 byte)
 {
+	__u64 pattern = ONES * (byte & 0xff), m;
 	__u32 i, p;
-	__u64 m;
 
 	if (!s)
 		return NO_EOL;
@@ -145,7 +152,7 @@ __attribute__((noinline)) __u32 sip_find_eol(const struct scratch *s, __u32 from
 		p = from + i * 8;
 		if (p >= end)
 			return NO_EOL;
-		m = zero_bytes(load_word(s, p) ^ (ONES * '\n'));
+		m = zero_bytes(load_word(s, p) ^ pattern);
 		if (m) {
 			p += lowest_flag(m);
 			return p < end ? p : NO_EOL;
@@ -155,57 +162,66 @@ __attribute__((noinline)) __u32 sip_find_eol(const struct scratch *s, __u32 from
 }
 
 /*
+ * The method whose name starts the word w (its first eight bytes), and the
+ * name's length in *len; SIPXDP_M_OTHER when it is none of the named ones.
+ * Methods are case-sensitive (RFC 3261 7.1). SUBSCRIBE is known by its
+ * first eight letters.
+ */
+static __always_inline __u8 method_of_word(__u64 w, __u8 *len)
+{
+	switch (w & 0xff) {
+	case 'I':
+		if (word_is(w, "INVITE", 6)) { *len = 6; return SIPXDP_M_INVITE; }
+		if (word_is(w, "INFO", 4)) { *len = 4; return SIPXDP_M_INFO; }
+		break;
+	case 'A':
+		if (word_is(w, "ACK", 3)) { *len = 3; return SIPXDP_M_ACK; }
+		break;
+	case 'B':
+		if (word_is(w, "BYE", 3)) { *len = 3; return SIPXDP_M_BYE; }
+		break;
+	case 'C':
+		if (word_is(w, "CANCEL", 6)) { *len = 6; return SIPXDP_M_CANCEL; }
+		break;
+	case 'R':
+		if (word_is(w, "REGISTER", 8)) { *len = 8; return SIPXDP_M_REGISTER; }
+		if (word_is(w, "REFER", 5)) { *len = 5; return SIPXDP_M_REFER; }
+		break;
+	case 'O':
+		if (word_is(w, "OPTIONS", 7)) { *len = 7; return SIPXDP_M_OPTIONS; }
+		break;
+	case 'P':
+		if (word_is(w, "PRACK", 5)) { *len = 5; return SIPXDP_M_PRACK; }
+		if (word_is(w, "PUBLISH", 7)) { *len = 7; return SIPXDP_M_PUBLISH; }
+		break;
+	case 'S':
+		if (word_is(w, "SUBSCRIB", 8)) { *len = 9; return SIPXDP_M_SUBSCRIBE; }
+		break;
+	case 'N':
+		if (word_is(w, "NOTIFY", 6)) { *len = 6; return SIPXDP_M_NOTIFY; }
+		break;
+	case 'M':
+		if (word_is(w, "MESSAGE", 7)) { *len = 7; return SIPXDP_M_MESSAGE; }
+		break;
+	case 'U':
+		if (word_is(w, "UPDATE", 6)) { *len = 6; return SIPXDP_M_UPDATE; }
+		break;
+	}
+	return SIPXDP_M_OTHER;
+}
+
+/*
  * The method whose name starts at i, followed by a blank or line end before
- * `end`; SIPXDP_M_OTHER when it is none of the named ones. Methods are
- * case-sensitive (RFC 3261 7.1).
+ * `end`; SIPXDP_M_OTHER when it is none of the named ones.
  */
 static __always_inline __u8 method_at(const struct scratch *s, __u32 i, __u32 end)
 {
-	__u64 w = load_word(s, i);
-	__u8 len, m;
+	__u8 len = 0, m = method_of_word(load_word(s, i), &len);
 
-	switch (w & 0xff) {
-	case 'I':
-		if (word_is(w, "INVITE", 6)) { m = SIPXDP_M_INVITE; len = 6; break; }
-		if (word_is(w, "INFO", 4)) { m = SIPXDP_M_INFO; len = 4; break; }
+	if (m == SIPXDP_M_OTHER)
+		return m;
+	if (m == SIPXDP_M_SUBSCRIBE && load_byte(s, i + 8) != 'E')
 		return SIPXDP_M_OTHER;
-	case 'A':
-		if (word_is(w, "ACK", 3)) { m = SIPXDP_M_ACK; len = 3; break; }
-		return SIPXDP_M_OTHER;
-	case 'B':
-		if (word_is(w, "BYE", 3)) { m = SIPXDP_M_BYE; len = 3; break; }
-		return SIPXDP_M_OTHER;
-	case 'C':
-		if (word_is(w, "CANCEL", 6)) { m = SIPXDP_M_CANCEL; len = 6; break; }
-		return SIPXDP_M_OTHER;
-	case 'R':
-		if (word_is(w, "REGISTER", 8)) { m = SIPXDP_M_REGISTER; len = 8; break; }
-		if (word_is(w, "REFER", 5)) { m = SIPXDP_M_REFER; len = 5; break; }
-		return SIPXDP_M_OTHER;
-	case 'O':
-		if (word_is(w, "OPTIONS", 7)) { m = SIPXDP_M_OPTIONS; len = 7; break; }
-		return SIPXDP_M_OTHER;
-	case 'P':
-		if (word_is(w, "PRACK", 5)) { m = SIPXDP_M_PRACK; len = 5; break; }
-		if (word_is(w, "PUBLISH", 7)) { m = SIPXDP_M_PUBLISH; len = 7; break; }
-		return SIPXDP_M_OTHER;
-	case 'S':
-		if (word_is(w, "SUBSCRIB", 8) && load_byte(s, i + 8) == 'E') {
-			m = SIPXDP_M_SUBSCRIBE; len = 9; break;
-		}
-		return SIPXDP_M_OTHER;
-	case 'N':
-		if (word_is(w, "NOTIFY", 6)) { m = SIPXDP_M_NOTIFY; len = 6; break; }
-		return SIPXDP_M_OTHER;
-	case 'M':
-		if (word_is(w, "MESSAGE", 7)) { m = SIPXDP_M_MESSAGE; len = 7; break; }
-		return SIPXDP_M_OTHER;
-	case 'U':
-		if (word_is(w, "UPDATE", 6)) { m = SIPXDP_M_UPDATE; len = 6; break; }
-		return SIPXDP_M_OTHER;
-	default:
-		return SIPXDP_M_OTHER;
-	}
 	/* "INVITEX" is another method: the name must end here. */
 	if (i + len >= end)
 		return SIPXDP_M_OTHER;
@@ -216,6 +232,23 @@ static __always_inline __u8 method_at(const struct scratch *s, __u32 i, __u32 en
 	return SIPXDP_M_OTHER;
 }
 
+/*
+ * The first eight payload bytes may start a SIP message: "SIP/2.0 " (any
+ * case), a known method and a space, or a CRLF keep-alive. Checked on the
+ * packet before anything is copied: a TCP or UDP payload that only starts
+ * with a capital letter stops here.
+ */
+static __always_inline bool may_start_sip_word(__u64 w)
+{
+	__u8 len = 0;
+
+	if ((w | 0x202020) == lit("sip/2.0 ", 8) || (w & 0xff) == '\r')
+		return true;
+	if (method_of_word(w, &len) == SIPXDP_M_OTHER)
+		return false;
+	return len >= 8 || ((w >> (8 * len)) & 0xff) == ' ';
+}
+
 /* Headers the parser extracts. */
 enum sip_header {
 	HDR_OTHER = 0,
@@ -223,11 +256,12 @@ enum sip_header {
 	HDR_CSEQ,
 	HDR_CONTACT,
 	HDR_CONTENT_LENGTH,
+	HDR_TO,
 };
 
 /*
  * Which header a line starting at i is, and where its name ends. Names are
- * case-insensitive; compact forms i, m and l count; a blank or the colon
+ * case-insensitive; compact forms i, m, l and t count; a blank or the colon
  * must follow the name.
  */
 static __always_inline enum sip_header header_at(const struct scratch *s, __u32 i,
@@ -248,6 +282,11 @@ static __always_inline enum sip_header header_at(const struct scratch *s, __u32 
 			h = HDR_CONTENT_LENGTH; len = 14; break;
 		}
 		return HDR_OTHER;
+	case 't':
+		if (word_is(w, "to", 2) && (load_byte(s, i + 2) == ':' || is_blank(load_byte(s, i + 2)))) {
+			h = HDR_TO; len = 2; break;
+		}
+		h = HDR_TO; len = 1; break;
 	case 'i': h = HDR_CALL_ID; len = 1; break;
 	case 'm': h = HDR_CONTACT; len = 1; break;
 	case 'l': h = HDR_CONTENT_LENGTH; len = 1; break;
@@ -333,16 +372,15 @@ __attribute__((noinline)) __u32 sip_trim_end(const struct scratch *s, __u32 star
 /*
  * The '\n' that ends the header line starting at from, following folded
  * continuation lines (a line end then SP or HT, RFC 3261 7.3.1) up to
- * MAX_FOLDS of them; NO_EOL if the line is cut by end. Global, verified once.
+ * MAX_FOLDS of them; NO_EOL if the line is cut by end. Inlined into the
+ * global header-line function, its only caller, to save a call frame.
  */
-__attribute__((noinline)) __u32 sip_line_end(const struct scratch *s, __u32 from, __u32 end)
+static __always_inline __u32 sip_line_end(const struct scratch *s, __u32 from, __u32 end)
 {
 	__u32 eol = from, n;
 
-	if (!s)
-		return NO_EOL;
 	for (n = 0; n <= MAX_FOLDS; n++) {
-		eol = sip_find_eol(s, eol, end);
+		eol = sip_find_byte(s, eol, end, '\n');
 		if (eol == NO_EOL || eol + 1 >= end || !is_blank(load_byte(s, eol + 1)))
 			return eol;
 		eol++;
@@ -357,6 +395,59 @@ static __always_inline __u32 value_start(const struct scratch *s, __u32 i, __u32
 	if (i >= end || load_byte(s, i) != ':')
 		return NO_EOL;
 	return sip_skip(s, i + 1, end, SKIP_BLANKS | SKIP_LINE_ENDS);
+}
+
+/*
+ * The end of the token at i: the first byte that ends a header parameter's
+ * value (';', ',', '>', a blank or a line end), or end. Global, verified once.
+ */
+__attribute__((noinline)) __u32 sip_token_end(const struct scratch *s, __u32 i, __u32 end)
+{
+	__u32 step, n;
+	__u64 w, stop;
+
+	if (!s)
+		return end;
+	for (step = 0; step < SIPXDP_TAG_LEN / 8 + 1; step++) {
+		if (i >= end)
+			return end;
+		w = load_word(s, i);
+		stop = zero_bytes(w ^ (ONES * ';')) | zero_bytes(w ^ (ONES * ',')) |
+		       zero_bytes(w ^ (ONES * '>')) | (~outside_classes(w, SKIP_BLANKS | SKIP_LINE_ENDS) & HIGHS);
+		if (stop) {
+			n = lowest_flag(stop);
+			return i + n < end ? i + n : end;
+		}
+		i += 8;
+	}
+	return i < end ? i : end;	/* longer than a tag slot: cut there */
+}
+
+/*
+ * Where the tag parameter's value starts in the To value [v, end): after the
+ * name-addr's '>' (a ";tag" inside <...> is a URI parameter), the first
+ * ";tag=" with any blanks around ';' and '='. NO_EOL when there is none.
+ * Inlined into the one global caller: a call frame of its own would be one
+ * too many.
+ */
+static __always_inline __u32 find_tag(const struct scratch *s, __u32 v, __u32 end)
+{
+	__u32 p = sip_find_byte(s, v, end, '>'), n;
+
+	p = p == NO_EOL ? v : p + 1;
+	for (n = 0; n < MAX_PARAMS; n++) {
+		p = sip_find_byte(s, p, end, ';');
+		if (p == NO_EOL)
+			return NO_EOL;
+		p = sip_skip(s, p + 1, end, SKIP_BLANKS);
+		if (p + 3 < end && word_is(load_word(s, p) | FOLD, "tag", 3)) {
+			__u32 eq = sip_skip(s, p + 3, end, SKIP_BLANKS);
+
+			if (eq < end && load_byte(s, eq) == '=')
+				return sip_skip(s, eq + 1, end, SKIP_BLANKS);
+		}
+	}
+	return NO_EOL;
 }
 
 /*

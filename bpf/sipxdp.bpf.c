@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
- * sipxdp: counts SIP responses per source and code, SIP requests per method,
- * and hands INVITE 2xx, ACK and 3xx messages to the agent as events.
+ * sipxdp: counts SIP responses per source, peer and code, SIP requests per
+ * method, and hands the agent, as events, the messages its call tracker and
+ * redirect table need: INVITE, ACK, BYE, CANCEL, OPTIONS and REGISTER
+ * requests, every response to them, and every 3xx.
  *
  * One parser serves the XDP (ingress) and TC (egress) entry points. It only
  * watches: XDP always returns XDP_PASS and TC always TC_ACT_UNSPEC, and no
@@ -20,9 +22,14 @@
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
+/* Bytes TC pulls into the head when the headers are not all in it: room for
+ * two VLAN tags, IPv6 and TCP with options. */
+#define TC_PULL_LEN	128
+
 /* Set by the loader before load; the verifier prunes what they turn off. */
 const volatile __u16 cfg_ports[SIPXDP_MAX_PORTS] = {};
 const volatile __u32 cfg_nports = 0;	/* 0: SIP found by content on any port */
+const volatile __u32 cfg_npeer_ranges = 0;	/* 0: every source is "other" */
 /* Ring-buffer records wake the agent only once this many bytes wait (0: each). */
 const volatile __u32 cfg_wakeup_bytes = 0;
 
@@ -59,6 +66,22 @@ struct {
 	__uint(max_entries, SIPXDP_DEFAULT_RINGBUF);
 } events SEC(".maps");
 
+/* Sized by the loader from --peers; not pinned: their layout follows the file. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(max_entries, 1);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct sipxdp_peer_key);
+	__type(value, __u32);
+} peer_ranges SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, SIPXDP_CLASSES);
+	__type(key, __u32);
+	__type(value, __u64);
+} peer_responses SEC(".maps");
+
 /* One window per CPU: too large for the 512-byte BPF stack. */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -75,24 +98,30 @@ static __always_inline void count(__u32 idx)
 		(*v)++;
 }
 
-/* Lookup-or-insert for per-CPU hash counters; false when the map refused. */
-static __always_inline bool hash_inc(void *map, const void *key)
+enum hash_inc_result {
+	HASH_REFUSED,	/* the map is full (a hash map) */
+	HASH_COUNTED,	/* on an entry that was there */
+	HASH_INSERTED,	/* on a new entry */
+};
+
+/* Lookup-or-insert for per-CPU hash counters. */
+static __always_inline enum hash_inc_result hash_inc(void *map, const void *key)
 {
 	__u64 one = 1, *v;
 
 	v = bpf_map_lookup_elem(map, key);
 	if (v) {
 		(*v)++;
-		return true;
+		return HASH_COUNTED;
 	}
-	/* -EEXIST: another CPU inserted it first; count on ours. */
 	if (bpf_map_update_elem(map, key, &one, BPF_NOEXIST) == 0)
-		return true;
+		return HASH_INSERTED;
+	/* -EEXIST: another CPU inserted it first; count on ours. */
 	v = bpf_map_lookup_elem(map, key);
 	if (!v)
-		return false;
+		return HASH_REFUSED;
 	(*v)++;
-	return true;
+	return HASH_COUNTED;
 }
 
 /*
@@ -134,6 +163,24 @@ __attribute__((noinline)) int copy_call_id(struct scratch *s, __u32 from, __u32 
 		store_word(&s->ev.call_id[i * 8], load_word(s, from + i * 8));
 	s->ev.call_id_len = len;
 	s->ev.flags &= ~SIPXDP_EVF_NO_CALLID;
+	return 0;
+}
+
+/* The To header's tag, for the call tracker: forks and hops are told apart by it. */
+__attribute__((noinline)) int copy_to_tag(struct scratch *s, __u32 from, __u32 to)
+{
+	__u32 len = to - from, i;
+
+	if (!s)
+		return 0;
+	if (len > SIPXDP_TAG_LEN) {
+		len = SIPXDP_TAG_LEN;
+		s->ev.flags |= SIPXDP_EVF_TAG_CUT;
+	}
+	for (i = 0; i < SIPXDP_TAG_LEN / 8 && i * 8 < len; i++)
+		store_word(&s->ev.to_tag[i * 8], load_word(s, from + i * 8));
+	s->ev.to_tag_len = len;
+	s->ev.flags &= ~SIPXDP_EVF_NO_TO_TAG;
 	return 0;
 }
 
@@ -196,40 +243,58 @@ __attribute__((noinline)) int sip_header_line(struct scratch *s)
 
 	switch (header_at(s, pos, &name_end)) {
 	case HDR_CALL_ID:
-		if (!h->want_call_id)
-			return 0;
-		v = value_start(s, name_end, eol);
-		if (v != NO_EOL)
-			copy_call_id(s, v, sip_trim_end(s, v, eol));
-		return 0;
-	case HDR_CSEQ:
+		if (!(h->need & NEED_CALL_ID))
+			break;
 		v = value_start(s, name_end, eol);
 		if (v == NO_EOL)
-			return 0;
+			break;
+		copy_call_id(s, v, sip_trim_end(s, v, eol));
+		h->need &= ~NEED_CALL_ID;
+		break;
+	case HDR_CSEQ:
+		if (!(h->need & NEED_CSEQ))
+			break;
+		v = value_start(s, name_end, eol);
+		if (v == NO_EOL)
+			break;
 		num = parse_uint(s, &v, eol, &ok);
 		if (!ok || num > 0xffffffffu)
-			return 0;
+			break;
 		h->cseq = num;
 		v = sip_skip(s, v, eol, SKIP_BLANKS | SKIP_LINE_ENDS);
 		h->cseq_method = method_at(s, v, h->end);
-		return 0;
+		h->need &= ~NEED_CSEQ;
+		break;
+	case HDR_TO:
+		if (!(h->need & NEED_TO_TAG))
+			break;
+		v = value_start(s, name_end, eol);
+		if (v != NO_EOL)
+			v = find_tag(s, v, eol);
+		if (v != NO_EOL)
+			copy_to_tag(s, v, sip_token_end(s, v, eol));
+		h->need &= ~NEED_TO_TAG;	/* the first To header, tag or not */
+		break;
 	case HDR_CONTACT:
-		if (!h->want_contact)
-			return 0;
+		if (!(h->need & NEED_CONTACT))
+			break;
 		v = value_start(s, name_end, eol);
 		if (v != NO_EOL)
 			append_contact(s, v, sip_trim_end(s, v, eol));
-		return 0;
+		break;
 	case HDR_CONTENT_LENGTH:
+		if (!(h->need & NEED_BODY))
+			break;
 		v = value_start(s, name_end, eol);
 		if (v == NO_EOL)
-			return 0;
+			break;
 		h->content_length = parse_uint(s, &v, eol, &ok);
 		h->has_content_length = ok;
-		return 0;
+		break;
 	default:
-		return 0;
+		break;
 	}
+	return h->need ? 0 : 1;
 }
 
 static long header_line_cb(__u32 idx __attribute__((unused)), struct loop_ctx *ctx)
@@ -249,7 +314,7 @@ static __always_inline void emit(struct scratch *s, __u8 kind, __u8 method,
 	s->ev.cseq = h->cseq;
 	if (h->cseq_method == SIPXDP_M_UNKNOWN)
 		s->ev.flags |= SIPXDP_EVF_NO_CSEQ;
-	if (s->ev.flags & (SIPXDP_EVF_CALLID_CUT | SIPXDP_EVF_CONTACT_CUT))
+	if (s->ev.flags & (SIPXDP_EVF_CALLID_CUT | SIPXDP_EVF_CONTACT_CUT | SIPXDP_EVF_TAG_CUT))
 		count(SIPXDP_CNT_FIELDS_CUT);
 	s->ev.ts_ns = bpf_ktime_get_ns();
 	/* Only the Contact bytes in use go out: a 2xx or an ACK has none. */
@@ -267,6 +332,13 @@ static __always_inline void emit(struct scratch *s, __u8 kind, __u8 method,
 		count(SIPXDP_CNT_EVENTS_LOST);
 	else
 		count(SIPXDP_CNT_EVENTS);
+}
+
+/* The requests whose transactions the call tracker follows (ACK apart). */
+static __always_inline bool tracked_method(__u8 method)
+{
+	return method == SIPXDP_M_INVITE || method == SIPXDP_M_BYE || method == SIPXDP_M_CANCEL ||
+	       method == SIPXDP_M_OPTIONS || method == SIPXDP_M_REGISTER;
 }
 
 /*
@@ -311,11 +383,43 @@ static __always_inline __u16 status_code(const struct scratch *s, __u32 off, __u
 	return (c0 - '0') * 100 + (c1 - '0') * 10 + (c2 - '0');
 }
 
+/* The exact per-peer count, where the per-source LRU map may evict. */
+static __always_inline void count_peer_response(struct scratch *s, __u16 code)
+{
+	struct sipxdp_peer_key *key = &s->peer_key;
+	const struct sipxdp_addr *src = &s->ev.saddr;
+	__u32 peer = 0, slot, *id;
+	__u64 *v;
+
+	if (cfg_npeer_ranges) {
+		__builtin_memset(key, 0, sizeof(*key));
+		key->prefix_len = 128;
+		if (src->family == AF_INET) {
+			key->addr[10] = 0xff;
+			key->addr[11] = 0xff;
+			__builtin_memcpy(&key->addr[12], src->bytes, 4);
+		} else {
+			__builtin_memcpy(key->addr, src->bytes, 16);
+		}
+		id = bpf_map_lookup_elem(&peer_ranges, key);
+		if (id)
+			peer = *id;
+	}
+	slot = peer * SIPXDP_CLASSES + code / 100 - 1;
+	v = bpf_map_lookup_elem(&peer_responses, &slot);
+	if (v)
+		(*v)++;
+}
+
 /*
  * One SIP message of the packet in s->msg: start line, headers, counters,
  * event. Returns 1 to stop (no further message, or this one was not SIP).
+ * Inlined into its bpf_loop callback, the one place that calls it: the
+ * global sip_payload_* reach that loop once, and a global function here
+ * would be one call frame too many for TC's second walk (the verifier
+ * allows eight, counted through callbacks).
  */
-__attribute__((noinline)) int sip_message(struct scratch *s, __u32 idx)
+static __always_inline int sip_message(struct scratch *s, __u32 idx)
 {
 	struct loop_ctx ctx = { .s = s };
 	struct msg_walk *m;
@@ -344,7 +448,7 @@ __attribute__((noinline)) int sip_message(struct scratch *s, __u32 idx)
 			goto not_counted;
 	}
 
-	eol = sip_find_eol(s, off, end);
+	eol = sip_find_byte(s, off, end, '\n');
 	if (eol == NO_EOL) {
 		/* A start line cut short: a known method or a status line. */
 		if (code || method != SIPXDP_M_OTHER)
@@ -363,8 +467,9 @@ __attribute__((noinline)) int sip_message(struct scratch *s, __u32 idx)
 	}
 
 	/* Headers. */
-	s->ev.flags = SIPXDP_EVF_NO_CALLID;
+	s->ev.flags = SIPXDP_EVF_NO_CALLID | SIPXDP_EVF_NO_TO_TAG;
 	s->ev.call_id_len = 0;
+	s->ev.to_tag_len = 0;
 	s->ev.contact_len = 0;
 	h->pos = eol + 1;
 	h->end = end;
@@ -373,28 +478,46 @@ __attribute__((noinline)) int sip_message(struct scratch *s, __u32 idx)
 	h->cseq_method = SIPXDP_M_UNKNOWN;
 	h->content_length = 0;
 	h->has_content_length = false;
-	h->want_call_id = (code >= 200 && code < 400) || method == SIPXDP_M_ACK;
-	h->want_contact = code >= 300 && code < 400;
-	bpf_loop(SIPXDP_MAX_LINES, header_line_cb, &ctx, 0);
+	h->need = m->transport == IPPROTO_TCP ? NEED_BODY : 0;
+	/* The call tracker's messages: each response (its CSeq says whether
+	 * it is one), and the requests it follows. */
+	if (code || method == SIPXDP_M_ACK || tracked_method(method))
+		h->need |= NEED_CALL_ID | NEED_CSEQ | NEED_TO_TAG;
+	if (code >= 300 && code < 400)
+		h->need |= NEED_CONTACT;
+	if (h->need)
+		bpf_loop(SIPXDP_MAX_LINES, header_line_cb, &ctx, 0);
 
 	if (code) {
-		struct sipxdp_source_key sk = {};
+		struct sipxdp_source_key *sk = &s->source_key;
 		struct sipxdp_response_key rk = {
 			.code = code,
 			.direction = m->direction,
 			.method = h->cseq_method,
 		};
 
-		if (!hash_inc(&responses, &rk))
+		if (hash_inc(&responses, &rk) == HASH_REFUSED)
 			count(SIPXDP_CNT_RESPONSE_UPDATE_FAILED);
-		__builtin_memcpy(&sk.addr, &s->ev.saddr, sizeof(sk.addr));
-		sk.code = code;
-		if (!hash_inc(&sources, &sk))
+		__builtin_memcpy(&sk->addr, &s->ev.saddr, sizeof(sk->addr));
+		sk->code = code;
+		sk->pad = 0;
+		switch (hash_inc(&sources, sk)) {
+		case HASH_REFUSED:
 			count(SIPXDP_CNT_SOURCE_UPDATE_FAILED);
+			break;
+		case HASH_INSERTED:
+			count(SIPXDP_CNT_SOURCE_INSERTS);
+			break;
+		case HASH_COUNTED:
+			break;
+		}
+		count_peer_response(s, code);
 		if (code >= 200 && code < 300 && h->cseq_method == SIPXDP_M_INVITE)
 			emit(s, SIPXDP_EV_INVITE_2XX, h->cseq_method, code, h);
 		else if (code >= 300 && code < 400)
 			emit(s, SIPXDP_EV_REDIRECT, h->cseq_method, code, h);
+		else if (tracked_method(h->cseq_method))
+			emit(s, SIPXDP_EV_RESPONSE, h->cseq_method, code, h);
 	} else {
 		__u32 slot = m->direction * SIPXDP_METHOD_MAX + method;
 		__u64 *v = bpf_map_lookup_elem(&requests, &slot);
@@ -403,6 +526,8 @@ __attribute__((noinline)) int sip_message(struct scratch *s, __u32 idx)
 			(*v)++;
 		if (method == SIPXDP_M_ACK)
 			emit(s, SIPXDP_EV_ACK, method, 0, h);
+		else if (tracked_method(method))
+			emit(s, SIPXDP_EV_REQUEST, method, 0, h);
 	}
 	count(SIPXDP_CNT_MESSAGES);
 	m->result = SIPXDP_RES_SIP;
@@ -427,9 +552,17 @@ not_counted:
 	return 1;
 }
 
-static long sip_message_cb(__u32 idx, struct loop_ctx *ctx)
+static long sip_message_cb(__u32 idx, void *unused __attribute__((unused)))
 {
-	return sip_message(ctx->s, idx) & 1;
+	__u32 zero = 0;
+	/*
+	 * The window looked up again rather than passed in: through a global
+	 * function's argument it is plain memory to the verifier, which 6.1
+	 * does not take as a map key, and the keys live in it (sip.h).
+	 */
+	struct scratch *s = bpf_map_lookup_elem(&scratch_map, &zero);
+
+	return s ? sip_message(s, idx) & 1 : 1;
 }
 
 static __always_inline bool port_selected(const struct flow *f)
@@ -456,7 +589,6 @@ static __always_inline bool port_selected(const struct flow *f)
  */
 static __always_inline int sip_payload(void *pkt_ctx, struct scratch *s, bool is_xdp)
 {
-	struct loop_ctx ctx = { .s = s };
 	__u64 len;
 	long err;
 
@@ -476,7 +608,7 @@ static __always_inline int sip_payload(void *pkt_ctx, struct scratch *s, bool is
 	s->msg.off = 0;
 	s->msg.win_len = len;
 	s->msg.result = SIPXDP_RES_NOT_SIP;
-	bpf_loop(SIPXDP_MAX_MSGS, sip_message_cb, &ctx, 0);
+	bpf_loop(SIPXDP_MAX_MSGS, sip_message_cb, NULL, 0);
 	return s->msg.result;
 }
 
@@ -494,29 +626,40 @@ __attribute__((noinline)) int sip_payload_tc(struct __sk_buff *skb, struct scrat
  * The parser shared by both entry points. `is_xdp` is a constant in each
  * caller, so only one family of load helpers stays in each program.
  */
-static __always_inline void sipxdp_handle(void *pkt_ctx, __u32 pkt_len, bool is_xdp,
-					  __u8 direction)
+/* What sipxdp_handle did with the packet. */
+enum handle_result {
+	HANDLE_COUNTED,
+	HANDLE_PULL,	/* TC: the headers run past the skb's head; nothing counted */
+};
+
+static __always_inline enum handle_result sipxdp_handle(void *pkt_ctx, __u32 pkt_len,
+							bool is_xdp, __u8 direction,
+							bool may_pull)
 {
+	enum l4_verdict v;
 	struct flow f;
 	struct scratch *s;
 	__u32 zero = 0;
 	__u8 first;
 
-	switch (parse_to_payload(pkt_ctx, is_xdp, pkt_len, &f)) {
+	v = parse_to_payload(pkt_ctx, is_xdp, pkt_len, &f);
+	if (v == L4_SHORT && may_pull)
+		return HANDLE_PULL;
+	switch (v) {
 	case L4_OK:
 		break;
 	case L4_FRAGMENT:
 		count(SIPXDP_RES_FRAGMENT);
-		return;
+		return HANDLE_COUNTED;
 	case L4_MALFORMED:
 		count(SIPXDP_RES_MALFORMED);
-		return;
+		return HANDLE_COUNTED;
 	default:
 		count(SIPXDP_RES_NOT_SIP);
-		return;
+		return HANDLE_COUNTED;
 	}
 
-	if (!port_selected(&f))
+	if (!port_selected(&f) || (f.head_word_seen && !may_start_sip_word(f.head_word)))
 		goto not_sip;
 	/* The first byte was out of the linear head (TC, XDP frags): load it. */
 	if (!f.first_byte_seen &&
@@ -537,28 +680,44 @@ static __always_inline void sipxdp_handle(void *pkt_ctx, __u32 pkt_len, bool is_
 	s->msg.direction = direction;
 	s->msg.transport = f.proto;
 	count(is_xdp ? sip_payload_xdp(pkt_ctx, s) : sip_payload_tc(pkt_ctx, s));
-	return;
+	return HANDLE_COUNTED;
 
 not_sip:
 	count(SIPXDP_RES_NOT_SIP);
+	return HANDLE_COUNTED;
 }
 
 SEC("xdp")
 int sipxdp_xdp(struct xdp_md *ctx)
 {
-	sipxdp_handle(ctx, ctx->data_end - ctx->data, true, SIPXDP_DIR_INGRESS);
+	/* the whole frame, fragments included (the payload copy reads them) */
+	sipxdp_handle(ctx, bpf_xdp_get_buff_len(ctx), true, SIPXDP_DIR_INGRESS, false);
 	return XDP_PASS;
 }
 
-/* Egress: the replies this host sends itself, which XDP never sees. */
+/*
+ * The walk again, once more of the skb is in its head. Global, so the
+ * verifier checks this copy on its own: inlined beside the first, clang
+ * shared registers between the two in ways the verifier could not follow.
+ */
+__attribute__((noinline)) int sipxdp_tc_pulled(struct __sk_buff *skb)
+{
+	sipxdp_handle(skb, skb->len, false, SIPXDP_DIR_EGRESS, false);
+	return 0;
+}
+
+/*
+ * Egress: the replies this host sends itself, which XDP never sees. An
+ * skb's linear head may end inside the headers (GSO, some drivers): only
+ * then is more pulled in and the walk done again. A pull on every
+ * non-linear skb would cost each of them a copy.
+ */
 SEC("tc")
 int sipxdp_tc(struct __sk_buff *skb)
 {
-	__u32 head = 128;
-
-	/* The L2..L4 walk reads the linear head only; make sure the headers are in it. */
-	if (skb->data_end - skb->data < head && skb->len > skb->data_end - skb->data)
-		bpf_skb_pull_data(skb, skb->len < head ? skb->len : head);
-	sipxdp_handle(skb, skb->len, false, SIPXDP_DIR_EGRESS);
+	if (sipxdp_handle(skb, skb->len, false, SIPXDP_DIR_EGRESS, true) == HANDLE_PULL) {
+		bpf_skb_pull_data(skb, skb->len < TC_PULL_LEN ? skb->len : TC_PULL_LEN);
+		sipxdp_tc_pulled(skb);
+	}
 	return TC_ACT_UNSPEC;
 }

@@ -15,6 +15,7 @@
 #define SIPXDP_MAX_PORTS	16	/* --ports list length */
 #define SIPXDP_CALLID_LEN	128	/* Call-ID bytes kept in an event */
 #define SIPXDP_CONTACT_LEN	512	/* Contact bytes kept in an event */
+#define SIPXDP_TAG_LEN		64	/* To-tag bytes kept in an event */
 #define SIPXDP_SCAN_LEN		2048	/* payload bytes scanned per message */
 #define SIPXDP_MAX_MSGS		16	/* SIP messages parsed per packet */
 #define SIPXDP_MAX_LINES	96	/* header lines scanned per message */
@@ -43,6 +44,8 @@ enum sipxdp_counter {
 	SIPXDP_CNT_FIELDS_CUT,		/* events with a field cut to its slot */
 	SIPXDP_CNT_SOURCE_UPDATE_FAILED,	/* per-source map refused an entry */
 	SIPXDP_CNT_RESPONSE_UPDATE_FAILED,	/* response map full */
+	SIPXDP_CNT_SOURCE_INSERTS,	/* per-source entries created: less the entries
+					 * there now, what the LRU evicted */
 	SIPXDP_COUNTER_MAX,
 };
 
@@ -80,6 +83,22 @@ enum sipxdp_method {
 /* Key of `requests`: direction * SIPXDP_METHOD_MAX + method. */
 #define SIPXDP_REQUEST_SLOTS	(SIPXDP_DIR_MAX * SIPXDP_METHOD_MAX)
 
+/*
+ * Per-peer response counters, where nothing evicts: `peer_ranges`, a
+ * longest-prefix-match trie of the --peers ranges, gives a source's peer id
+ * (1.., 0 when in none: "other"), and `peer_responses`, an array, counts at
+ * id * SIPXDP_CLASSES + class - 1 (classes 1xx..6xx).
+ */
+#define SIPXDP_CLASSES		6
+#define SIPXDP_MAX_PEERS	4096	/* distinct peer names, and ranges */
+
+/* Key of `peer_ranges`: IPv6, or IPv4 as ::ffff:a.b.c.d with 96 added to
+ * its prefix length, so one trie holds both. */
+struct sipxdp_peer_key {
+	__u32 prefix_len;
+	__u8 addr[16];
+};
+
 /* An IPv4 or IPv6 address; IPv4 sits in the first 4 bytes, the rest zero. */
 struct sipxdp_addr {
 	__u8 bytes[16];
@@ -106,6 +125,10 @@ enum sipxdp_event_kind {
 	SIPXDP_EV_INVITE_2XX = 1,	/* 2xx response whose CSeq method is INVITE */
 	SIPXDP_EV_ACK,			/* ACK request */
 	SIPXDP_EV_REDIRECT,		/* 3xx response */
+	SIPXDP_EV_REQUEST,		/* INVITE, BYE, CANCEL, OPTIONS or REGISTER request */
+	SIPXDP_EV_RESPONSE,		/* any other response whose CSeq method is one of
+					 * those (INVITE's 1xx and 4xx-6xx, all of BYE's...) */
+	SIPXDP_EV_KIND_MAX,
 };
 
 /* Event flags: a field did not fit its slot or was not found. */
@@ -113,6 +136,8 @@ enum sipxdp_event_kind {
 #define SIPXDP_EVF_CONTACT_CUT	(1u << 1)
 #define SIPXDP_EVF_NO_CALLID	(1u << 2)
 #define SIPXDP_EVF_NO_CSEQ	(1u << 3)
+#define SIPXDP_EVF_TAG_CUT	(1u << 4)
+#define SIPXDP_EVF_NO_TO_TAG	(1u << 5)	/* no To header, or one without a tag */
 
 /*
  * One ring-buffer record: a message the agent must see in full. Strings are
@@ -129,14 +154,17 @@ struct sipxdp_event {
 	__u16 dport;
 	__u8 kind;		/* enum sipxdp_event_kind */
 	__u8 direction;		/* enum sipxdp_direction */
-	__u8 method;		/* request method (ACK) or CSeq method */
+	__u8 method;		/* a request's method, a response's CSeq method */
 	__u8 flags;		/* SIPXDP_EVF_* */
 	__u16 status;		/* response code, 0 for requests */
 	__u16 transport;	/* IPPROTO_UDP or IPPROTO_TCP */
 	__u32 cseq;		/* CSeq number */
 	__u16 call_id_len;
 	__u16 contact_len;
+	__u16 to_tag_len;
+	__u16 pad;
 	char call_id[SIPXDP_CALLID_LEN];
+	char to_tag[SIPXDP_TAG_LEN];	/* the To header's tag parameter */
 	char contact[SIPXDP_CONTACT_LEN];
 };
 

@@ -8,9 +8,18 @@ set -euo pipefail
 BUILD_PKGS=(make gcc clang llvm bpftool libbpf-dev libxdp-dev libelf-dev zlib1g-dev
             libpcap-dev libmicrohttpd-dev)
 # Tests: namespaces and veth (iproute2), a real SIP server, a real Prometheus
-# (and promtool), python3 for the SIP client and JSON checks, curl for scrapes.
-# Benchmarks: tcpreplay plays packets into a veth; tshark is the CPU yardstick.
-TEST_PKGS=(iproute2 kamailio prometheus python3 curl tcpreplay tshark)
+# (and promtool), python3 for the SIP client and JSON checks, curl for scrapes,
+# clang's sanitizer and libFuzzer runtimes for the fuzzers (only recommended
+# by clang, so not installed with it here).
+# The Linux 6.1 guest (make vmtest): qemu, busybox for its init, cpio for its
+# initramfs, xz/zstd to unpack the kernel and modules, xdp-tools' xdp-loader
+# and programs for the dispatcher test; strace holds a command mid-way in the
+# unload test.
+# Benchmarks (bench_path): tcpreplay plays packets into a veth; tshark is the
+# CPU yardstick.
+TEST_PKGS=(iproute2 kamailio prometheus python3 curl libclang-rt-dev
+           qemu-system-x86 busybox-static cpio xz-utils zstd xdp-tools strace
+           tcpreplay tshark)
 
 want=("${BUILD_PKGS[@]}")
 if [ "${1:-}" != "--build-only" ]; then

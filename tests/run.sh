@@ -43,9 +43,17 @@ for t in "$build"/tests/test_*; do
 	[ -x "$t" ] && run_suite "$(basename "$t")" "$t"
 done
 run_suite replay_captures python3 tests/replay/test_captures.py "$build/sipxdp"
+# The fuzzers over their seeds only, with their sanitizers: a second or so
+# (make fuzz is the long run).
+if ls "$build"/fuzz/fuzz_* >/dev/null 2>&1; then
+	run_suite fuzz_smoke tests/fuzz/run.sh "$build" 0
+fi
 for t in tests/cli/test_*.sh tests/e2e/test_*.sh; do
 	[ -x "$t" ] && run_suite "$(basename "$t" .sh)" "$t" "$build/sipxdp"
 done
+# The BPF and attach tests again, in Debian 12's Linux 6.1 under qemu: its
+# summary names the guest's kernel.
+run_suite vmtest_linux61 tests/vm/vmtest.sh "$build"
 
 echo
 if [ ${#failed_suites[@]} -gt 0 ]; then

@@ -62,6 +62,8 @@ static inline int harness_open(struct harness *h, const struct loader_opts *opts
 	h->skel = loader_load(opts);
 	if (!h->skel)
 		return -1;
+	if (loader_fill_peers(h->skel, opts->peers))
+		return -1;
 	h->prog_fd = bpf_program__fd(h->skel->progs.sipxdp_xdp);
 	h->rb = ring_buffer__new(bpf_map__fd(h->skel->maps.events), harness_on_event, h, NULL);
 	return h->rb ? 0 : -1;
@@ -97,6 +99,8 @@ static inline void harness_reset(struct harness *h)
 	clear_percpu_array(bpf_map__fd(h->skel->maps.requests), SIPXDP_REQUEST_SLOTS);
 	clear_hash(bpf_map__fd(h->skel->maps.responses));
 	clear_hash(bpf_map__fd(h->skel->maps.sources));
+	clear_percpu_array(bpf_map__fd(h->skel->maps.peer_responses),
+			   bpf_map__max_entries(h->skel->maps.peer_responses));
 	ring_buffer__consume(h->rb);
 	h->n_events = 0;
 }
@@ -106,7 +110,8 @@ static inline int harness_read(struct harness *h, struct snapshot *snap)
 	return snapshot_read(snap, bpf_map__fd(h->skel->maps.counters),
 			     bpf_map__fd(h->skel->maps.requests),
 			     bpf_map__fd(h->skel->maps.responses),
-			     bpf_map__fd(h->skel->maps.sources));
+			     bpf_map__fd(h->skel->maps.sources)) ||
+	       snapshot_read_peers(snap, bpf_map__fd(h->skel->maps.peer_responses));
 }
 
 /*

@@ -59,6 +59,10 @@ expect 1 "no-such-file: No such file" -- "$bin" run -i lo --peers "$tmp/no-such-
 expect 1 "no sipxdp counters pinned in /sys/fs/bpf/sxd-none" -- "$bin" stats --pin-dir /sys/fs/bpf/sxd-none
 expect 1 "no sipxdp agent is running on /sys/fs/bpf/sxd-none" -- "$bin" acks --pin-dir /sys/fs/bpf/sxd-none
 expect 1 "--by: one of 1xx" -- "$bin" top --by 9xx
+expect 1 "--sources: from 1 to" -- "$bin" stats --sources 0
+expect 1 "--sources and --all-sources go with stats" -- "$bin" acks --all-sources
+expect 1 "--redirect-max-age: seconds from 1 to" -- "$bin" run --redirect-max-age 0
+expect 1 "--redirect-max-age: seconds from 1 to" -- "$bin" replay --redirect-max-age 0 x.pcap
 expect 0 "removed /sys/fs/bpf/sxd-none" -- "$bin" unload --pin-dir /sys/fs/bpf/sxd-none
 
 echo "$passed passed, $failed failed"

@@ -155,6 +155,41 @@ static void test_retransmitted_2xx(void)
 	ack_matcher_free(m);
 }
 
+/*
+ * An unACKed 2xx is retransmitted by its UAS for 64*T1 (T1 doubling to T2,
+ * RFC 3261 13.3.1.4). With a timeout shorter than that it is one
+ * transaction and one missing call, however many copies come; its ACK
+ * after the timeout makes it late, not matched.
+ */
+static void test_missing_counted_once_while_retransmitted(void)
+{
+	struct ack_matcher *m = matcher(16, 5 * SEC, 4);
+	__u64 at = 0, gap = 500 * MSEC;
+	struct ack_stats s;
+	int copies = 0;
+
+	while (at < 31500 * MSEC) {
+		feed(m, SIPXDP_EV_INVITE_2XX, "unacked@host", 3, T0 + at);
+		ack_matcher_expire(m, T0 + at + gap / 2);
+		copies++;
+		at += gap;
+		gap = gap * 2 > 4 * SEC ? 4 * SEC : gap * 2;
+	}
+	s = stats_of(m);
+	CHECK_EQ(s.invite_2xx, 1);
+	CHECK_EQ(s.missing, 1);
+	CHECK_EQ(s.retransmissions, copies - 1);
+	feed(m, SIPXDP_EV_ACK, "unacked@host", 3, T0 + 31 * SEC);
+	s = stats_of(m);
+	CHECK_EQ(s.late, 1);
+	CHECK_EQ(s.matched, 0);
+	/* past 64*T1 it is forgotten: the same Call-ID and CSeq is new again */
+	ack_matcher_expire(m, T0 + 33 * SEC);
+	feed(m, SIPXDP_EV_INVITE_2XX, "unacked@host", 3, T0 + 33 * SEC);
+	CHECK_EQ(stats_of(m).invite_2xx, 2);
+	ack_matcher_free(m);
+}
+
 static void test_missing_at_timeout(void)
 {
 	struct ack_matcher *m = matcher(16, SEC, 4);
@@ -172,13 +207,18 @@ static void test_missing_at_timeout(void)
 	CHECK_EQ(s.pending, 0);
 	CHECK_EQ(s.table_entries, 1);
 
-	/* Too late: the ACK matches nothing and leaves no delay sample. */
+	/* Too late: the call stays missing, is late too, no delay sample. */
 	feed(m, SIPXDP_EV_ACK, "m@host", 1, T0 + SEC + 1);
 	s = stats_of(m);
 	CHECK_EQ(s.matched, 0);
-	CHECK_EQ(s.acks_unmatched, 1);
+	CHECK_EQ(s.late, 1);
+	CHECK_EQ(s.acks_unmatched, 0);
 	CHECK_EQ(s.missing, 1);
 	CHECK_EQ(s.delay_count, 0);
+	/* its retransmitted ACK is late once only */
+	feed(m, SIPXDP_EV_ACK, "m@host", 1, T0 + SEC + 2);
+	CHECK_EQ(stats_of(m).late, 1);
+	CHECK_EQ(stats_of(m).acks_unmatched, 1);
 
 	/* An ACK arriving exactly at the timeout is too late as well. */
 	feed(m, SIPXDP_EV_INVITE_2XX, "n@host", 1, T0 + 2 * SEC);
@@ -186,7 +226,7 @@ static void test_missing_at_timeout(void)
 	s = stats_of(m);
 	CHECK_EQ(s.matched, 0);
 	CHECK_EQ(s.missing, 2);
-	CHECK_EQ(s.acks_unmatched, 2);
+	CHECK_EQ(s.late, 2);
 	ack_matcher_free(m);
 }
 
@@ -295,14 +335,17 @@ static void test_hash_collisions(void)
 
 	/* Removing from the middle of the chain keeps the others findable. */
 	ack_matcher_expire(m, T0 + SEC + 5 * MSEC);	/* the 3 pending: missing */
-	ack_matcher_expire(m, T0 + SEC + 10 * MSEC);	/* the matched "abd": gone */
 	s = stats_of(m);
 	CHECK_EQ(s.missing, 3);
-	CHECK_EQ(s.table_entries, 3);
-	feed(m, SIPXDP_EV_INVITE_2XX, "abc", 2, T0 + SEC + 11 * MSEC);
-	feed(m, SIPXDP_EV_INVITE_2XX, "abd", 1, T0 + SEC + 12 * MSEC);
+	CHECK_EQ(s.table_entries, 4);
+	/* 64*T1 after their first 2xx: "abc" 1 and "abd" (chain middle) go */
+	ack_matcher_expire(m, T0 + 32 * SEC + 1);
+	CHECK_EQ(stats_of(m).table_entries, 2);
+	feed(m, SIPXDP_EV_INVITE_2XX, "abc", 2, T0 + 32 * SEC + 1);
+	feed(m, SIPXDP_EV_INVITE_2XX, "ab", 1, T0 + 32 * SEC + 1);
+	feed(m, SIPXDP_EV_INVITE_2XX, "abd", 1, T0 + 32 * SEC + 1);
 	s = stats_of(m);
-	CHECK_EQ(s.retransmissions, 2);
+	CHECK_EQ(s.retransmissions, 3);
 	CHECK_EQ(s.invite_2xx, 5);
 	ack_matcher_free(m);
 }
@@ -461,25 +504,21 @@ static void test_done_cleanup(void)
 	feed(m, SIPXDP_EV_INVITE_2XX, "done@host", 1, T0);
 	feed(m, SIPXDP_EV_ACK, "done@host", 1, T0 + 100 * MSEC);
 	feed(m, SIPXDP_EV_INVITE_2XX, "miss@host", 1, T0 + 200 * MSEC);
-	ack_matcher_expire(m, T0 + 1100 * MSEC - 1);
-	CHECK_EQ(stats_of(m).table_entries, 2);
-
-	/* The matched one goes a timeout after its ACK. */
-	ack_matcher_expire(m, T0 + 1100 * MSEC);
+	ack_matcher_expire(m, T0 + 32 * SEC - 1);
 	s = stats_of(m);
-	CHECK_EQ(s.table_entries, 1);
-	CHECK_EQ(s.missing, 0);
+	CHECK_EQ(s.table_entries, 2);
+	CHECK_EQ(s.missing, 1);		/* declared at 1.2 s, still known */
 
-	/* The missing one is declared at 1.2 s and goes a timeout later. */
-	ack_matcher_expire(m, T0 + 1200 * MSEC);
-	CHECK_EQ(stats_of(m).missing, 1);
-	ack_matcher_expire(m, T0 + 2200 * MSEC - 1);
+	/* Each goes 64*T1 after its first 2xx, whatever the timeout. */
+	ack_matcher_expire(m, T0 + 32 * SEC);
 	CHECK_EQ(stats_of(m).table_entries, 1);
-	ack_matcher_expire(m, T0 + 2200 * MSEC);
+	ack_matcher_expire(m, T0 + 32200 * MSEC - 1);
+	CHECK_EQ(stats_of(m).table_entries, 1);
+	ack_matcher_expire(m, T0 + 32200 * MSEC);
 	CHECK_EQ(stats_of(m).table_entries, 0);
 
 	/* Once gone, a 2xx of the same key starts a new transaction. */
-	feed(m, SIPXDP_EV_INVITE_2XX, "done@host", 1, T0 + 3 * SEC);
+	feed(m, SIPXDP_EV_INVITE_2XX, "done@host", 1, T0 + 33 * SEC);
 	s = stats_of(m);
 	CHECK_EQ(s.invite_2xx, 3);
 	CHECK_EQ(s.retransmissions, 0);
@@ -488,10 +527,10 @@ static void test_done_cleanup(void)
 }
 
 /*
- * Many transactions through a small table. A call every 3 ms: the last
- * second (~333, pending or just matched) fits, the missing ones kept for a
- * second more do not, so only those get evicted and every call still ends
- * matched or missing.
+ * Many transactions through a small table. A call every 3 ms, each known
+ * for 64*T1: far more than fit, so done ones make room (pending ones, the
+ * last second's ~333, always fit) and every call still ends matched or
+ * missing.
  */
 static void test_many_transactions(void)
 {
@@ -525,13 +564,13 @@ static void test_many_transactions(void)
 	CHECK_EQ(s.delay_buckets[0], s.matched);	/* every delay is 2 ms */
 	CHECK_EQ(s.pending, 0);
 	CHECK_EQ(ack_matcher_missed(m, missed, 16), 16);
-	/* The last ones were declared missing just now: gone a timeout later. */
-	ack_matcher_expire(m, now + 11 * SEC);
+	/* The last ones go 64*T1 after their first 2xx. */
+	ack_matcher_expire(m, now + 33 * SEC);
 	CHECK_EQ(stats_of(m).table_entries, 0);
 
 	/* The table works again once emptied. */
-	feed(m, SIPXDP_EV_INVITE_2XX, "again@many", 1, now + 12 * SEC);
-	feed(m, SIPXDP_EV_ACK, "again@many", 1, now + 12 * SEC + MSEC);
+	feed(m, SIPXDP_EV_INVITE_2XX, "again@many", 1, now + 34 * SEC);
+	feed(m, SIPXDP_EV_ACK, "again@many", 1, now + 34 * SEC + MSEC);
 	CHECK_EQ(stats_of(m).matched, s.matched + 1);
 	ack_matcher_free(m);
 }
@@ -560,6 +599,7 @@ TEST_MAIN("ackmatch",
 	  TEST(test_defaults),
 	  TEST(test_matched_delay_bucket),
 	  TEST(test_retransmitted_2xx),
+	  TEST(test_missing_counted_once_while_retransmitted),
 	  TEST(test_missing_at_timeout),
 	  TEST(test_unmatched_acks),
 	  TEST(test_table_full_evicts_oldest),

@@ -5,6 +5,7 @@
  * when it is there, against the packet counts in its expected.json.
  */
 #include <dirent.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <unistd.h>
 #include <pcap/pcap.h>
@@ -507,8 +508,10 @@ static void test_shared_captures(void)
 	struct dirent *de;
 	int files = 0;
 
+	/* they come with every checkout's CI: missing, the test fails */
+	CHECK(d != NULL);
 	if (!d) {
-		printf("skipped: ../shared/captures not found\n");
+		fprintf(stderr, "%s/pcaps: %s\n", SHARED_DIR, strerror(errno));
 		return;
 	}
 	json = read_text(SHARED_DIR "/expected.json");

@@ -109,7 +109,7 @@ static bool entry_is(const struct redirect_entry *e, __u16 code, const char *sou
 
 static void table_counts_and_last_seen(void)
 {
-	struct redirect_table *t = redirect_table_new(0);
+	struct redirect_table *t = redirect_table_new(0, 0);
 	struct sipxdp_event ev = redirect_event(302, "192.0.2.10", "<sip:alice@192.0.2.20>;q=1");
 	const struct redirect_entry *e;
 	size_t n;
@@ -133,7 +133,7 @@ static void table_counts_and_last_seen(void)
 
 static void table_distinct_by_code_source_target(void)
 {
-	struct redirect_table *t = redirect_table_new(0);
+	struct redirect_table *t = redirect_table_new(0, 0);
 	struct sipxdp_event evs[] = {
 		redirect_event(301, "192.0.2.10", "<sip:a@x>"),
 		redirect_event(302, "192.0.2.10", "<sip:a@x>"),
@@ -168,7 +168,7 @@ static void table_distinct_by_code_source_target(void)
 
 static void table_cuts_long_targets(void)
 {
-	struct redirect_table *t = redirect_table_new(0);
+	struct redirect_table *t = redirect_table_new(0, 0);
 	char contact[SIPXDP_CONTACT_LEN + 1];
 	struct sipxdp_event ev;
 	const struct redirect_entry *e;
@@ -212,7 +212,7 @@ static void table_cuts_long_targets(void)
 
 static void table_nul_kept_out_of_target(void)
 {
-	struct redirect_table *t = redirect_table_new(0);
+	struct redirect_table *t = redirect_table_new(0, 0);
 	struct sipxdp_event ev = redirect_event(302, "192.0.2.10", "<sip:a@x>");
 	const struct redirect_entry *e;
 	size_t n;
@@ -234,7 +234,7 @@ static void table_nul_kept_out_of_target(void)
 
 static void table_overflow_when_full(void)
 {
-	struct redirect_table *t = redirect_table_new(3);
+	struct redirect_table *t = redirect_table_new(3, 0);
 	struct sipxdp_event ev;
 	const struct redirect_entry *e;
 	char contact[32];
@@ -265,7 +265,7 @@ static void table_overflow_when_full(void)
 
 static void table_ignores_other_events(void)
 {
-	struct redirect_table *t = redirect_table_new(0);
+	struct redirect_table *t = redirect_table_new(0, 0);
 	struct sipxdp_event ev = redirect_event(200, "192.0.2.10", "<sip:a@x>");
 	size_t n;
 
@@ -286,7 +286,7 @@ static void table_ignores_other_events(void)
 /* A full table of 1,000 targets fed many times: every event finds its entry. */
 static void table_many_targets(void)
 {
-	struct redirect_table *t = redirect_table_new(1000);
+	struct redirect_table *t = redirect_table_new(1000, 0);
 	const struct redirect_entry *e;
 	struct sipxdp_event ev;
 	char contact[64];
@@ -313,6 +313,240 @@ static void table_many_targets(void)
 	redirect_table_free(t);
 }
 
+#define SEC	1000000000ull
+
+/* Feeds target "<sip:NAME@x>" from 192.0.2.10 at now. */
+static void feed_target(struct redirect_table *t, const char *name, __u64 now)
+{
+	char contact[64];
+	struct sipxdp_event ev;
+
+	snprintf(contact, sizeof(contact), "<sip:%s@x>", name);
+	ev = redirect_event(302, "192.0.2.10", contact);
+	redirect_table_feed(t, &ev, now);
+}
+
+/* The count of target "sip:NAME@x"; 0 if not in the table. */
+static __u64 count_of(const struct redirect_table *t, const char *name)
+{
+	const struct redirect_entry *e;
+	char target[64];
+	size_t n;
+
+	snprintf(target, sizeof(target), "sip:%s@x", name);
+	e = redirect_table_entries(t, &n);
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(e[i].target, target))
+			return e[i].count;
+	return 0;
+}
+
+/* A target not seen for the max age is dropped; one seen since stays. */
+static void table_expires_after_max_age(void)
+{
+	struct redirect_table *t = redirect_table_new(10, 100 * SEC);
+	size_t n;
+
+	CHECK(t);
+	if (!t)
+		return;
+	CHECK_EQ(redirect_table_max_age_ns(t), 100 * SEC);
+	feed_target(t, "a", 0);
+	feed_target(t, "b", 10 * SEC);
+	feed_target(t, "c", 20 * SEC);
+	feed_target(t, "a", 50 * SEC);	/* seen again: its age starts over */
+	redirect_table_expire(t, 109 * SEC);
+	redirect_table_entries(t, &n);
+	CHECK_EQ(n, 3);
+	redirect_table_expire(t, 110 * SEC);	/* b: 100 s without it */
+	redirect_table_entries(t, &n);
+	CHECK_EQ(n, 2);
+	CHECK_EQ(count_of(t, "b"), 0);
+	CHECK_EQ(count_of(t, "a"), 2);
+	CHECK_EQ(count_of(t, "c"), 1);
+	CHECK_EQ(redirect_table_expired(t), 1);
+	/* The ones left are still found: fed again, they count on. */
+	feed_target(t, "c", 111 * SEC);
+	CHECK_EQ(count_of(t, "c"), 2);
+	redirect_table_expire(t, 150 * SEC);	/* a: 100 s since 50 s */
+	CHECK_EQ(count_of(t, "a"), 0);
+	CHECK_EQ(count_of(t, "c"), 2);
+	/* b comes back as a new entry. */
+	feed_target(t, "b", 151 * SEC);
+	CHECK_EQ(count_of(t, "b"), 1);
+	redirect_table_expire(t, 1000 * SEC);
+	redirect_table_entries(t, &n);
+	CHECK_EQ(n, 0);
+	CHECK_EQ(redirect_table_expired(t), 4);
+	CHECK_EQ(redirect_table_evictions(t), 0);
+	CHECK_EQ(redirect_table_overflow(t), 0);
+	/* A time before an entry's (events of several CPUs): not expired. */
+	feed_target(t, "d", 2000 * SEC);
+	redirect_table_expire(t, 1999 * SEC);
+	CHECK_EQ(count_of(t, "d"), 1);
+	redirect_table_free(t);
+}
+
+/*
+ * Full: the least recently seen entry makes room once it has not been seen
+ * for REDIRECT_EVICT_MIN_AGE_NS; recently seen ones never do (overflow). The
+ * table that was once full takes new targets again: it used not to.
+ */
+static void table_full_evicts_least_recently_seen(void)
+{
+	struct redirect_table *t = redirect_table_new(3, 0);
+	__u64 min_age = REDIRECT_EVICT_MIN_AGE_NS;
+	size_t n;
+
+	CHECK(t);
+	if (!t)
+		return;
+	feed_target(t, "a", 0);
+	feed_target(t, "b", 1 * SEC);
+	feed_target(t, "c", 2 * SEC);
+	feed_target(t, "a", 3 * SEC);	/* b is now the least recently seen */
+	/* All seen within the minute: the newcomer is overflow. */
+	feed_target(t, "d", min_age);
+	CHECK_EQ(count_of(t, "d"), 0);
+	CHECK_EQ(redirect_table_overflow(t), 1);
+	CHECK_EQ(redirect_table_evictions(t), 0);
+	/* b idle for a minute: it makes room for d. */
+	feed_target(t, "d", 1 * SEC + min_age);
+	CHECK_EQ(count_of(t, "b"), 0);
+	CHECK_EQ(count_of(t, "d"), 1);
+	CHECK_EQ(count_of(t, "a"), 2);
+	CHECK_EQ(count_of(t, "c"), 1);
+	CHECK_EQ(redirect_table_evictions(t), 1);
+	/* Next the least recently seen is c (2 s), then a (3 s), then d. */
+	feed_target(t, "e", 3 * SEC + min_age);
+	CHECK_EQ(count_of(t, "c"), 0);
+	CHECK_EQ(count_of(t, "a"), 2);
+	feed_target(t, "f", 3 * SEC + min_age);
+	CHECK_EQ(count_of(t, "a"), 0);
+	CHECK_EQ(count_of(t, "f"), 1);
+	feed_target(t, "g", 3 * SEC + min_age);	/* d: seen 2 s ago */
+	CHECK_EQ(count_of(t, "g"), 0);
+	CHECK_EQ(redirect_table_overflow(t), 2);
+	CHECK_EQ(redirect_table_evictions(t), 3);
+	CHECK_EQ(redirect_table_expired(t), 0);
+	redirect_table_entries(t, &n);
+	CHECK_EQ(n, 3);
+	/* An entry past the max age makes room as an expiry, not an eviction. */
+	feed_target(t, "h", 10 * SEC + min_age + REDIRECT_DEFAULT_MAX_AGE_NS);
+	CHECK_EQ(count_of(t, "h"), 1);
+	CHECK_EQ(redirect_table_expired(t), 1);
+	CHECK_EQ(redirect_table_evictions(t), 3);
+	redirect_table_free(t);
+}
+
+/* The max age caps the eviction age: a table aging out in 10 s does not
+ * hold entries a minute against newcomers. */
+static void table_short_max_age_caps_eviction_age(void)
+{
+	struct redirect_table *t = redirect_table_new(1, 10 * SEC);
+
+	CHECK(t);
+	if (!t)
+		return;
+	feed_target(t, "a", 0);
+	feed_target(t, "b", 9 * SEC);
+	CHECK_EQ(redirect_table_overflow(t), 1);
+	feed_target(t, "b", 10 * SEC);
+	CHECK_EQ(count_of(t, "b"), 1);
+	CHECK_EQ(count_of(t, "a"), 0);
+	CHECK_EQ(redirect_table_expired(t), 1);
+	redirect_table_free(t);
+}
+
+/*
+ * Many targets coming and going through a small table, against a plain
+ * model (an array scanned in full): the hash table's removals must keep
+ * every entry findable, and the recency order must pick what the model does.
+ */
+struct model_entry {
+	unsigned int id;
+	__u64 count, last_seen, touched;
+};
+
+static void table_churn_matches_model(void)
+{
+	enum { CAP = 40, IDS = 120, STEPS = 30000 };
+	const __u64 max_age = 300 * SEC;
+	struct redirect_table *t = redirect_table_new(CAP, max_age);
+	struct model_entry model[CAP];
+	size_t n_model = 0, n, mismatches = 0;
+	__u64 now = 0, touch = 0, overflow = 0, evictions = 0, expired = 0;
+	unsigned int rng = 12345;
+	char name[16];
+
+	CHECK(t);
+	if (!t)
+		return;
+	for (int step = 0; step < STEPS; step++) {
+		unsigned int id;
+		size_t i;
+
+		/* Mostly bursts (ms apart), now and then a long pause. */
+		rng = rng * 1103515245u + 12345u;
+		now += (rng >> 16) % 64 ? (rng >> 16) % 1000 * 1000000ull
+					: (rng >> 16) % 400 * SEC;
+		if (step % 97 == 0) {
+			redirect_table_expire(t, now);
+			for (i = 0; i < n_model;) {
+				if (now - model[i].last_seen >= max_age) {
+					model[i] = model[--n_model];
+					expired++;
+				} else {
+					i++;
+				}
+			}
+			continue;
+		}
+		rng = rng * 1103515245u + 12345u;
+		id = (rng >> 16) % IDS;
+		snprintf(name, sizeof(name), "u%u", id);
+		feed_target(t, name, now);
+		for (i = 0; i < n_model && model[i].id != id; i++)
+			;
+		if (i < n_model) {
+			model[i].count++;
+			model[i].last_seen = now;
+			model[i].touched = ++touch;
+			continue;
+		}
+		if (n_model == CAP) {
+			size_t old = 0;
+
+			for (size_t j = 1; j < n_model; j++)
+				if (model[j].touched < model[old].touched)
+					old = j;
+			if (now - model[old].last_seen >= max_age) {
+				expired++;
+			} else if (now - model[old].last_seen >= REDIRECT_EVICT_MIN_AGE_NS) {
+				evictions++;
+			} else {
+				overflow++;
+				continue;
+			}
+			model[old] = model[--n_model];
+		}
+		model[n_model++] = (struct model_entry){ id, 1, now, ++touch };
+	}
+	redirect_table_entries(t, &n);
+	CHECK_EQ(n, n_model);
+	for (size_t i = 0; i < n_model; i++) {
+		snprintf(name, sizeof(name), "u%u", model[i].id);
+		mismatches += count_of(t, name) != model[i].count;
+	}
+	CHECK_EQ(mismatches, 0);
+	CHECK_EQ(redirect_table_overflow(t), overflow);
+	CHECK_EQ(redirect_table_evictions(t), evictions);
+	CHECK_EQ(redirect_table_expired(t), expired);
+	/* Each kind happened, or the test proves less than it says. */
+	CHECK(overflow && evictions && expired);
+	redirect_table_free(t);
+}
+
 TEST_MAIN("redirects",
 	  TEST(split_name_addr),
 	  TEST(split_bare_uri),
@@ -326,4 +560,8 @@ TEST_MAIN("redirects",
 	  TEST(table_nul_kept_out_of_target),
 	  TEST(table_overflow_when_full),
 	  TEST(table_ignores_other_events),
-	  TEST(table_many_targets))
+	  TEST(table_many_targets),
+	  TEST(table_expires_after_max_age),
+	  TEST(table_full_evicts_least_recently_seen),
+	  TEST(table_short_max_age_caps_eviction_age),
+	  TEST(table_churn_matches_model))

@@ -1,0 +1,211 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * The per-source table of the reports: the busiest sources only unless all
+ * are asked for, with how many there are in all, so that a flood of spoofed
+ * addresses does not make a report of megabytes; and the ranking the table
+ * and `top` share (snapshot_top_sources).
+ */
+#include <arpa/inet.h>
+#include <stdlib.h>
+#include "report.h"
+#include "snapshot.h"
+#include "testlib.h"
+
+#define N_ADDRS	1000
+
+/* N_ADDRS addresses 10.0.x.y, address a answering 200 (a % 37 + 1) times and
+ * 486 once (so two rows each), sorted as snapshot_read leaves them. */
+struct fixture {
+	struct snapshot snap;
+	struct source_row rows[2 * N_ADDRS];
+};
+
+static void fixture_init(struct fixture *f)
+{
+	memset(f, 0, sizeof(*f));
+	for (unsigned int a = 0; a < N_ADDRS; a++) {
+		struct sipxdp_addr addr = { .family = AF_INET };
+
+		addr.bytes[0] = 10;
+		addr.bytes[2] = (__u8)(a >> 8);
+		addr.bytes[3] = (__u8)a;
+		f->rows[2 * a] = (struct source_row){ addr, 200, a % 37 + 1 };
+		f->rows[2 * a + 1] = (struct source_row){ addr, 486, 1 };
+	}
+	f->snap.sources = f->rows;
+	f->snap.n_sources = 2 * N_ADDRS;
+	f->snap.sources_capacity = 65536;
+	f->snap.responses_capacity = 4096;
+}
+
+static char *render(const struct report *r, bool json)
+{
+	char *buf = NULL;
+	size_t size = 0;
+	FILE *out = open_memstream(&buf, &size);
+
+	if (!out)
+		return NULL;
+	(json ? report_json : report_text)(out, r);
+	fclose(out);
+	return buf;
+}
+
+static size_t count_of(const char *text, const char *needle)
+{
+	size_t n = 0;
+
+	for (const char *p = text; (p = strstr(p, needle)); p += strlen(needle))
+		n++;
+	return n;
+}
+
+/* Address a answers 200 a % 37 + 1 times: the busiest are a = 36, 73, 110,
+ * ... (37 + 1 responses of 200 plus one 486), lowest address first. */
+static void json_lists_the_busiest(void)
+{
+	struct fixture f;
+	struct report r = { .snap = &f.snap, .sources_listed = REPORT_DEFAULT_SOURCES };
+	char *text;
+
+	fixture_init(&f);
+	text = render(&r, true);
+	CHECK(text);
+	if (!text)
+		return;
+	CHECK_EQ(count_of(text, "{\"addr\": "), REPORT_DEFAULT_SOURCES);
+	CHECK(strstr(text, "\"sources_total\": 1000,"));
+	CHECK(strstr(text, "\"maps\": {\"sources\": {\"entries\": 2000, \"capacity\": 65536"));
+	/* busiest first, ties by address */
+	CHECK(strstr(text, "\"sources\": [\n  {\"addr\": \"10.0.0.36\", \"responses\": "
+			   "{\"1xx\": 0, \"2xx\": 37, \"3xx\": 0, \"4xx\": 1, \"5xx\": 0, "
+			   "\"6xx\": 0}, \"codes\": {\"200\": 37, \"486\": 1}},\n  "
+			   "{\"addr\": \"10.0.0.73\""));
+	CHECK(!strstr(text, "\"10.0.0.35\""));
+	free(text);
+}
+
+static void json_lists_all_when_asked(void)
+{
+	struct fixture f;
+	struct report r = { .snap = &f.snap, .sources_listed = 0 };
+	char *text;
+
+	fixture_init(&f);
+	text = render(&r, true);
+	CHECK(text);
+	if (!text)
+		return;
+	CHECK_EQ(count_of(text, "{\"addr\": "), N_ADDRS);
+	CHECK(strstr(text, "\"sources_total\": 1000,"));
+	/* in address order */
+	CHECK(strstr(text, "\"sources\": [\n  {\"addr\": \"10.0.0.0\""));
+	free(text);
+}
+
+static void json_no_sources(void)
+{
+	struct fixture f;
+	struct report r = { .snap = &f.snap, .sources_listed = REPORT_DEFAULT_SOURCES };
+	char *text;
+
+	fixture_init(&f);
+	f.snap.n_sources = 0;
+	text = render(&r, true);
+	CHECK(text);
+	if (text)
+		CHECK(strstr(text, "\"sources\": [],\n\"sources_total\": 0,\n"));
+	free(text);
+}
+
+static void text_lists_the_busiest(void)
+{
+	struct fixture f;
+	struct report r = { .snap = &f.snap, .sources_listed = 5 };
+	char *text;
+
+	fixture_init(&f);
+	text = render(&r, false);
+	CHECK(text);
+	if (!text)
+		return;
+	CHECK_EQ(count_of(text, "\n10.0."), 5);
+	CHECK(strstr(text, "\n10.0.0.36 "));
+	CHECK(strstr(text, "(the 5 busiest of 1000 sources: --all-sources lists every one)\n"));
+	free(text);
+	r.sources_listed = 0;
+	text = render(&r, false);
+	CHECK(text);
+	if (text) {
+		CHECK_EQ(count_of(text, "\n10.0."), N_ADDRS);
+		CHECK(!strstr(text, "busiest"));
+	}
+	free(text);
+}
+
+/* The ranking against a full sort, by total and by one class. */
+static void top_sources_ranks_like_a_sort(void)
+{
+	struct fixture f;
+	struct source_total top[50], t;
+	size_t n_all = 0, n, pos = 0, wrong = 0;
+	__u64 prev = ~0ull;
+
+	fixture_init(&f);
+	n = snapshot_top_sources(&f.snap, -1, top, 50, &n_all);
+	CHECK_EQ(n, 50);
+	CHECK_EQ(n_all, N_ADDRS);
+	for (size_t i = 0; i < n; i++) {
+		wrong += top[i].total > prev;
+		prev = top[i].total;
+	}
+	CHECK_EQ(wrong, 0);
+	/* a % 37 == 36 for a = 36, 73, ..., 998: 27 addresses with 38 */
+	CHECK_EQ(top[0].total, 38);
+	CHECK_EQ(top[26].total, 38);
+	CHECK_EQ(top[27].total, 37);
+	CHECK_EQ(top[49].total, 37);
+	CHECK_EQ(top[0].n_rows, 2);
+	/* by 4xx: every address has 1, so the lowest addresses win */
+	n = snapshot_top_sources(&f.snap, 3, top, 3, NULL);
+	CHECK_EQ(n, 3);
+	CHECK_EQ(top[0].rows->addr.bytes[3], 0);
+	CHECK_EQ(top[2].rows->addr.bytes[3], 2);
+	/* more asked for than there are */
+	f.snap.n_sources = 6;
+	n = snapshot_top_sources(&f.snap, -1, top, 50, &n_all);
+	CHECK_EQ(n, 3);
+	CHECK_EQ(n_all, 3);
+	CHECK_EQ(top[0].rows->addr.bytes[3], 2);
+	/* the walk */
+	n = 0;
+	while (snapshot_next_source(&f.snap, &pos, &t))
+		n += t.n_rows == 2 && t.by_class[3] == 1;
+	CHECK_EQ(n, 3);
+}
+
+static void top_report_lists_n(void)
+{
+	struct fixture f;
+	char *buf = NULL;
+	size_t size = 0;
+	FILE *out = open_memstream(&buf, &size);
+
+	fixture_init(&f);
+	CHECK(out);
+	if (!out)
+		return;
+	report_top(out, &f.snap, -1, 3);
+	fclose(out);
+	CHECK_EQ(count_of(buf, "\n10.0."), 3);
+	CHECK(strstr(buf, "\n10.0.0.36 "));
+	free(buf);
+}
+
+TEST_MAIN("report",
+	  TEST(json_lists_the_busiest),
+	  TEST(json_lists_all_when_asked),
+	  TEST(json_no_sources),
+	  TEST(text_lists_the_busiest),
+	  TEST(top_sources_ranks_like_a_sort),
+	  TEST(top_report_lists_n))

@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/* The subcommands of the sipxdp binary; each parses its own options. */
+#ifndef SIPXDP_COMMANDS_H
+#define SIPXDP_COMMANDS_H
+
+#define DEFAULT_PIN_DIR		"/sys/fs/bpf/sipxdp"
+#define DEFAULT_LISTEN		"127.0.0.1:9360"
+#define REDIRECT_MAX_AGE_LIMIT_S	(30u * 86400u)	/* --redirect-max-age: 30 days */
+
+int cmd_run(int argc, char **argv);
+int cmd_unload(int argc, char **argv);
+int cmd_stats(int argc, char **argv);
+int cmd_top(int argc, char **argv);
+int cmd_acks(int argc, char **argv);
+int cmd_redirects(int argc, char **argv);
+int cmd_replay(int argc, char **argv);
+
+/* Parses a whole non-negative number for an option; -1 with a message if bad. */
+int parse_count(const char *opt, const char *arg, unsigned long long max,
+		unsigned long long *out);
+
+struct loader_opts;
+struct core_opts;
+
+/*
+ * The options `run` and `replay` share: --ports (p), --ack-timeout (t),
+ * --max-redirect-targets (r), --redirect-max-age (A), --verbose (v). Returns 1 if opt was one of
+ * them and is set, 0 if it was not, -1 with a message if its value is bad.
+ */
+int parse_shared_option(int opt, const char *arg, struct loader_opts *lopts,
+			struct core_opts *copts);
+
+#endif /* SIPXDP_COMMANDS_H */

@@ -1,0 +1,58 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+#include <errno.h>
+#include <stdlib.h>
+#include "commands.h"
+#include "loader.h"
+#include "log.h"
+#include "core.h"
+
+int parse_count(const char *opt, const char *arg, unsigned long long max,
+		unsigned long long *out)
+{
+	char *end;
+
+	errno = 0;
+	*out = strtoull(arg, &end, 10);
+	if (errno || end == arg || *end || arg[0] == '-' || *out > max) {
+		pr_err("%s: '%s' is not a whole number from 0 to %llu\n", opt, arg, max);
+		return -1;
+	}
+	return 0;
+}
+
+int parse_shared_option(int opt, const char *arg, struct loader_opts *lopts,
+			struct core_opts *copts)
+{
+	unsigned long long val;
+
+	switch (opt) {
+	case 'p':
+		return loader_parse_ports(arg, lopts) ? -1 : 1;
+	case 't':
+		if (parse_count("--ack-timeout", arg, 86400, &val) || !val) {
+			pr_err("--ack-timeout: seconds from 1 to 86400\n");
+			return -1;
+		}
+		copts->ack_timeout_ns = val * 1000000000ull;
+		return 1;
+	case 'r':
+		if (parse_count("--max-redirect-targets", arg, 1000000, &val))
+			return -1;
+		copts->max_redirect_targets = val;
+		return 1;
+	case 'A':
+		if (parse_count("--redirect-max-age", arg, REDIRECT_MAX_AGE_LIMIT_S, &val) ||
+		    !val) {
+			pr_err("--redirect-max-age: seconds from 1 to %u\n",
+			       REDIRECT_MAX_AGE_LIMIT_S);
+			return -1;
+		}
+		copts->redirect_max_age_ns = val * 1000000000ull;
+		return 1;
+	case 'v':
+		log_set_level(LOG_DEBUG);
+		return 1;
+	default:
+		return 0;
+	}
+}

@@ -1,0 +1,178 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * `sipxdp replay FILE`: every packet of a capture through the same loaded
+ * XDP program (BPF_PROG_TEST_RUN) and the same event handling as the agent,
+ * on the capture's own timestamps.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include "capture.h"
+#include "commands.h"
+#include "core.h"
+#include "loader.h"
+#include "log.h"
+#include "report.h"
+#include "snapshot.h"
+
+/*
+ * BPF_PROG_TEST_RUN gives an XDP program one page, less headroom and
+ * tailroom: longer frames (from captures made after GRO) are cut to this,
+ * which keeps every header and the first SIP bytes the parser reads.
+ */
+#define REPLAY_FRAME_MAX	3456
+#define ETH_HLEN		14
+
+static void replay_usage(FILE *out)
+{
+	fputs(
+"Usage: sipxdp replay FILE [--json] [--events] [--ports any|PORT[,PORT...]]\n"
+"                     [--ack-timeout SEC] [--max-redirect-targets N]\n"
+"                     [--redirect-max-age SEC]\n"
+"\n"
+"Runs every packet of a capture (pcap or pcapng: Ethernet, Linux cooked v1/v2,\n"
+"BSD loopback or raw IP) through the sipxdp XDP program with BPF_PROG_TEST_RUN,\n"
+"feeds its events to the same ACK matcher and redirect table as `sipxdp run`,\n"
+"on the capture's own clock, and prints the report of `stats`, `acks` and\n"
+"`redirects`. At the end the clock runs past the ACK timeout, so a 2xx still\n"
+"waiting for its ACK counts as missing. Needs root (it loads the program).\n"
+"\n"
+"  --json                 the JSON document of `sipxdp stats --json`\n"
+"  --events               every event (INVITE 2xx, ACK, 3xx) as a JSON line on\n"
+"                         stderr, with the fields the program extracted\n"
+"  --ports LIST           count SIP only on these UDP/TCP ports (default: any)\n"
+"  --ack-timeout SEC      ACK timeout (default 32, i.e. 64*T1)\n"
+"  --max-redirect-targets N  redirect targets kept (default 1000)\n"
+"  --redirect-max-age SEC a redirect target not seen for SEC seconds of the\n"
+"                         capture's clock is dropped (default 3600)\n"
+"  -v, --verbose          debug messages, and the whole verifier log on refusal\n"
+"\n"
+"Exit status: 0, or 1 when the file is not a capture, is cut short, or the\n"
+"program cannot be loaded (the reason is printed).\n", out);
+}
+
+/* Runs one frame; 0, or -1 with a message. */
+static int run_frame(int prog_fd, const __u8 *frame, __u32 len, __u64 index)
+{
+	LIBBPF_OPTS(bpf_test_run_opts, opts,
+		.data_in = frame,
+		.data_size_in = len < REPLAY_FRAME_MAX ? len : REPLAY_FRAME_MAX,
+		.repeat = 1,
+	);
+
+	if (bpf_prog_test_run_opts(prog_fd, &opts)) {
+		pr_err("packet %llu: BPF_PROG_TEST_RUN: %s\n", (unsigned long long)index,
+		       strerror(errno));
+		return -1;
+	}
+	if (opts.retval != XDP_PASS) {
+		pr_err("packet %llu: the program returned %u, not XDP_PASS\n",
+		       (unsigned long long)index, opts.retval);
+		return -1;
+	}
+	return 0;
+}
+
+int cmd_replay(int argc, char **argv)
+{
+	static const struct option long_opts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "events", no_argument, NULL, 'e' },
+		{ "ports", required_argument, NULL, 'p' },
+		{ "ack-timeout", required_argument, NULL, 't' },
+		{ "max-redirect-targets", required_argument, NULL, 'r' },
+		{ "redirect-max-age", required_argument, NULL, 'A' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	struct loader_opts lopts = { 0 };
+	struct core_opts copts = { 0 };
+	struct core core = { 0 };
+	struct core_view view = { 0 };
+	struct sipxdp_bpf *skel;
+	struct capture *cap = NULL;
+	struct report r;
+	const __u8 *frame;
+	__u64 ts = 0, index = 0, short_frames = 0;
+	__u32 len;
+	bool json = false, trace = false;
+	char err[512];
+	int opt, shared, rc = 1, got;
+
+	while ((opt = getopt_long(argc, argv, "vh", long_opts, NULL)) != -1) {
+		shared = parse_shared_option(opt, optarg, &lopts, &copts);
+		if (shared < 0)
+			return 1;
+		if (shared)
+			continue;
+		switch (opt) {
+		case 'j':
+			json = true;
+			break;
+		case 'e':
+			trace = true;
+			break;
+		case 'h':
+			replay_usage(stdout);
+			return 0;
+		default:
+			replay_usage(stderr);
+			return 1;
+		}
+	}
+	if (optind != argc - 1) {
+		pr_err("replay takes one capture file\n");
+		replay_usage(stderr);
+		return 1;
+	}
+
+	cap = capture_open(argv[optind], err, sizeof(err));
+	if (!cap) {
+		pr_err("%s\n", err);
+		return 1;
+	}
+	pr_debug("%s: link type %s, framed as Ethernet\n", argv[optind],
+		 capture_linktype_name(cap));
+	skel = loader_load(&lopts);
+	if (!skel || core_init(&core, skel, &copts, CORE_CLOCK_FED))
+		goto out;
+	if (trace)
+		core.trace = stderr;
+
+	while ((got = capture_next(cap, &frame, &len, &ts, err, sizeof(err))) == 1) {
+		index++;
+		if (len < ETH_HLEN) {
+			short_frames++;	/* no room for a link header: cannot be run */
+			continue;
+		}
+		if (run_frame(bpf_program__fd(core.skel->progs.sipxdp_xdp), frame, len, index))
+			goto out;
+		core_set_time(&core, ts);
+		if (core_drain(&core) < 0)
+			goto out;
+	}
+	if (short_frames)
+		pr_warn("%llu frames shorter than an Ethernet header were skipped\n",
+			(unsigned long long)short_frames);
+	/* The capture's clock runs out the ACK timeout, then the report. */
+	if (core_finish(&core) || core_view(&core, ts, true, &view))
+		goto out;
+	r = core_report(&core, &view);
+	(json ? report_json : report_text)(stdout, &r);
+	/* A capture cut short: the figures of what could be read, then why. */
+	if (got < 0) {
+		pr_err("%s\n", err);
+		goto out;
+	}
+	rc = 0;
+out:
+	core_view_free(&view);
+	core_destroy(&core);
+	capture_close(cap);
+	return rc;
+}

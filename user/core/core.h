@@ -1,0 +1,112 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * The agent's core: what `run` and `replay` share. It owns the loaded
+ * program's maps, the event drain (ring buffer into the ACK matcher and the
+ * redirect table), the clock, the tick (drain, then expire) and the view of
+ * everything the reports and /metrics are made from. The drivers only feed
+ * it: `run` from interfaces, each event on its own CLOCK_MONOTONIC time
+ * stamp; `replay` from a capture, on the capture's clock.
+ */
+#ifndef SIPXDP_CORE_H
+#define SIPXDP_CORE_H
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <linux/types.h>
+#include "ackmatch.h"
+#include "loader.h"
+#include "metrics.h"
+#include "peers.h"
+#include "redirects.h"
+#include "report.h"
+#include "snapshot.h"
+
+/* Events handled per drain: a flood must not starve HTTP or the tick. */
+#define CORE_DRAIN_BUDGET	8192
+
+struct core_opts {
+	__u64 ack_timeout_ns;		/* 0: ACK_DEFAULT_TIMEOUT_NS */
+	size_t ack_capacity;		/* 0: ACK_DEFAULT_CAPACITY */
+	size_t max_redirect_targets;	/* 0: REDIRECT_DEFAULT_MAX_TARGETS */
+	__u64 redirect_max_age_ns;	/* 0: REDIRECT_DEFAULT_MAX_AGE_NS */
+	unsigned int per_source_top_n;	/* /metrics: sipxdp_source_* series */
+	struct peer_map *peers;		/* taken over by the core; NULL: all "other" */
+};
+
+/* Whose clock times the events. */
+enum core_clock {
+	CORE_CLOCK_EVENTS,	/* each event's ts_ns (CLOCK_MONOTONIC): run */
+	CORE_CLOCK_FED,		/* the time core_set_time gave last: replay */
+};
+
+struct core {
+	struct sipxdp_bpf *skel;	/* the loaded program and its maps */
+	struct ring_buffer *rb;
+	struct ack_matcher *acks;
+	struct redirect_table *redirects;
+	struct peer_map *peers;
+	unsigned int per_source_top_n;
+	__u64 ack_timeout_ns;
+	enum core_clock clock;
+	__u64 now_ns;			/* CORE_CLOCK_FED: the current time */
+	size_t drained;			/* events handled in this drain */
+	__u64 last_event_ns;		/* time of the last event handled */
+	__u64 source_evictions;		/* the most /metrics has shown: it never drops */
+	FILE *trace;			/* when set, one JSON line per event */
+};
+
+/* Everything a report or a scrape shows, taken at one time. */
+struct core_view {
+	struct snapshot snap;
+	struct ack_stats acks;
+	const struct ack_missed *missed[ACK_DEFAULT_MISSED_KEEP];	/* newest first */
+	size_t n_missed;
+};
+
+/*
+ * Takes over skel (loaded: its ring buffer must exist) and opts->peers,
+ * also on failure. 0, or -1 with a message printed.
+ */
+int core_init(struct core *c, struct sipxdp_bpf *skel, const struct core_opts *opts,
+	      enum core_clock clock);
+void core_destroy(struct core *c);
+
+/* One ring-buffer record as the kernel wrote it (size bytes) into a whole
+ * event; false when its sizes do not add up (it is then ignored). */
+bool core_read_event(const void *data, size_t size, struct sipxdp_event *ev);
+
+/* One event as the JSON line `replay --events` writes, timed now. */
+void core_trace_event(FILE *out, const struct sipxdp_event *ev, __u64 now);
+
+/* For poll(): readable when a batch of events waits. */
+int core_fd(const struct core *c);
+
+/* Handles up to CORE_DRAIN_BUDGET waiting events: 0 when none is left,
+ * 1 when more wait, -1 on error (printed). */
+int core_drain(struct core *c);
+
+/* The tick: drains what waits (one budget), then expires what timed out by
+ * now_ns, in that order: an ACK still in the ring must not leave its 2xx
+ * missing, nor a 3xx still there its target aged out. ACKs first, then
+ * redirect targets. Returns core_drain's 0, 1 (more wait) or -1. */
+int core_tick(struct core *c, __u64 now_ns);
+
+/* CORE_CLOCK_FED: the time of what is fed next. */
+void core_set_time(struct core *c, __u64 now_ns);
+
+/* Replay's end: drains, then lets the clock run past every timeout. */
+int core_finish(struct core *c);
+
+/* The agent's clock, the one its events are stamped with (CLOCK_MONOTONIC). */
+__u64 core_monotonic_ns(void);
+
+/* Ticks at now_ns, then reads the trackers, and the maps when with_maps,
+ * into v. 0, or -1 with a message; core_view_free in both cases. */
+int core_view(struct core *c, __u64 now_ns, bool with_maps, struct core_view *v);
+void core_view_free(struct core_view *v);
+
+/* What the reports and the exposition take from a view. */
+struct report core_report(const struct core *c, const struct core_view *v);
+struct metrics_input core_metrics(struct core *c, const struct core_view *v);
+
+#endif /* SIPXDP_CORE_H */

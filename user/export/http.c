@@ -1,0 +1,251 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+#include <arpa/inet.h>
+#include <errno.h>
+#include <limits.h>
+#include <netdb.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <unistd.h>
+#include <microhttpd.h>
+#include "http.h"
+#include "log.h"
+
+#define HTTP_CLIENT_TIMEOUT_S	5
+#define HTTP_BODY_MAX		(64u << 20)
+
+struct http_server {
+	struct MHD_Daemon *daemon;
+	http_handler handler;
+	void *ctx;
+};
+
+struct http_request {
+	struct MHD_Connection *conn;
+	const char *path;
+};
+
+const char *http_request_path(const struct http_request *req)
+{
+	return req->path;
+}
+
+const char *http_request_arg(const struct http_request *req, const char *name)
+{
+	return MHD_lookup_connection_value(req->conn, MHD_GET_ARGUMENT_KIND, name);
+}
+
+/* Splits "ADDR:PORT" / "[ADDR6]:PORT" into a socket address. */
+static int parse_listen(const char *listen, struct sockaddr_storage *ss, socklen_t *len)
+{
+	char host[INET6_ADDRSTRLEN + 2];
+	const char *colon = strrchr(listen, ':');
+	struct sockaddr_in *in4 = (void *)ss;
+	struct sockaddr_in6 *in6 = (void *)ss;
+	char *end;
+	long port;
+	size_t hlen;
+
+	if (!colon)
+		goto bad;
+	hlen = colon - listen;
+	if (hlen >= sizeof(host))
+		goto bad;
+	memcpy(host, listen, hlen);
+	host[hlen] = '\0';
+	errno = 0;
+	port = strtol(colon + 1, &end, 10);
+	if (errno || *end || end == colon + 1 || port < 1 || port > 65535)
+		goto bad;
+	memset(ss, 0, sizeof(*ss));
+	if (hlen > 2 && host[0] == '[' && host[hlen - 1] == ']') {
+		host[hlen - 1] = '\0';
+		if (inet_pton(AF_INET6, host + 1, &in6->sin6_addr) != 1)
+			goto bad;
+		in6->sin6_family = AF_INET6;
+		in6->sin6_port = htons(port);
+		*len = sizeof(*in6);
+		return 0;
+	}
+	if (inet_pton(AF_INET, host, &in4->sin_addr) != 1)
+		goto bad;
+	in4->sin_family = AF_INET;
+	in4->sin_port = htons(port);
+	*len = sizeof(*in4);
+	return 0;
+bad:
+	pr_err("listen address '%s': expected ADDR:PORT or [ADDR6]:PORT\n", listen);
+	return -1;
+}
+
+static enum MHD_Result answer(void *cls, struct MHD_Connection *conn, const char *url,
+			      const char *method, const char *version,
+			      const char *upload_data, size_t *upload_size, void **req_ctx)
+{
+	struct http_server *s = cls;
+	struct http_request req = { .conn = conn, .path = url };
+	const char *type = "text/plain; charset=utf-8";
+	struct MHD_Response *resp;
+	enum MHD_Result ret;
+	char *body = NULL;
+	size_t len = 0;
+	FILE *out;
+	int status;
+
+	(void)version;
+	(void)upload_data;
+	(void)upload_size;
+	(void)req_ctx;
+	if (strcmp(method, "GET") && strcmp(method, "HEAD")) {
+		resp = MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT);
+		if (!resp)
+			return MHD_NO;
+		MHD_add_response_header(resp, "Allow", "GET, HEAD");
+		ret = MHD_queue_response(conn, MHD_HTTP_METHOD_NOT_ALLOWED, resp);
+		MHD_destroy_response(resp);
+		return ret;
+	}
+	out = open_memstream(&body, &len);
+	if (!out)
+		return MHD_NO;
+	status = s->handler(s->ctx, &req, out, &type);
+	if (fclose(out)) {
+		free(body);
+		return MHD_NO;
+	}
+	resp = MHD_create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE);
+	if (!resp) {
+		free(body);
+		return MHD_NO;
+	}
+	MHD_add_response_header(resp, "Content-Type", type);
+	ret = MHD_queue_response(conn, status, resp);
+	MHD_destroy_response(resp);
+	return ret;
+}
+
+struct http_server *http_start(const char *listen, http_handler handler, void *ctx)
+{
+	struct sockaddr_storage ss;
+	struct http_server *s;
+	socklen_t len;
+
+	if (parse_listen(listen, &ss, &len))
+		return NULL;
+	s = calloc(1, sizeof(*s));
+	if (!s)
+		return NULL;
+	s->handler = handler;
+	s->ctx = ctx;
+	/* epoll, no internal thread: the agent's loop polls MHD's epoll fd */
+	s->daemon = MHD_start_daemon(MHD_USE_EPOLL | (ss.ss_family == AF_INET6 ? MHD_USE_IPv6 : 0),
+				     0, NULL, NULL, answer, s,
+				     MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
+				     MHD_OPTION_CONNECTION_LIMIT, HTTP_CONNECTION_LIMIT,
+				     MHD_OPTION_PER_IP_CONNECTION_LIMIT, HTTP_PER_IP_LIMIT,
+				     MHD_OPTION_CONNECTION_TIMEOUT, HTTP_IDLE_SECONDS,
+				     MHD_OPTION_END);
+	if (!s->daemon) {
+		pr_err("cannot serve HTTP on %s (address in use, or not local?)\n", listen);
+		free(s);
+		return NULL;
+	}
+	return s;
+}
+
+int http_fd(const struct http_server *s)
+{
+	const union MHD_DaemonInfo *info =
+		MHD_get_daemon_info(s->daemon, MHD_DAEMON_INFO_EPOLL_FD);
+
+	return info ? info->epoll_fd : -1;
+}
+
+int http_timeout_ms(const struct http_server *s)
+{
+	MHD_UNSIGNED_LONG_LONG ms;
+
+	if (MHD_get_timeout(s->daemon, &ms) != MHD_YES)
+		return -1;
+	return ms > INT_MAX ? INT_MAX : (int)ms;
+}
+
+void http_run(struct http_server *s)
+{
+	MHD_run(s->daemon);
+}
+
+void http_stop(struct http_server *s)
+{
+	if (!s)
+		return;
+	MHD_stop_daemon(s->daemon);
+	free(s);
+}
+
+int http_get(const char *listen, const char *path, char **body, size_t *len)
+{
+	struct timeval tv = { .tv_sec = HTTP_CLIENT_TIMEOUT_S };
+	struct sockaddr_storage ss;
+	char *buf = NULL, *start;
+	size_t used = 0, cap = 0;
+	socklen_t slen;
+	int fd;
+
+	if (parse_listen(listen, &ss, &slen))
+		return -1;
+	fd = socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) ||
+	    connect(fd, (struct sockaddr *)&ss, slen)) {
+		pr_err("cannot reach the agent at %s: %s\n", listen, strerror(errno));
+		goto fail;
+	}
+	dprintf(fd, "GET %s HTTP/1.0\r\nHost: %s\r\n\r\n", path, listen);
+	for (;;) {
+		ssize_t n;
+
+		if (used + 4096 + 1 > cap) {
+			char *grown;
+
+			cap = cap ? cap * 2 : 65536;
+			if (cap > HTTP_BODY_MAX)
+				goto too_big;
+			grown = realloc(buf, cap);
+			if (!grown)
+				goto fail;
+			buf = grown;
+		}
+		n = read(fd, buf + used, cap - used - 1);
+		if (n < 0) {
+			pr_err("reading from the agent at %s: %s\n", listen, strerror(errno));
+			goto fail;
+		}
+		if (n == 0)
+			break;
+		used += n;
+	}
+	close(fd);
+	buf = buf ? buf : calloc(1, 1);
+	if (!buf)
+		return -1;
+	buf[used] = '\0';
+	start = strstr(buf, "\r\n\r\n");
+	if (strncmp(buf, "HTTP/1.", 7) || !start || strncmp(buf + 9, "200", 3)) {
+		pr_err("the agent at %s answered %s with: %.40s\n", listen, path, buf);
+		free(buf);
+		return -1;
+	}
+	start += 4;
+	*len = used - (start - buf);
+	memmove(buf, start, *len + 1);
+	*body = buf;
+	return 0;
+too_big:
+	pr_err("the agent's answer to %s is over %u bytes\n", path, HTTP_BODY_MAX);
+fail:
+	if (fd >= 0)
+		close(fd);
+	free(buf);
+	return -1;
+}

@@ -1,0 +1,357 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+#include <math.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include "escape.h"
+#include "metrics.h"
+#include "sip_names.h"
+
+#define N_CLASSES	SNAPSHOT_CLASSES
+#define REDIRECT_CODES	100	/* 300..399 */
+
+/* The busiest sources, bounded by per_source_top_n whatever the map holds. */
+struct source_totals {
+	struct source_total *top;
+	size_t n_top;
+};
+
+/* The redirect entries of one (code, target label), summed over sources. */
+struct target_series {
+	__u16 code;
+	size_t label_off;	/* into the labels buffer while it is written */
+	const char *label;	/* escaped, NUL-terminated */
+	__u64 count;
+};
+
+struct target_totals {
+	struct target_series *v;
+	size_t n;
+	char *labels;
+};
+
+static void family(FILE *out, const char *name, const char *type, const char *help)
+{
+	fprintf(out, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
+}
+
+static void single(FILE *out, const char *name, const char *type, const char *help,
+		   __u64 value)
+{
+	family(out, name, type, help);
+	fprintf(out, "%s %llu\n", name, value);
+}
+
+/*
+ * The shortest text that reads back as v, in the form Go's strconv 'g' and
+ * so Prometheus give it: "0.005", "1", "2.5", "1e-05", "+Inf".
+ */
+static void format_float(char *buf, size_t size, double v)
+{
+	int prec;
+
+	if (isinf(v)) {
+		snprintf(buf, size, "%s", v > 0 ? "+Inf" : "-Inf");
+		return;
+	}
+	if (isnan(v)) {
+		snprintf(buf, size, "NaN");
+		return;
+	}
+	for (prec = 1; prec < 17; prec++) {
+		snprintf(buf, size, "%.*g", prec, v);
+		if (strtod(buf, NULL) == v)
+			break;
+	}
+	/* Go switches to an exponent from 1e6 on, as %.6g does; zeros are dropped. */
+	if (prec < 6)
+		snprintf(buf, size, "%.6g", v);
+	else if (prec == 17)
+		snprintf(buf, size, "%.17g", v);
+}
+
+/* The top_n busiest sources (a heap of top_n: a full map folded whole
+ * would take megabytes on every scrape). */
+static int top_sources(struct source_totals *st, const struct snapshot *snap,
+		       unsigned int top_n)
+{
+	if (!top_n)
+		return 0;
+	st->top = calloc(top_n, sizeof(*st->top));
+	if (!st->top)
+		return -1;
+	st->n_top = snapshot_top_sources(snap, -1, st->top, top_n, NULL);
+	return 0;
+}
+
+static int compare_targets(const void *a, const void *b)
+{
+	const struct target_series *x = a, *y = b;
+
+	if (x->code != y->code)
+		return (int)x->code - (int)y->code;
+	return strcmp(x->label, y->label);
+}
+
+/*
+ * One series per (code, escaped target). Grouped by the escaped text, not
+ * the bytes: escaping maps different bytes to one text (any invalid byte is
+ * U+FFFD), and two series with the same labels would break the scrape.
+ */
+static int group_targets(struct target_totals *tt, const struct redirect_table *table)
+{
+	size_t n, labels_size, kept = 0;
+	const struct redirect_entry *e = redirect_table_entries(table, &n);
+	FILE *mem;
+
+	tt->n = 0;
+	tt->v = calloc(n ? n : 1, sizeof(*tt->v));
+	if (!tt->v)
+		return -1;
+	mem = open_memstream(&tt->labels, &labels_size);
+	if (!mem)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		tt->v[i].code = e[i].code;
+		tt->v[i].count = e[i].count;
+		tt->v[i].label_off = (size_t)ftell(mem);
+		escape_label_value(mem, e[i].target, e[i].target_len, LABEL_VALUE_MAX);
+		/* Cut when recorded: marked as escaping marks its own cuts. */
+		if (e[i].target_cut && e[i].target_len <= LABEL_VALUE_MAX)
+			fputs("...", mem);
+		fputc('\0', mem);
+	}
+	if (fclose(mem))
+		return -1;
+	for (size_t i = 0; i < n; i++)
+		tt->v[i].label = tt->labels + tt->v[i].label_off;
+	qsort(tt->v, n, sizeof(*tt->v), compare_targets);
+	for (size_t i = 0; i < n; i++) {
+		if (kept && compare_targets(&tt->v[kept - 1], &tt->v[i]) == 0)
+			tt->v[kept - 1].count += tt->v[i].count;
+		else
+			tt->v[kept++] = tt->v[i];
+	}
+	tt->n = kept;
+	return 0;
+}
+
+static void write_traffic(FILE *out, const struct snapshot *snap)
+{
+	family(out, "sipxdp_packets_total", "counter",
+	       "Packets seen, each classified once by its result.");
+	for (unsigned int r = 0; r < SIPXDP_RESULT_MAX; r++)
+		fprintf(out, "sipxdp_packets_total{result=\"%s\"} %llu\n", result_name(r),
+			snap->counters[r]);
+
+	family(out, "sipxdp_responses_total", "counter",
+	       "SIP responses by direction, class, code and CSeq method.");
+	for (size_t i = 0; i < snap->n_responses; i++) {
+		const struct response_row *row = &snap->responses[i];
+		const char *class = class_name(row->code);
+
+		if (!class)
+			continue;
+		fprintf(out, "sipxdp_responses_total{direction=\"%s\",class=\"%s\",code=\"%u\","
+			"method=\"%s\"} %llu\n", direction_name(row->direction), class,
+			row->code, method_name(row->method), row->count);
+	}
+
+	family(out, "sipxdp_requests_total", "counter", "SIP requests by direction and method.");
+	for (unsigned int d = 0; d < SIPXDP_DIR_MAX; d++)
+		/* UNKNOWN is for responses without a CSeq: no request has it. */
+		for (unsigned int m = SIPXDP_M_UNKNOWN + 1; m < SIPXDP_METHOD_MAX; m++)
+			fprintf(out, "sipxdp_requests_total{direction=\"%s\",method=\"%s\"} %llu\n",
+				direction_name(d), method_name(m), snap->requests[d][m]);
+}
+
+static void write_class_series(FILE *out, const char *name, const char *label,
+			       const char *value, size_t max_in, const __u64 *by_class)
+{
+	for (int c = 0; c < N_CLASSES; c++) {
+		fprintf(out, "%s{%s=\"", name, label);
+		escape_label_value(out, value, strlen(value), max_in);
+		fprintf(out, "\",class=\"%dxx\"} %llu\n", c + 1, by_class[c]);
+	}
+}
+
+/* Exact per-peer counts, from the kernel's per-peer array (nothing evicts there). */
+static void write_peers(FILE *out, const struct snapshot *snap, const struct peer_map *peers)
+{
+	family(out, "sipxdp_peer_responses_total", "counter",
+	       "SIP responses by sending peer (--peers ranges, else other) and class.");
+	for (size_t id = 0; id < snap->n_peers; id++)
+		write_class_series(out, "sipxdp_peer_responses_total", "peer",
+				   peers_name(peers, id), PEER_NAME_MAX,
+				   &snap->peer_responses[id * SIPXDP_CLASSES]);
+}
+
+static void write_top_sources(FILE *out, const struct source_totals *st)
+{
+	char addr[ADDR_STR_LEN];
+
+	family(out, "sipxdp_source_responses_total", "counter",
+	       "SIP responses by source address and class, for the busiest sources only.");
+	for (size_t i = 0; i < st->n_top; i++) {
+		write_class_series(out, "sipxdp_source_responses_total", "source",
+				   format_addr(&st->top[i].rows->addr, addr), sizeof(addr),
+				   st->top[i].by_class);
+	}
+}
+
+static void write_acks(FILE *out, const struct ack_stats *acks)
+{
+	char num[32];
+
+	single(out, "sipxdp_invite_2xx_total", "counter",
+	       "INVITE 2xx transactions (distinct Call-ID and CSeq).", acks->invite_2xx);
+	single(out, "sipxdp_invite_2xx_retransmissions_total", "counter",
+	       "Retransmitted 2xx of a known INVITE transaction.", acks->retransmissions);
+	single(out, "sipxdp_ack_matched_total", "counter",
+	       "INVITE 2xx transactions that got their ACK in time.", acks->matched);
+	single(out, "sipxdp_ack_missing_total", "counter",
+	       "INVITE 2xx transactions with no ACK within the timeout.", acks->missing);
+	single(out, "sipxdp_ack_late_total", "counter",
+	       "INVITE 2xx transactions reported missing whose ACK came afterwards.",
+	       acks->late);
+	single(out, "sipxdp_invites_awaiting_ack", "gauge",
+	       "INVITE 2xx transactions waiting for their ACK now.", acks->pending);
+
+	family(out, "sipxdp_ack_delay_seconds", "histogram",
+	       "Time from the first INVITE 2xx to its ACK.");
+	for (int i = 0; i < ACK_DELAY_BUCKETS; i++) {
+		format_float(num, sizeof(num), ack_delay_bounds[i]);
+		fprintf(out, "sipxdp_ack_delay_seconds_bucket{le=\"%s\"} %llu\n", num,
+			acks->delay_buckets[i]);
+	}
+	fprintf(out, "sipxdp_ack_delay_seconds_bucket{le=\"+Inf\"} %llu\n", acks->delay_count);
+	format_float(num, sizeof(num), acks->delay_sum_seconds);
+	fprintf(out, "sipxdp_ack_delay_seconds_sum %s\n", num);
+	fprintf(out, "sipxdp_ack_delay_seconds_count %llu\n", acks->delay_count);
+
+	single(out, "sipxdp_ack_evicted_total", "counter",
+	       "INVITE 2xx transactions dropped because the ACK table was full.",
+	       acks->evicted);
+}
+
+static void write_redirects(FILE *out, const struct snapshot *snap,
+			    const struct redirect_table *table,
+			    const struct target_totals *tt)
+{
+	__u64 by_code[REDIRECT_CODES] = { 0 };
+	bool seen[REDIRECT_CODES] = { false };
+
+	for (size_t i = 0; i < snap->n_responses; i++) {
+		const struct response_row *row = &snap->responses[i];
+
+		if (row->code < 300 || row->code >= 300 + REDIRECT_CODES)
+			continue;
+		by_code[row->code - 300] += row->count;
+		seen[row->code - 300] = true;
+	}
+	family(out, "sipxdp_redirects_total", "counter", "SIP 3xx responses by code.");
+	for (int c = 0; c < REDIRECT_CODES; c++)
+		if (seen[c])
+			fprintf(out, "sipxdp_redirects_total{code=\"%d\"} %llu\n", 300 + c,
+				by_code[c]);
+
+	family(out, "sipxdp_redirect_target_responses_total", "counter",
+	       "Contact URIs of 3xx responses by code and target (escaped, cut).");
+	for (size_t i = 0; i < tt->n; i++)
+		fprintf(out, "sipxdp_redirect_target_responses_total{code=\"%u\",target=\"%s\"} "
+			"%llu\n", tt->v[i].code, tt->v[i].label, tt->v[i].count);
+
+	single(out, "sipxdp_redirect_targets_overflow_total", "counter",
+	       "3xx Contact URIs not kept because the target table was full.",
+	       redirect_table_overflow(table));
+	single(out, "sipxdp_redirect_targets_expired_total", "counter",
+	       "3xx targets dropped because they were not seen for --redirect-max-age.",
+	       redirect_table_expired(table));
+}
+
+static void write_agent(FILE *out, const struct metrics_input *in)
+{
+	const struct snapshot *snap = in->snap;
+	size_t n_targets = 0;
+	const char *version = in->version ? in->version : "unknown";
+
+	if (in->redirects)
+		redirect_table_entries(in->redirects, &n_targets);
+
+	single(out, "sipxdp_events_lost_total", "counter",
+	       "Events dropped because the ring buffer was full.",
+	       snap->counters[SIPXDP_CNT_EVENTS_LOST]);
+	single(out, "sipxdp_event_fields_cut_total", "counter",
+	       "Events whose Call-ID or Contact was longer than its slot and was cut.",
+	       snap->counters[SIPXDP_CNT_FIELDS_CUT]);
+	family(out, "sipxdp_map_update_failures_total", "counter",
+	       "Responses the kernel could not count per source or per code: the map refused.");
+	fprintf(out, "sipxdp_map_update_failures_total{map=\"sources\"} %llu\n",
+		snap->counters[SIPXDP_CNT_SOURCE_UPDATE_FAILED]);
+	fprintf(out, "sipxdp_map_update_failures_total{map=\"responses\"} %llu\n",
+		snap->counters[SIPXDP_CNT_RESPONSE_UPDATE_FAILED]);
+
+	family(out, "sipxdp_map_evictions_total", "counter",
+	       "Entries a full table dropped to make room: per-source rows the kernel's LRU "
+	       "evicted, ACK transactions the agent lost track of, idle 3xx targets.");
+	fprintf(out, "sipxdp_map_evictions_total{map=\"sources\"} %llu\n", in->source_evictions);
+	if (in->acks)
+		fprintf(out, "sipxdp_map_evictions_total{map=\"ack_table\"} %llu\n",
+			in->acks->evicted);
+	if (in->redirects)
+		fprintf(out, "sipxdp_map_evictions_total{map=\"redirect_targets\"} %llu\n",
+			redirect_table_evictions(in->redirects));
+
+	family(out, "sipxdp_map_entries", "gauge", "Entries in use in each table.");
+	fprintf(out, "sipxdp_map_entries{map=\"sources\"} %zu\n", snap->n_sources);
+	fprintf(out, "sipxdp_map_entries{map=\"responses\"} %zu\n", snap->n_responses);
+	if (in->acks)
+		fprintf(out, "sipxdp_map_entries{map=\"ack_table\"} %llu\n",
+			in->acks->table_entries);
+	if (in->redirects)
+		fprintf(out, "sipxdp_map_entries{map=\"redirect_targets\"} %zu\n", n_targets);
+
+	family(out, "sipxdp_map_capacity", "gauge", "Entries each table can hold.");
+	fprintf(out, "sipxdp_map_capacity{map=\"sources\"} %u\n", snap->sources_capacity);
+	fprintf(out, "sipxdp_map_capacity{map=\"responses\"} %u\n", snap->responses_capacity);
+	if (in->acks)
+		fprintf(out, "sipxdp_map_capacity{map=\"ack_table\"} %llu\n",
+			in->acks->table_capacity);
+	if (in->redirects)
+		fprintf(out, "sipxdp_map_capacity{map=\"redirect_targets\"} %zu\n",
+			redirect_table_capacity(in->redirects));
+
+	family(out, "sipxdp_build_info", "gauge", "Always 1; the version is in the label.");
+	fputs("sipxdp_build_info{version=\"", out);
+	escape_label_value(out, version, strlen(version), LABEL_VALUE_MAX);
+	fputs("\"} 1\n", out);
+}
+
+int metrics_write(FILE *out, const struct metrics_input *in)
+{
+	struct source_totals sources = { 0 };
+	struct target_totals targets = { 0 };
+	int err = -1;
+
+	/* Everything that allocates first: on failure nothing is written. */
+	if (top_sources(&sources, in->snap, in->per_source_top_n))
+		goto cleanup;
+	if (in->redirects && group_targets(&targets, in->redirects))
+		goto cleanup;
+
+	write_traffic(out, in->snap);
+	write_peers(out, in->snap, in->peers);
+	if (in->per_source_top_n)
+		write_top_sources(out, &sources);
+	if (in->acks)
+		write_acks(out, in->acks);
+	if (in->redirects)
+		write_redirects(out, in->snap, in->redirects, &targets);
+	write_agent(out, in);
+	err = fflush(out) || ferror(out) ? -1 : 0;
+cleanup:
+	free(sources.top);
+	free(targets.v);
+	free(targets.labels);
+	return err;
+}

@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * The Prometheus text exposition (format 0.0.4) of everything sipxdp knows:
+ * the metric families of README.md ("Metrics"), one HELP and TYPE each, per-CPU
+ * values already summed in the snapshot, label values from packets escaped
+ * and cut (escape.h).
+ */
+#ifndef SIPXDP_METRICS_H
+#define SIPXDP_METRICS_H
+
+#include <stdio.h>
+#include "ackmatch.h"
+#include "peers.h"
+#include "redirects.h"
+#include "snapshot.h"
+
+struct metrics_input {
+	const struct snapshot *snap;
+	const struct ack_stats *acks;		/* NULL: ACK families left out */
+	const struct redirect_table *redirects;	/* NULL: redirect families left out */
+	const struct peer_map *peers;		/* NULL: every peer is "other" */
+	unsigned int per_source_top_n;		/* 0: no sipxdp_source_* series */
+	__u64 source_evictions;			/* rows the per-source LRU map evicted */
+	const char *version;			/* sipxdp_build_info{version} */
+};
+
+/* Writes the whole exposition; 0, or -1 if out failed. */
+int metrics_write(FILE *out, const struct metrics_input *in);
+
+#endif /* SIPXDP_METRICS_H */

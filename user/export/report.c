@@ -1,0 +1,360 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include "escape.h"
+#include "report.h"
+#include "sip_names.h"
+
+#define NCLASSES	SNAPSHOT_CLASSES
+#define MAX_CODE	699
+#define TEXT_MISSED_MAX	10	/* missed calls a screen shows; JSON has all */
+
+static void json_classes(FILE *out, const __u64 classes[NCLASSES])
+{
+	fputc('{', out);
+	for (int c = 0; c < NCLASSES; c++)
+		fprintf(out, "%s\"%dxx\": %" PRIu64, c ? ", " : "", c + 1, (uint64_t)classes[c]);
+	fputc('}', out);
+}
+
+static void format_time(FILE *out, __u64 ns, __s64 to_wall, bool json)
+{
+	time_t secs = (time_t)(((__s64)ns + to_wall) / 1000000000);
+	struct tm tm;
+	char buf[32];
+
+	gmtime_r(&secs, &tm);
+	strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	fprintf(out, json ? "\"%s\"" : "%s", buf);
+}
+
+/*
+ * Calls show() for each source the report lists: the sources_listed
+ * busiest, or with 0 every one as the snapshot is walked. Returns the
+ * number of source addresses in all, or -1 when out of memory.
+ */
+static long for_listed_sources(const struct snapshot *snap, unsigned int listed,
+			       void (*show)(FILE *, const struct source_total *, size_t),
+			       FILE *out)
+{
+	struct source_total *top, t;
+	size_t n_all = 0, n, pos = 0;
+
+	if (!listed) {
+		while (snapshot_next_source(snap, &pos, &t))
+			show(out, &t, n_all++);
+		return (long)n_all;
+	}
+	top = calloc(listed, sizeof(*top));
+	if (!top)
+		return -1;
+	n = snapshot_top_sources(snap, -1, top, listed, &n_all);
+	for (size_t i = 0; i < n; i++)
+		show(out, &top[i], i);
+	free(top);
+	return (long)n_all;
+}
+
+static void json_source(FILE *out, const struct source_total *t, size_t i)
+{
+	char addr[ADDR_STR_LEN];
+
+	fprintf(out, "%s\n  {\"addr\": \"%s\", \"responses\": ", i ? "," : "",
+		format_addr(&t->rows->addr, addr));
+	json_classes(out, t->by_class);
+	fputs(", \"codes\": {", out);
+	for (size_t j = 0; j < t->n_rows; j++)
+		fprintf(out, "%s\"%u\": %" PRIu64, j ? ", " : "", t->rows[j].code,
+			(uint64_t)t->rows[j].count);
+	fputs("}}", out);
+}
+
+static void json_counters(FILE *out, const struct snapshot *snap, unsigned int listed)
+{
+	__u64 classes[NCLASSES] = { 0 }, *codes;
+	long n_sources;
+	bool first;
+
+	fprintf(out, "\"packets\": {\"seen\": %" PRIu64, (uint64_t)snapshot_packets_seen(snap));
+	for (int r = 0; r < SIPXDP_RESULT_MAX; r++)
+		fprintf(out, ", \"%s\": %" PRIu64,
+			r == SIPXDP_RES_FRAGMENT ? "fragments" : result_name(r),
+			(uint64_t)snap->counters[r]);
+	fprintf(out, ", \"messages\": %" PRIu64 ", \"events\": %" PRIu64
+		", \"events_lost\": %" PRIu64 ", \"event_fields_cut\": %" PRIu64 "},\n",
+		(uint64_t)snap->counters[SIPXDP_CNT_MESSAGES],
+		(uint64_t)snap->counters[SIPXDP_CNT_EVENTS],
+		(uint64_t)snap->counters[SIPXDP_CNT_EVENTS_LOST],
+		(uint64_t)snap->counters[SIPXDP_CNT_FIELDS_CUT]);
+
+	codes = calloc(MAX_CODE + 1, sizeof(*codes));
+	if (codes)
+		for (size_t i = 0; i < snap->n_responses; i++) {
+			const struct response_row *row = &snap->responses[i];
+			int c = class_index(row->code);
+
+			if (c < 0)
+				continue;
+			classes[c] += row->count;
+			codes[row->code] += row->count;
+		}
+	fputs("\"responses\": ", out);
+	json_classes(out, classes);
+	fputs(",\n\"codes\": {", out);
+	first = true;
+	for (int code = 100; codes && code <= MAX_CODE; code++) {
+		if (!codes[code])
+			continue;
+		fprintf(out, "%s\"%d\": %" PRIu64, first ? "" : ", ", code, (uint64_t)codes[code]);
+		first = false;
+	}
+	free(codes);
+	fputs("},\n\"requests\": {", out);
+	first = true;
+	for (int m = 0; m < SIPXDP_METHOD_MAX; m++) {
+		__u64 n = 0;
+
+		for (int dir = 0; dir < SIPXDP_DIR_MAX; dir++)
+			n += snap->requests[dir][m];
+		if (!n)
+			continue;
+		fprintf(out, "%s\"%s\": %" PRIu64, first ? "" : ", ", method_name(m), (uint64_t)n);
+		first = false;
+	}
+	fputs("},\n\"sources\": [", out);
+	n_sources = for_listed_sources(snap, listed, json_source, out);
+	/* sources_total: the addresses in all, of which "sources" lists the busiest */
+	fprintf(out, "%s],\n\"sources_total\": %ld,\n\"maps\": {\"sources\": {\"entries\": %zu, "
+		"\"capacity\": %u, \"update_failures\": %" PRIu64 "}, \"responses\": "
+		"{\"entries\": %zu, \"capacity\": %u, \"update_failures\": %" PRIu64 "}}",
+		n_sources > 0 ? "\n" : "", n_sources < 0 ? 0 : n_sources, snap->n_sources,
+		snap->sources_capacity,
+		(uint64_t)snap->counters[SIPXDP_CNT_SOURCE_UPDATE_FAILED],
+		snap->n_responses, snap->responses_capacity,
+		(uint64_t)snap->counters[SIPXDP_CNT_RESPONSE_UPDATE_FAILED]);
+}
+
+static void json_acks(FILE *out, const struct report *r)
+{
+	const struct ack_stats *a = r->acks;
+
+	fprintf(out, "{\"invite_2xx\": %" PRIu64 ", \"retransmissions\": %" PRIu64
+		", \"matched\": %" PRIu64 ", \"missing\": %" PRIu64 ", \"late\": %" PRIu64
+		", \"pending\": %" PRIu64 ", \"evicted\": %" PRIu64
+		", \"acks_unmatched\": %" PRIu64,
+		(uint64_t)a->invite_2xx, (uint64_t)a->retransmissions, (uint64_t)a->matched,
+		(uint64_t)a->missing, (uint64_t)a->late, (uint64_t)a->pending,
+		(uint64_t)a->evicted, (uint64_t)a->acks_unmatched);
+	fprintf(out, ", \"delay_seconds\": {\"p50\": %.6f, \"p90\": %.6f, \"p99\": %.6f}",
+		ack_stats_delay_quantile(a, 0.5), ack_stats_delay_quantile(a, 0.9),
+		ack_stats_delay_quantile(a, 0.99));
+	fputs(", \"missed\": [", out);
+	for (size_t i = 0; i < r->n_missed; i++) {
+		const struct ack_missed *m = r->missed[i];
+		char uas[ADDR_STR_LEN], uac[ADDR_STR_LEN];
+
+		fprintf(out, "%s\n  {\"call_id\": ", i ? "," : "");
+		escape_json_string(out, m->call_id, strlen(m->call_id), SIPXDP_CALLID_LEN);
+		fprintf(out, ", \"cseq\": %u, \"uas\": \"%s\", \"uas_port\": %u, "
+			"\"uac\": \"%s\", \"uac_port\": %u, \"time\": ", m->cseq,
+			format_addr(&m->uas_addr, uas), m->uas_port,
+			format_addr(&m->uac_addr, uac), m->uac_port);
+		format_time(out, m->first_2xx_ns, r->clock_to_wall_ns, true);
+		fputc('}', out);
+	}
+	fprintf(out, "%s]}", r->n_missed ? "\n" : "");
+}
+
+static void json_redirect_list(FILE *out, const struct report *r)
+{
+	size_t n;
+	const struct redirect_entry *entries = redirect_table_entries(r->redirects, &n);
+
+	fputc('[', out);
+	for (size_t i = 0; i < n; i++) {
+		const struct redirect_entry *e = &entries[i];
+		char src[ADDR_STR_LEN];
+
+		fprintf(out, "%s\n  {\"code\": %u, \"target\": ", i ? "," : "", e->code);
+		escape_json_string(out, e->target, e->target_len, REDIRECT_TARGET_MAX);
+		fprintf(out, ", \"target_cut\": %s, \"source\": \"%s\", \"count\": %" PRIu64
+			", \"last_seen\": ", e->target_cut ? "true" : "false",
+			format_addr(&e->source, src), (uint64_t)e->count);
+		format_time(out, e->last_seen_ns, r->clock_to_wall_ns, true);
+		fputc('}', out);
+	}
+	fprintf(out, "%s]", n ? "\n" : "");
+}
+
+void report_json(FILE *out, const struct report *r)
+{
+	const char *sep = "";
+
+	fputs("{\n", out);
+	if (r->snap) {
+		json_counters(out, r->snap, r->sources_listed);
+		sep = ",\n";
+	}
+	if (r->acks) {
+		fprintf(out, "%s\"acks\": ", sep);
+		json_acks(out, r);
+		sep = ",\n";
+	}
+	if (r->redirects) {
+		fprintf(out, "%s\"redirects\": ", sep);
+		json_redirect_list(out, r);
+		fprintf(out, ",\n\"redirects_overflow\": %" PRIu64 ", \"redirects_evicted\": %" PRIu64
+			", \"redirects_expired\": %" PRIu64,
+			(uint64_t)redirect_table_overflow(r->redirects),
+			(uint64_t)redirect_table_evictions(r->redirects),
+			(uint64_t)redirect_table_expired(r->redirects));
+	}
+	fputs("\n}\n", out);
+}
+
+void report_acks_json(FILE *out, const struct report *r)
+{
+	json_acks(out, r);
+	fputc('\n', out);
+}
+
+void report_redirects_json(FILE *out, const struct report *r)
+{
+	fputs("{\"redirects\": ", out);
+	json_redirect_list(out, r);
+	fprintf(out, ",\n\"overflow\": %" PRIu64 ", \"evicted\": %" PRIu64 ", \"expired\": %" PRIu64
+		"}\n", (uint64_t)redirect_table_overflow(r->redirects),
+		(uint64_t)redirect_table_evictions(r->redirects),
+		(uint64_t)redirect_table_expired(r->redirects));
+}
+
+static void text_source(FILE *out, const struct source_total *t, size_t i)
+{
+	char addr[ADDR_STR_LEN];
+
+	(void)i;
+	fprintf(out, "%-40s", format_addr(&t->rows->addr, addr));
+	for (int c = 0; c < NCLASSES; c++)
+		fprintf(out, " %8" PRIu64, (uint64_t)t->by_class[c]);
+	fputc('\n', out);
+}
+
+static void text_counters(FILE *out, const struct snapshot *snap, unsigned int listed)
+{
+	__u64 classes[NCLASSES] = { 0 };
+	long n_sources;
+
+	fprintf(out, "packets   seen %" PRIu64, (uint64_t)snapshot_packets_seen(snap));
+	for (int r = 0; r < SIPXDP_RESULT_MAX; r++)
+		fprintf(out, "  %s %" PRIu64, result_name(r), (uint64_t)snap->counters[r]);
+	fprintf(out, "\nevents    written %" PRIu64 "  lost %" PRIu64 "\n",
+		(uint64_t)snap->counters[SIPXDP_CNT_EVENTS],
+		(uint64_t)snap->counters[SIPXDP_CNT_EVENTS_LOST]);
+	for (size_t i = 0; i < snap->n_responses; i++) {
+		int c = class_index(snap->responses[i].code);
+
+		if (c >= 0)
+			classes[c] += snap->responses[i].count;
+	}
+	fputs("responses", out);
+	for (int c = 0; c < NCLASSES; c++)
+		fprintf(out, "  %dxx %" PRIu64, c + 1, (uint64_t)classes[c]);
+	fputs("\nrequests ", out);
+	for (int m = 0; m < SIPXDP_METHOD_MAX; m++) {
+		__u64 n = snap->requests[SIPXDP_DIR_INGRESS][m] + snap->requests[SIPXDP_DIR_EGRESS][m];
+
+		if (n)
+			fprintf(out, "  %s %" PRIu64, method_name(m), (uint64_t)n);
+	}
+	fprintf(out, "\n\n%-40s %8s %8s %8s %8s %8s %8s\n", "source", "1xx", "2xx", "3xx",
+		"4xx", "5xx", "6xx");
+	n_sources = for_listed_sources(snap, listed, text_source, out);
+	if (listed && n_sources > listed)
+		fprintf(out, "(the %u busiest of %ld sources: --all-sources lists every one)\n",
+			listed, n_sources);
+	fprintf(out, "(%zu of %u per-source entries in use)\n", snap->n_sources,
+		snap->sources_capacity);
+}
+
+static void text_acks(FILE *out, const struct report *r)
+{
+	const struct ack_stats *a = r->acks;
+
+	fprintf(out, "\nINVITE 2xx/ACK: invite_2xx %" PRIu64 "  matched %" PRIu64
+		"  missing %" PRIu64 "  late %" PRIu64 "  pending %" PRIu64
+		"  retransmissions %" PRIu64 "\n",
+		(uint64_t)a->invite_2xx, (uint64_t)a->matched, (uint64_t)a->missing,
+		(uint64_t)a->late, (uint64_t)a->pending, (uint64_t)a->retransmissions);
+	fprintf(out, "ACK delay: p50 %.3fs  p90 %.3fs  p99 %.3fs\n",
+		ack_stats_delay_quantile(a, 0.5), ack_stats_delay_quantile(a, 0.9),
+		ack_stats_delay_quantile(a, 0.99));
+	for (size_t i = 0; i < r->n_missed && i < TEXT_MISSED_MAX; i++) {
+		const struct ack_missed *m = r->missed[i];
+		char uas[ADDR_STR_LEN], uac[ADDR_STR_LEN];
+
+		fputs("  missed ", out);
+		format_time(out, m->first_2xx_ns, r->clock_to_wall_ns, false);
+		fprintf(out, "  %s -> %s  cseq %u  call-id ", format_addr(&m->uas_addr, uas),
+			format_addr(&m->uac_addr, uac), m->cseq);
+		/* JSON escaping keeps a hostile Call-ID on one printable line */
+		escape_json_string(out, m->call_id, strlen(m->call_id), SIPXDP_CALLID_LEN);
+		fputc('\n', out);
+	}
+	if (r->n_missed > TEXT_MISSED_MAX)
+		fprintf(out, "  (%zu more: sipxdp acks --json lists them all)\n",
+			r->n_missed - TEXT_MISSED_MAX);
+}
+
+static void text_redirects(FILE *out, const struct report *r)
+{
+	size_t n;
+	const struct redirect_entry *entries = redirect_table_entries(r->redirects, &n);
+
+	fprintf(out, "\nredirect targets: %zu (overflow %" PRIu64 ", evicted %" PRIu64
+		", expired %" PRIu64 ")\n", n, (uint64_t)redirect_table_overflow(r->redirects),
+		(uint64_t)redirect_table_evictions(r->redirects),
+		(uint64_t)redirect_table_expired(r->redirects));
+	for (size_t i = 0; i < n; i++) {
+		const struct redirect_entry *e = &entries[i];
+		char src[ADDR_STR_LEN];
+
+		fprintf(out, "  %u  %-20s %8" PRIu64 "  ", e->code, format_addr(&e->source, src),
+			(uint64_t)e->count);
+		escape_json_string(out, e->target, e->target_len, REDIRECT_TARGET_MAX);
+		fputc('\n', out);
+	}
+}
+
+void report_text(FILE *out, const struct report *r)
+{
+	if (r->snap)
+		text_counters(out, r->snap, r->sources_listed);
+	if (r->acks)
+		text_acks(out, r);
+	if (r->redirects)
+		text_redirects(out, r);
+}
+
+void report_top(FILE *out, const struct snapshot *snap, int by, unsigned int n)
+{
+	struct source_total *top = calloc(n ? n : 1, sizeof(*top));
+	size_t shown;
+
+	if (!top)
+		return;
+	shown = snapshot_top_sources(snap, by, top, n, NULL);
+	fprintf(out, "%-40s %10s %8s %8s %8s %8s %8s %8s\n", "source", "total", "1xx", "2xx",
+		"3xx", "4xx", "5xx", "6xx");
+	for (size_t i = 0; i < shown; i++) {
+		char addr[ADDR_STR_LEN];
+
+		fprintf(out, "%-40s %10" PRIu64, format_addr(&top[i].rows->addr, addr),
+			(uint64_t)top[i].total);
+		for (int c = 0; c < NCLASSES; c++)
+			fprintf(out, " %8" PRIu64, (uint64_t)top[i].by_class[c]);
+		fputc('\n', out);
+	}
+	free(top);
+}

@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * The reports of `stats`, `acks`, `redirects` and `replay`, as text for
+ * people and as JSON (its keys: README.md, "JSON").
+ */
+#ifndef SIPXDP_REPORT_H
+#define SIPXDP_REPORT_H
+
+#include <stdio.h>
+#include "ackmatch.h"
+#include "redirects.h"
+#include "snapshot.h"
+
+/* The sources `stats` lists unless told otherwise: a flood of spoofed
+ * addresses must not make a report of megabytes. */
+#define REPORT_DEFAULT_SOURCES	20
+
+struct report {
+	const struct snapshot *snap;		/* NULL: counters left out */
+	/* The per-source table: the n busiest sources, busiest first; 0: every
+	 * source, in address order (nothing to rank, so nothing to hold). */
+	unsigned int sources_listed;
+	const struct ack_stats *acks;		/* NULL: ACK section left out */
+	const struct ack_missed *const *missed;	/* newest first */
+	size_t n_missed;
+	const struct redirect_table *redirects;	/* NULL: redirect section left out */
+	/* Added to event times to print wall-clock time: the agent's clock is
+	 * CLOCK_MONOTONIC; a capture's is wall-clock already (0). */
+	__s64 clock_to_wall_ns;
+};
+
+void report_json(FILE *out, const struct report *r);
+void report_text(FILE *out, const struct report *r);
+
+/* The `acks --json` and `redirects --json` documents. */
+void report_acks_json(FILE *out, const struct report *r);
+void report_redirects_json(FILE *out, const struct report *r);
+
+/* `top`: the n sources with the most responses of class `by` (0..5), or of all (-1). */
+void report_top(FILE *out, const struct snapshot *snap, int by, unsigned int n);
+
+#endif /* SIPXDP_REPORT_H */

@@ -1,0 +1,436 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include "log.h"
+#include "sip_names.h"
+#include "snapshot.h"
+
+#define BATCH_ROWS	1024
+#ifndef ENOTSUPP
+#define ENOTSUPP	524	/* the kernel's own "not supported", seen by batch ops */
+#endif
+
+/* Per-CPU values of a map, one __u64 per possible CPU. */
+static __u64 *percpu_buffer(size_t rows, int *ncpus)
+{
+	*ncpus = libbpf_num_possible_cpus();
+	if (*ncpus <= 0)
+		return NULL;
+	return calloc(rows * (size_t)*ncpus, sizeof(__u64));
+}
+
+static __u64 sum_cpus(const __u64 *values, int ncpus)
+{
+	__u64 sum = 0;
+
+	for (int cpu = 0; cpu < ncpus; cpu++)
+		sum += values[cpu];
+	return sum;
+}
+
+/* A per-CPU array of __u64 into out[0..n), summed over CPUs. */
+static int read_percpu_array(int fd, __u64 *out, __u32 n)
+{
+	__u64 *values;
+	int ncpus, err = 0;
+
+	values = percpu_buffer(1, &ncpus);
+	if (!values)
+		return -ENOMEM;
+	for (__u32 key = 0; key < n; key++) {
+		if (bpf_map_lookup_elem(fd, &key, values)) {
+			err = -errno;
+			break;
+		}
+		out[key] = sum_cpus(values, ncpus);
+	}
+	free(values);
+	return err;
+}
+
+/*
+ * All entries of a per-CPU hash whose values are one __u64, BATCH_ROWS at a
+ * time (one syscall per batch; element by element where the kernel has no
+ * batch support for the map): each batch goes to emit, keys and per-CPU
+ * sums, so that only one batch of keys is ever held beside the caller's
+ * rows. The per-source map is large (65,536 entries by default): a dump
+ * kept whole before being turned into rows would double a scrape's memory.
+ */
+typedef int (*dump_emit)(void *ctx, const void *keys, const __u64 *counts, size_t n);
+
+struct hash_dump {
+	int fd;
+	size_t key_size;
+	dump_emit emit;
+	void *ctx;
+	__u8 *keys;		/* BATCH_ROWS keys */
+	__u64 *counts;		/* BATCH_ROWS sums */
+	__u64 *values;		/* BATCH_ROWS x ncpus */
+	int ncpus;
+};
+
+static int dump_hash_batch(struct hash_dump *d, bool *unsupported)
+{
+	__u8 batch_pos[64];	/* opaque cursor: at least the key size */
+	bool first = true;
+	int err;
+
+	for (;;) {
+		__u32 count = BATCH_ROWS;
+
+		err = bpf_map_lookup_batch(d->fd, first ? NULL : batch_pos, batch_pos, d->keys,
+					   d->values, &count, NULL);
+		if (err && errno != ENOENT) {
+			err = -errno;
+			/* Before any batch went out, the element walk can start over. */
+			*unsupported = first && (err == -EINVAL || err == -ENOTSUPP ||
+						 err == -EOPNOTSUPP);
+			return err;
+		}
+		for (__u32 i = 0; i < count; i++)
+			d->counts[i] = sum_cpus(d->values + (size_t)i * d->ncpus, d->ncpus);
+		if (count) {
+			int e = d->emit(d->ctx, d->keys, d->counts, count);
+
+			if (e)
+				return e;
+		}
+		if (err)	/* ENOENT: that was the last batch */
+			return 0;
+		first = false;
+	}
+}
+
+static int dump_hash_each(struct hash_dump *d)
+{
+	__u8 key[64], next[64];
+	void *prev = NULL;
+	size_t n = 0;
+	int err;
+
+	while (bpf_map_get_next_key(d->fd, prev, next) == 0) {
+		memcpy(key, next, d->key_size);
+		prev = key;
+		/* Deleted between the two calls (LRU eviction): skip it. */
+		if (bpf_map_lookup_elem(d->fd, key, d->values))
+			continue;
+		memcpy(d->keys + n * d->key_size, key, d->key_size);
+		d->counts[n++] = sum_cpus(d->values, d->ncpus);
+		if (n == BATCH_ROWS) {
+			err = d->emit(d->ctx, d->keys, d->counts, n);
+			if (err)
+				return err;
+			n = 0;
+		}
+	}
+	if (errno != ENOENT)
+		return -errno;
+	return n ? d->emit(d->ctx, d->keys, d->counts, n) : 0;
+}
+
+static int dump_hash(int fd, size_t key_size, dump_emit emit, void *ctx)
+{
+	struct hash_dump d = { .fd = fd, .key_size = key_size, .emit = emit, .ctx = ctx };
+	bool unsupported = false;
+	int err = -ENOMEM;
+
+	if (key_size > 64)
+		return -EINVAL;
+	d.values = percpu_buffer(BATCH_ROWS, &d.ncpus);
+	d.keys = malloc(BATCH_ROWS * key_size);
+	d.counts = malloc(BATCH_ROWS * sizeof(*d.counts));
+	if (!d.values || !d.keys || !d.counts)
+		goto cleanup;
+	err = dump_hash_batch(&d, &unsupported);
+	if (err && unsupported)
+		err = dump_hash_each(&d);
+cleanup:
+	free(d.values);
+	free(d.keys);
+	free(d.counts);
+	return err;
+}
+
+/* Rows of one map, in an array sized to the map's max_entries up front:
+ * grown only if the map has more (it cannot, but a count is no promise). */
+struct row_array {
+	void *rows;
+	size_t n, cap, row_size;
+};
+
+static int rows_reserve(struct row_array *a, size_t more)
+{
+	size_t cap = a->cap ? a->cap : BATCH_ROWS;
+	void *rows;
+
+	if (a->n + more <= a->cap)
+		return 0;
+	while (cap < a->n + more)
+		cap *= 2;
+	rows = realloc(a->rows, cap * a->row_size);
+	if (!rows)
+		return -ENOMEM;
+	a->rows = rows;
+	a->cap = cap;
+	return 0;
+}
+
+static int emit_response_rows(void *ctx, const void *keys, const __u64 *counts, size_t n)
+{
+	struct row_array *a = ctx;
+	const struct sipxdp_response_key *k = keys;
+	struct response_row *rows;
+
+	if (rows_reserve(a, n))
+		return -ENOMEM;
+	rows = (struct response_row *)a->rows + a->n;
+	for (size_t i = 0; i < n; i++)
+		rows[i] = (struct response_row){
+			.code = k[i].code, .direction = k[i].direction,
+			.method = k[i].method, .count = counts[i],
+		};
+	a->n += n;
+	return 0;
+}
+
+static int emit_source_rows(void *ctx, const void *keys, const __u64 *counts, size_t n)
+{
+	struct row_array *a = ctx;
+	const struct sipxdp_source_key *k = keys;
+	struct source_row *rows;
+
+	if (rows_reserve(a, n))
+		return -ENOMEM;
+	rows = (struct source_row *)a->rows + a->n;
+	for (size_t i = 0; i < n; i++)
+		rows[i] = (struct source_row){
+			.addr = k[i].addr, .code = k[i].code, .count = counts[i],
+		};
+	a->n += n;
+	return 0;
+}
+
+static int compare_sources(const void *a, const void *b)
+{
+	const struct source_row *x = a, *y = b;
+	int c = memcmp(&x->addr, &y->addr, sizeof(x->addr));
+
+	return c ? c : (int)x->code - (int)y->code;
+}
+
+static __u32 map_capacity(int fd)
+{
+	struct bpf_map_info info = {};
+	__u32 len = sizeof(info);
+
+	return bpf_obj_get_info_by_fd(fd, &info, &len) ? 0 : info.max_entries;
+}
+
+int snapshot_read(struct snapshot *snap, int counters_fd, int requests_fd,
+		  int responses_fd, int sources_fd)
+{
+	struct row_array responses = { .row_size = sizeof(struct response_row) };
+	struct row_array sources = { .row_size = sizeof(struct source_row) };
+	int err;
+
+	memset(snap, 0, sizeof(*snap));
+	snap->responses_capacity = map_capacity(responses_fd);
+	snap->sources_capacity = map_capacity(sources_fd);
+	err = rows_reserve(&responses, snap->responses_capacity ? snap->responses_capacity : 1);
+	if (!err)
+		err = rows_reserve(&sources, snap->sources_capacity ? snap->sources_capacity : 1);
+	if (!err)
+		err = read_percpu_array(counters_fd, snap->counters, SIPXDP_COUNTER_MAX);
+	if (!err)
+		err = read_percpu_array(requests_fd, &snap->requests[0][0],
+					SIPXDP_REQUEST_SLOTS);
+	if (!err)
+		err = dump_hash(responses_fd, sizeof(struct sipxdp_response_key),
+				emit_response_rows, &responses);
+	if (!err)
+		err = dump_hash(sources_fd, sizeof(struct sipxdp_source_key), emit_source_rows,
+				&sources);
+	if (err) {
+		pr_err("reading the BPF maps: %s\n", strerror(-err));
+		free(responses.rows);
+		free(sources.rows);
+		snap->responses_capacity = snap->sources_capacity = 0;
+		return err;
+	}
+	snap->responses = responses.rows;
+	snap->n_responses = responses.n;
+	snap->sources = sources.rows;
+	snap->n_sources = sources.n;
+	qsort(snap->sources, snap->n_sources, sizeof(*snap->sources), compare_sources);
+	return 0;
+}
+
+int snapshot_read_peers(struct snapshot *snap, int peer_responses_fd)
+{
+	__u32 slots = map_capacity(peer_responses_fd);
+	int err;
+
+	snap->peer_responses = calloc(slots ? slots : 1, sizeof(*snap->peer_responses));
+	if (!snap->peer_responses) {
+		pr_err("reading the per-peer counters: %s\n", strerror(ENOMEM));
+		return -ENOMEM;
+	}
+	err = read_percpu_array(peer_responses_fd, snap->peer_responses, slots);
+	if (err) {
+		pr_err("reading the per-peer counters: %s\n", strerror(-err));
+		return err;
+	}
+	snap->n_peers = slots / SIPXDP_CLASSES;
+	return 0;
+}
+
+void snapshot_free(struct snapshot *snap)
+{
+	free(snap->responses);
+	free(snap->sources);
+	free(snap->peer_responses);
+	snap->responses = NULL;
+	snap->sources = NULL;
+	snap->peer_responses = NULL;
+	snap->n_responses = snap->n_sources = snap->n_peers = 0;
+}
+
+__u64 snapshot_packets_seen(const struct snapshot *snap)
+{
+	__u64 seen = 0;
+
+	for (int r = 0; r < SIPXDP_RESULT_MAX; r++)
+		seen += snap->counters[r];
+	return seen;
+}
+
+struct source_total *snapshot_fold_sources(const struct snapshot *snap, size_t *n)
+{
+	struct source_total *t = calloc(snap->n_sources ? snap->n_sources : 1, sizeof(*t));
+	size_t count = 0;
+
+	if (!t)
+		return NULL;
+	for (size_t i = 0; i < snap->n_sources; i++) {
+		const struct source_row *row = &snap->sources[i];
+		int c = class_index(row->code);
+
+		/* rows are sorted by address: a new address starts a new total */
+		if (!count || memcmp(&t[count - 1].rows->addr, &row->addr, sizeof(row->addr)))
+			t[count++].rows = row;
+		t[count - 1].n_rows++;
+		if (c < 0)
+			continue;
+		t[count - 1].by_class[c] += row->count;
+		t[count - 1].total += row->count;
+	}
+	*n = count;
+	return t;
+}
+
+bool snapshot_next_source(const struct snapshot *snap, size_t *pos, struct source_total *out)
+{
+	size_t i = *pos;
+
+	if (i >= snap->n_sources)
+		return false;
+	memset(out, 0, sizeof(*out));
+	out->rows = &snap->sources[i];
+	/* rows are sorted by address: an address's rows are one run */
+	for (; i < snap->n_sources &&
+	       !memcmp(&snap->sources[i].addr, &out->rows->addr, sizeof(out->rows->addr)); i++) {
+		int c = class_index(snap->sources[i].code);
+
+		out->n_rows++;
+		if (c < 0)
+			continue;
+		out->by_class[c] += snap->sources[i].count;
+		out->total += snap->sources[i].count;
+	}
+	*pos = i;
+	return true;
+}
+
+static __u64 rank_key(const struct source_total *t, int by)
+{
+	return by < 0 ? t->total : t->by_class[by];
+}
+
+/* Whether a ranks before b: more responses, or as many and a lower address. */
+static bool ranks_before(const struct source_total *a, const struct source_total *b, int by)
+{
+	__u64 x = rank_key(a, by), y = rank_key(b, by);
+
+	if (x != y)
+		return x > y;
+	return memcmp(&a->rows->addr, &b->rows->addr, sizeof(a->rows->addr)) < 0;
+}
+
+/* heap[0] is the one that ranks last: the one a better address replaces. */
+static void sift_down(struct source_total *heap, size_t n, size_t i, int by)
+{
+	for (;;) {
+		size_t worst = i, l = 2 * i + 1, r = l + 1;
+		struct source_total tmp;
+
+		if (l < n && ranks_before(&heap[worst], &heap[l], by))
+			worst = l;
+		if (r < n && ranks_before(&heap[worst], &heap[r], by))
+			worst = r;
+		if (worst == i)
+			return;
+		tmp = heap[i];
+		heap[i] = heap[worst];
+		heap[worst] = tmp;
+		i = worst;
+	}
+}
+
+static void sift_up(struct source_total *heap, size_t i, int by)
+{
+	while (i) {
+		size_t parent = (i - 1) / 2;
+		struct source_total tmp;
+
+		if (!ranks_before(&heap[parent], &heap[i], by))
+			return;
+		tmp = heap[i];
+		heap[i] = heap[parent];
+		heap[parent] = tmp;
+		i = parent;
+	}
+}
+
+size_t snapshot_top_sources(const struct snapshot *snap, int by, struct source_total *out,
+			    size_t n, size_t *n_addresses)
+{
+	struct source_total t;
+	size_t pos = 0, kept = 0, seen = 0;
+
+	while (snapshot_next_source(snap, &pos, &t)) {
+		seen++;
+		if (!n)
+			continue;
+		if (kept < n) {
+			out[kept] = t;
+			sift_up(out, kept++, by);
+		} else if (ranks_before(&t, &out[0], by)) {
+			out[0] = t;
+			sift_down(out, kept, 0, by);
+		}
+	}
+	/* Heap order to rank order: the last-ranked goes to the back, each time. */
+	for (size_t end = kept; end > 1; end--) {
+		struct source_total tmp = out[0];
+
+		out[0] = out[end - 1];
+		out[end - 1] = tmp;
+		sift_down(out, end - 1, 0, by);
+	}
+	if (n_addresses)
+		*n_addresses = seen;
+	return kept;
+}
