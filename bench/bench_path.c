@@ -815,12 +815,16 @@ static void report(struct workload *ws)
 		printf("%-22s %9.0f %9.0f %11.1f %9.1f %9.1f\n", w->name, t, tn, s, t / s, tn / s);
 	}
 
-	printf("\nevents: ");
-	for (int i = 0; i < NWORKLOADS; i++)
-		if (ws[i].present && ws[i].events)
-			printf("%s %llu written, %llu lost, %llu taken by the agent (INVITE 2xx); ",
-			       ws[i].name, ws[i].events, ws[i].lost, ws[i].consumed);
-	printf("\nnoise: spread (max-min)/median across rounds, in %%:\n");
+	printf("\nevents (all rounds):\n");
+	for (int i = 0; i < NWORKLOADS; i++) {
+		if (!ws[i].present || !ws[i].events)
+			continue;
+		printf("  %-20s %llu written, %llu lost", ws[i].name, ws[i].events, ws[i].lost);
+		if (ws[i].events_each)
+			printf(", %llu INVITE 2xx taken by the agent", ws[i].consumed);
+		printf("\n");
+	}
+	printf("noise: spread (max-min)/median across rounds, in %%:\n");
 	for (int i = 0; i < NWORKLOADS; i++) {
 		if (!ws[i].present)
 			continue;
