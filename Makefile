@@ -45,7 +45,7 @@ endif
 
 # BPF programs: the monitor, and the empty baseline the benchmarks compare with.
 BPF_APPS := sipxdp
-BPF_BENCH := xdp_pass
+BPF_BENCH := xdp_pass xdp_classify
 SKELS := $(patsubst %,$(OUTPUT)/%.skel.h,$(BPF_APPS) $(BPF_BENCH))
 
 # Every user/*/*.c goes into one archive, so tests link only the objects
@@ -131,7 +131,7 @@ $(OUTPUT)/tests/%: tests/bpf/%.c tests/testlib.h $(wildcard tests/bpf/*.h) $(LIB
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) $(USER_INC) -Itests $< $(LIB) $(LDLIBS) -o $@
 
-$(OUTPUT)/bench/%: bench/%.c $(LIB) $(SKELS)
+$(OUTPUT)/bench/%: bench/%.c $(wildcard bench/*.h) $(LIB) $(SKELS)
 	$(call msg,BENCH,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) $(USER_INC) -Itests $< $(LIB) $(LDLIBS) -o $@

@@ -15,8 +15,11 @@ BUILD_PKGS=(make gcc clang llvm bpftool libbpf-dev libxdp-dev libelf-dev zlib1g-
 # initramfs, xz/zstd to unpack the kernel and modules, xdp-tools' xdp-loader
 # and programs for the dispatcher test; strace holds a command mid-way in the
 # unload test.
+# Benchmarks (bench_path): tcpreplay plays packets into a veth; tshark is the
+# CPU yardstick.
 TEST_PKGS=(iproute2 kamailio prometheus python3 curl libclang-rt-dev
-           qemu-system-x86 busybox-static cpio xz-utils zstd xdp-tools strace)
+           qemu-system-x86 busybox-static cpio xz-utils zstd xdp-tools strace
+           tcpreplay tshark)
 
 want=("${BUILD_PKGS[@]}")
 if [ "${1:-}" != "--build-only" ]; then
