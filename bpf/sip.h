@@ -134,20 +134,14 @@ static __always_inline __u32 lowest_flag(__u64 m)
 	return ((((m & -m) >> 7) * 0x0102030405060708ULL) >> 56) - 1;
 }
 
-/*
- * Index of the first `byte` in [from, end), or NO_EOL; eight bytes a step.
- * A global (not static) function: the verifier checks it once on its own,
- * and each caller goes on with one unknown return value instead of one path
- * per iteration that could have returned.
- */
-__attribute__((noinline)) __u32 sip_find_byte(const struct scratch *s, __u32 from, __u32 end,
-					      __u32 byte)
+/* Index of the first byte of pattern (one byte eight times) in [from, end),
+ * or NO_EOL; eight bytes a step. */
+static __always_inline __u32 find_byte(const struct scratch *s, __u32 from, __u32 end,
+					__u64 pattern)
 {
-	__u64 pattern = ONES * (byte & 0xff), m;
 	__u32 i, p;
+	__u64 m;
 
-	if (!s)
-		return NO_EOL;
 	for (i = 0; i < SIPXDP_SCAN_LEN / 8; i++) {
 		p = from + i * 8;
 		if (p >= end)
@@ -159,6 +153,17 @@ __attribute__((noinline)) __u32 sip_find_byte(const struct scratch *s, __u32 fro
 		}
 	}
 	return NO_EOL;
+}
+
+/*
+ * The same, as a global (not static) function: the verifier checks it once
+ * on its own, and each caller goes on with one unknown return value instead
+ * of one path per iteration that could have returned.
+ */
+__attribute__((noinline)) __u32 sip_find_byte(const struct scratch *s, __u32 from, __u32 end,
+					      __u32 byte)
+{
+	return s ? find_byte(s, from, end, ONES * (byte & 0xff)) : NO_EOL;
 }
 
 /*
@@ -377,13 +382,15 @@ __attribute__((noinline)) __u32 sip_trim_end(const struct scratch *s, __u32 star
  */
 static __always_inline __u32 sip_line_end(const struct scratch *s, __u32 from, __u32 end)
 {
-	__u32 eol = from, n;
+	/* The first line end inline: a call and its return on every header
+	 * line cost more than the search (the return goes through a thunk on
+	 * CPUs with retbleed mitigations). Continuation lines are rare. */
+	__u32 eol = find_byte(s, from, end, ONES * '\n'), n;
 
-	for (n = 0; n <= MAX_FOLDS; n++) {
-		eol = sip_find_byte(s, eol, end, '\n');
+	for (n = 0; n < MAX_FOLDS; n++) {
 		if (eol == NO_EOL || eol + 1 >= end || !is_blank(load_byte(s, eol + 1)))
 			return eol;
-		eol++;
+		eol = sip_find_byte(s, eol + 1, end, '\n');
 	}
 	return eol;
 }
