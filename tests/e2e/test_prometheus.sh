@@ -67,8 +67,8 @@ e2e_check "client got every expected answer" "$rc" 0
 
 QUERIES=(
 	'up{job="sipxdp"}'
-	sipxdp_ack_missing_total
-	sipxdp_ack_matched_total
+	'sum(sipxdp_ack_missing_total)'
+	'sum(sipxdp_ack_matched_total)'
 	"sipxdp_source_responses_total{source=\"$E2E_SRV_ADDR\",class=\"2xx\"}"
 	"sipxdp_source_responses_total{source=\"$E2E_SRV_ADDR\",class=\"3xx\"}"
 	'sum(sipxdp_requests_total{method="INVITE"})'

@@ -426,11 +426,11 @@ static void ack_families(void)
 	CHECK(text);
 	if (!text)
 		goto out;
-	HAS_LINE(text, "sipxdp_invite_2xx_total 12");
-	HAS_LINE(text, "sipxdp_invite_2xx_retransmissions_total 3");
-	HAS_LINE(text, "sipxdp_ack_matched_total 9");
-	HAS_LINE(text, "sipxdp_ack_missing_total 2");
-	HAS_LINE(text, "sipxdp_ack_late_total 1");
+	HAS_LINE(text, "sipxdp_invite_2xx_total{peer=\"other\"} 12");
+	HAS_LINE(text, "sipxdp_invite_2xx_retransmissions_total{peer=\"other\"} 3");
+	HAS_LINE(text, "sipxdp_ack_matched_total{peer=\"other\"} 9");
+	HAS_LINE(text, "sipxdp_ack_missing_total{peer=\"other\"} 2");
+	HAS_LINE(text, "sipxdp_ack_late_total{peer=\"other\"} 1");
 	HAS_LINE(text, "sipxdp_ack_evicted_total 1");
 	HAS_LINE(text, "sipxdp_invites_awaiting_ack 1");
 	HAS_LINE(text, "# TYPE sipxdp_invites_awaiting_ack gauge");
@@ -455,6 +455,69 @@ static void ack_families(void)
 		HAS_LINE(text, "sipxdp_ack_delay_seconds_sum 0.30000000000000004");
 out:
 	free(text);
+	fixture_free(&f);
+}
+
+/* The call tracker's families from real events: per peer, HELP/TYPE once,
+ * accepted by promtool. */
+static void call_families(void)
+{
+	struct fixture f;
+	struct call_tracker_opts opts = { 0 };
+	struct call_tracker *t;
+	struct call_stats cs;
+	char *text = NULL;
+	struct sipxdp_event ev = { .kind = SIPXDP_EV_REQUEST, .method = SIPXDP_M_INVITE,
+				   .direction = SIPXDP_DIR_INGRESS, .cseq = 1,
+				   .flags = SIPXDP_EVF_NO_TO_TAG, .call_id_len = 3 };
+
+	if (!fixture_init(&f))
+		return;
+	opts.peers = f.peers;
+	t = call_tracker_new(&opts);
+	CHECK(t);
+	if (!t)
+		goto out;
+	memcpy(ev.call_id, "c@x", 3);
+	ev.saddr = (struct sipxdp_addr){ .bytes = { 10, 1, 0, 2 }, .family = AF_INET };
+	ev.daddr = (struct sipxdp_addr){ .bytes = { 198, 51, 100, 1 }, .family = AF_INET };
+	call_tracker_feed(t, &ev, 1000000000ull);
+	ev.kind = SIPXDP_EV_INVITE_2XX;
+	ev.status = 200;
+	ev.direction = SIPXDP_DIR_EGRESS;
+	ev.flags = 0;
+	ev.to_tag_len = 1;
+	ev.to_tag[0] = 'x';
+	ev.daddr = ev.saddr;
+	ev.saddr = (struct sipxdp_addr){ .bytes = { 198, 51, 100, 1 }, .family = AF_INET };
+	call_tracker_feed(t, &ev, 1100000000ull);
+	call_tracker_stats(t, &cs);
+	f.in.calls = t;
+	f.in.call_stats = &cs;
+	f.in.ack_matcher = call_tracker_acks(t);
+	text = render(&f.in);
+	CHECK(text);
+	if (!text)
+		goto out;
+	HAS_LINE(text, "sipxdp_call_attempts_total{peer=\"carrierB\",direction=\"inbound\"} 1");
+	HAS_LINE(text, "sipxdp_call_outcomes_total{peer=\"carrierB\",direction=\"inbound\","
+		 "outcome=\"answered\"} 1");
+	HAS_LINE(text, "sipxdp_calls_active{peer=\"carrierB\"} 1");
+	HAS_LINE(text, "sipxdp_invite_2xx_total{peer=\"carrierB\"} 1");
+	HAS_LINE(text, "sipxdp_invite_2xx_total{peer=\"other\"} 0");
+	HAS_LINE(text, "sipxdp_call_answer_delay_seconds_count{peer=\"carrierB\"} 1");
+	HAS_LINE(text, "sipxdp_call_answer_delay_seconds_bucket{peer=\"carrierB\",le=\"+Inf\"} 1");
+	HAS_LINE(text, "sipxdp_options_total{peer=\"other\",outcome=\"unanswered\"} 0");
+	HAS_LINE(text, "sipxdp_map_evictions_total{map=\"calls\"} 0");
+	HAS_LINE(text, "# TYPE sipxdp_call_setup_delay_seconds histogram");
+	HAS_LINE(text, "# TYPE sipxdp_calls_active gauge");
+	HAS_LINE(text, "# TYPE sipxdp_register_delay_seconds histogram");
+	/* a peer with nothing counted has no series */
+	CHECK(!strstr(text, "sipxdp_call_attempts_total{peer=\"lab\""));
+	check_promtool(text);
+out:
+	free(text);
+	call_tracker_free(t);
 	fixture_free(&f);
 }
 
@@ -641,6 +704,7 @@ TEST_MAIN("metrics",
 	  TEST(peers_named_from_kernel_counts),
 	  TEST(top_sources_capped),
 	  TEST(ack_families),
+	  TEST(call_families),
 	  TEST(redirect_families),
 	  TEST(redirect_evictions_and_expiry),
 	  TEST(hostile_contact_one_valid_line),
