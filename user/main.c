@@ -14,6 +14,7 @@ static const struct {
 	{ "stats", cmd_stats },
 	{ "top", cmd_top },
 	{ "acks", cmd_acks },
+	{ "calls", cmd_calls },
 	{ "redirects", cmd_redirects },
 	{ "replay", cmd_replay },
 };
@@ -32,6 +33,7 @@ static void usage(FILE *out)
 "  stats      counters and per-source table of the running agent (--json, --watch)\n"
 "  top        busiest sources (--by 2xx|3xx|..., -n N)\n"
 "  acks       INVITE 2xx/ACK matching: matched, missing, delays, missed calls\n"
+"  calls      call figures per peer: attempts, outcomes, SER/SEER/ISA/SCR, delays\n"
 "  redirects  3xx Contact targets: code, URI, sender, count, last seen\n"
 "  replay     run a pcap/pcapng capture through the same program and logic\n"
 "  unload     detach what a crashed agent left and remove the pinned maps\n"

@@ -426,11 +426,11 @@ static void ack_families(void)
 	CHECK(text);
 	if (!text)
 		goto out;
-	HAS_LINE(text, "sipxdp_invite_2xx_total 12");
-	HAS_LINE(text, "sipxdp_invite_2xx_retransmissions_total 3");
-	HAS_LINE(text, "sipxdp_ack_matched_total 9");
-	HAS_LINE(text, "sipxdp_ack_missing_total 2");
-	HAS_LINE(text, "sipxdp_ack_late_total 1");
+	HAS_LINE(text, "sipxdp_invite_2xx_total{peer=\"other\"} 12");
+	HAS_LINE(text, "sipxdp_invite_2xx_retransmissions_total{peer=\"other\"} 3");
+	HAS_LINE(text, "sipxdp_ack_matched_total{peer=\"other\"} 9");
+	HAS_LINE(text, "sipxdp_ack_missing_total{peer=\"other\"} 2");
+	HAS_LINE(text, "sipxdp_ack_late_total{peer=\"other\"} 1");
 	HAS_LINE(text, "sipxdp_ack_evicted_total 1");
 	HAS_LINE(text, "sipxdp_invites_awaiting_ack 1");
 	HAS_LINE(text, "# TYPE sipxdp_invites_awaiting_ack gauge");

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
- * The commands that read a running agent: `stats`, `top`, `acks`,
+ * The commands that read a running agent: `stats`, `top`, `acks`, `calls`,
  * `redirects`, and `unload`, which removes what an agent leaves behind.
  * Counters come from the pinned maps; what only the agent knows (ACK
  * matching, redirect targets) from its HTTP server, found through the
@@ -286,16 +286,57 @@ int cmd_top(int argc, char **argv)
 }
 
 static const char acks_usage[] =
-"Usage: sipxdp acks [--json] [--watch] [--pin-dir DIR]\n"
+"Usage: sipxdp acks [--json] [--watch [--interval SEC]] [--pin-dir DIR]\n"
 "\n"
-"INVITE 2xx/ACK matching of the running agent: 2xx transactions, retransmitted\n"
-"2xx, matched, missing (no ACK within --ack-timeout) and pending, the ACK delay\n"
-"percentiles, and the most recent calls that missed their ACK (Call-ID, the\n"
-"2xx's sender and receiver, time).\n";
+"INVITE 2xx/ACK matching of the running agent. A 2xx transaction is (Call-ID,\n"
+"CSeq number, To-tag, hop), the hop being the two IP addresses the 2xx went\n"
+"between: a proxy's 2xx is one transaction on each of its two hops, and each\n"
+"forked 2xx (another To-tag) needs an ACK of its own. Shown: 2xx transactions,\n"
+"retransmitted 2xx, matched, missing (no ACK within --ack-timeout), late (ACKed\n"
+"after that) and pending, per peer too (--peers names, else \"other\"), the ACK\n"
+"delay percentiles, and the most recent calls that missed their ACK: Call-ID,\n"
+"CSeq, the hop's two addresses (the 2xx's sender first), its peer, time.\n"
+"\n"
+"  --json           the JSON document (README.md, \"JSON\": acks)\n"
+"  --watch          show it again every --interval seconds (default 1)\n"
+"  --pin-dir DIR    the agent's pin directory (default " DEFAULT_PIN_DIR ")\n";
 
 int cmd_acks(int argc, char **argv)
 {
 	return reading_command(argc, argv, acks_usage, CLI_READ, "acks", show_agent_report);
+}
+
+static const char calls_usage[] =
+"Usage: sipxdp calls [--json] [--watch [--interval SEC]] [--pin-dir DIR]\n"
+"\n"
+"The call figures of the running agent, per peer (the remote end of each hop,\n"
+"named by --peers, else \"other\"), in RFC 6076's terms.\n"
+"\n"
+"A call is an INVITE transaction (Call-ID, CSeq number, hop) counted once\n"
+"however often it is retransmitted; re-INVITEs (with a To-tag) are not calls.\n"
+"Its outcome is its first final response:\n"
+"  answered     2xx            redirected   3xx\n"
+"  rejected     480 486 600 603 (reached, and refused)\n"
+"  ineffective  408 500 503 504 cancelled    487\n"
+"  failed       any other 4xx-6xx\n"
+"  unanswered   no final response within 64*T1 (32 s)\n"
+"An answered call is active until its BYE and the BYE's 2xx, then completed.\n"
+"Ratios: SER = answered / (attempts - redirected), SEER = (answered + rejected)\n"
+"/ (attempts - redirected), ISA = ineffective / attempts, SCR = completed /\n"
+"attempts. Delays: setup (INVITE to the first 18x or final, SRD), answer\n"
+"(INVITE to 2xx), duration (2xx to BYE), as medians. Then OPTIONS and REGISTER\n"
+"per peer: sent, answered (any final response), unanswered (none in 64*T1),\n"
+"and the request-to-response delay.\n"
+"\n"
+"  --json           the JSON document: calls, options, registers, call_table\n"
+"  --watch          show it again every --interval seconds (default 1)\n"
+"  --pin-dir DIR    the agent's pin directory (default " DEFAULT_PIN_DIR ")\n"
+"\n"
+"Exit status: 0, or 1 when no agent answers (the reason is printed).\n";
+
+int cmd_calls(int argc, char **argv)
+{
+	return reading_command(argc, argv, calls_usage, CLI_READ, "calls", show_agent_report);
 }
 
 static const char redirects_usage[] =

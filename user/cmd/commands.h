@@ -12,6 +12,7 @@ int cmd_unload(int argc, char **argv);
 int cmd_stats(int argc, char **argv);
 int cmd_top(int argc, char **argv);
 int cmd_acks(int argc, char **argv);
+int cmd_calls(int argc, char **argv);
 int cmd_redirects(int argc, char **argv);
 int cmd_replay(int argc, char **argv);
 
@@ -24,7 +25,8 @@ struct core_opts;
 
 /*
  * The options `run` and `replay` share: --ports (p), --ack-timeout (t),
- * --max-redirect-targets (r), --redirect-max-age (A), --verbose (v). Returns 1 if opt was one of
+ * --max-redirect-targets (r), --redirect-max-age (A), --max-calls (M),
+ * --verbose (v). Returns 1 if opt was one of
  * them and is set, 0 if it was not, -1 with a message if its value is bad.
  */
 int parse_shared_option(int opt, const char *arg, struct loader_opts *lopts,

@@ -49,6 +49,13 @@ int parse_shared_option(int opt, const char *arg, struct loader_opts *lopts,
 		}
 		copts->redirect_max_age_ns = val * 1000000000ull;
 		return 1;
+	case 'M':
+		if (parse_count("--max-calls", arg, 16u << 20, &val) || val < 16) {
+			pr_err("--max-calls: from 16 to %u\n", 16u << 20);
+			return -1;
+		}
+		copts->max_calls = val;
+		return 1;
 	case 'v':
 		log_set_level(LOG_DEBUG);
 		return 1;

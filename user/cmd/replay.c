@@ -32,23 +32,27 @@ static void replay_usage(FILE *out)
 	fputs(
 "Usage: sipxdp replay FILE [--json] [--events] [--ports any|PORT[,PORT...]]\n"
 "                     [--ack-timeout SEC] [--max-redirect-targets N]\n"
-"                     [--redirect-max-age SEC]\n"
+"                     [--redirect-max-age SEC] [--max-calls N]\n"
 "\n"
 "Runs every packet of a capture (pcap or pcapng: Ethernet, Linux cooked v1/v2,\n"
 "BSD loopback or raw IP) through the sipxdp XDP program with BPF_PROG_TEST_RUN,\n"
-"feeds its events to the same ACK matcher and redirect table as `sipxdp run`,\n"
-"on the capture's own clock, and prints the report of `stats`, `acks` and\n"
-"`redirects`. At the end the clock runs past the ACK timeout, so a 2xx still\n"
-"waiting for its ACK counts as missing. Needs root (it loads the program).\n"
+"feeds its events to the same call tracker (ACK matching, calls, OPTIONS and\n"
+"REGISTER) and redirect table as `sipxdp run`, on the capture's own clock, and\n"
+"prints the report of `stats`, `acks`, `calls` and `redirects`. At the end the\n"
+"clock runs past the ACK timeout and 64*T1, so a 2xx still waiting for its ACK\n"
+"counts as missing, and a call or OPTIONS with no final response as\n"
+"unanswered. Needs root (it loads the program).\n"
 "\n"
 "  --json                 the JSON document of `sipxdp stats --json`\n"
-"  --events               every event (INVITE 2xx, ACK, 3xx) as a JSON line on\n"
+"  --events               every event (requests and responses the call tracker\n"
+"                         reads: INVITE 2xx, ACK, 3xx, ...) as a JSON line on\n"
 "                         stderr, with the fields the program extracted\n"
 "  --ports LIST           count SIP only on these UDP/TCP ports (default: any)\n"
 "  --ack-timeout SEC      ACK timeout (default 32, i.e. 64*T1)\n"
 "  --max-redirect-targets N  redirect targets kept (default 1000)\n"
 "  --redirect-max-age SEC a redirect target not seen for SEC seconds of the\n"
 "                         capture's clock is dropped (default 3600)\n"
+"  --max-calls N          calls tracked (default 32768)\n"
 "  -v, --verbose          debug messages, and the whole verifier log on refusal\n"
 "\n"
 "Exit status: 0, or 1 when the file is not a capture, is cut short, or the\n"
@@ -86,6 +90,7 @@ int cmd_replay(int argc, char **argv)
 		{ "ack-timeout", required_argument, NULL, 't' },
 		{ "max-redirect-targets", required_argument, NULL, 'r' },
 		{ "redirect-max-age", required_argument, NULL, 'A' },
+		{ "max-calls", required_argument, NULL, 'M' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },

@@ -45,14 +45,15 @@ static void run_usage(FILE *out)
 "                  [--listen ADDR:PORT] [--ack-timeout SEC] [--peers FILE]\n"
 "                  [--per-source-metrics N] [--max-redirect-targets N]\n"
 "                  [--redirect-max-age SEC] [--max-sources N] [--ack-table N]\n"
+"                  [--max-calls N]\n"
 "                  [--pin-dir DIR] [--no-egress] [-v]\n"
 "\n"
 "The agent, in the foreground, logging to stderr. Attaches the XDP program to\n"
 "each interface (through a bpf_link, or libxdp's dispatcher where one runs\n"
 "there already) and the same parser as a TC egress program (tcx, or cls_bpf\n"
 "before Linux 6.6), so the SIP this host sends is seen too; it\n"
-"counts SIP responses and requests, matches INVITE 2xx with ACKs, keeps 3xx\n"
-"targets, and serves Prometheus metrics. Counters live in maps pinned under\n"
+"counts SIP responses and requests, matches INVITE 2xx with ACKs, tracks calls\n"
+"and OPTIONS/REGISTER per peer, keeps 3xx targets, and serves Prometheus metrics. Counters live in maps pinned under\n"
 "--pin-dir, so a restarted agent carries on counting; `sipxdp unload` removes\n"
 "them. SIGINT or SIGTERM detach everything and exit 0. Needs root.\n"
 "\n"
@@ -82,12 +83,18 @@ static void run_usage(FILE *out)
 "                          bytes each); done ones are kept one --ack-timeout to\n"
 "                          recognise retransmissions, so size it to about\n"
 "                          calls/s x ack-timeout; when full, done ones go first\n"
+"  --max-calls N           calls tracked (default 32768, ~240 bytes each), and\n"
+"                          as many OPTIONS/REGISTER transactions; a call stays\n"
+"                          from its INVITE to its BYE's 2xx, so size it to the\n"
+"                          calls up at once plus 64*T1 of new ones; when full,\n"
+"                          finished ones go first, then the oldest active (its\n"
+"                          BYE was likely missed): sipxdp_map_evictions_total\n"
 "  --pin-dir DIR           where maps are pinned (default " DEFAULT_PIN_DIR ")\n"
 "  --no-egress             XDP (ingress) only: no TC egress program\n"
 "  -v, --verbose           debug messages (libbpf's and libxdp's too)\n"
 "\n"
-"HTTP paths: /metrics (Prometheus text format); /stats, /acks and /redirects\n"
-"as .json or .txt (what the CLI shows).\n"
+"HTTP paths: /metrics (Prometheus text format); /stats, /acks, /calls and\n"
+"/redirects as .json or .txt (what the CLI shows).\n"
 "Exit status: 0 after a signal; 1 when it cannot start (the reason is printed).\n",
 	      out);
 }
@@ -220,6 +227,7 @@ int cmd_run(int argc, char **argv)
 		{ "redirect-max-age", required_argument, NULL, 'A' },
 		{ "max-sources", required_argument, NULL, 's' },
 		{ "ack-table", required_argument, NULL, 'a' },
+		{ "max-calls", required_argument, NULL, 'M' },
 		{ "pin-dir", required_argument, NULL, 'd' },
 		{ "no-egress", no_argument, NULL, 'E' },
 		{ "verbose", no_argument, NULL, 'v' },

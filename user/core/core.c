@@ -66,10 +66,10 @@ static int handle_event(void *ctx, void *data, size_t size)
 		c->last_event_ns = now;
 		if (c->trace)
 			core_trace_event(c->trace, &ev, now);
+		/* a 3xx to an INVITE is also a call's outcome */
 		if (ev.kind == SIPXDP_EV_REDIRECT)
 			redirect_table_feed(c->redirects, &ev, now);
-		else
-			ack_matcher_feed(c->acks, &ev, now);
+		call_tracker_feed(c->calls, &ev, now);
 	}
 	return ++c->drained < CORE_DRAIN_BUDGET ? 0 : DRAIN_BUDGET_SPENT;
 }
@@ -77,9 +77,10 @@ static int handle_event(void *ctx, void *data, size_t size)
 int core_init(struct core *c, struct sipxdp_bpf *skel, const struct core_opts *opts,
 	      enum core_clock clock)
 {
-	struct ack_matcher_opts ack_opts = {
-		.capacity = opts->ack_capacity,
-		.timeout_ns = opts->ack_timeout_ns,
+	struct call_tracker_opts call_opts = {
+		.max_calls = opts->max_calls,
+		.acks = { .capacity = opts->ack_capacity, .timeout_ns = opts->ack_timeout_ns },
+		.peers = opts->peers,
 	};
 
 	memset(c, 0, sizeof(*c));
@@ -88,10 +89,11 @@ int core_init(struct core *c, struct sipxdp_bpf *skel, const struct core_opts *o
 	c->per_source_top_n = opts->per_source_top_n;
 	c->clock = clock;
 	c->ack_timeout_ns = opts->ack_timeout_ns ? opts->ack_timeout_ns : ACK_DEFAULT_TIMEOUT_NS;
-	c->acks = ack_matcher_new(&ack_opts);
+	c->calls = call_tracker_new(&call_opts);
+	c->acks = c->calls ? call_tracker_acks(c->calls) : NULL;
 	c->redirects = redirect_table_new(opts->max_redirect_targets, opts->redirect_max_age_ns);
-	if (!c->acks || !c->redirects) {
-		pr_err("allocating the ACK and redirect tables: %s\n", strerror(ENOMEM));
+	if (!c->calls || !c->redirects) {
+		pr_err("allocating the call, ACK and redirect tables: %s\n", strerror(ENOMEM));
 		goto fail;
 	}
 	if (loader_fill_peers(skel, c->peers))
@@ -110,7 +112,7 @@ fail:
 void core_destroy(struct core *c)
 {
 	ring_buffer__free(c->rb);
-	ack_matcher_free(c->acks);
+	call_tracker_free(c->calls);
 	redirect_table_free(c->redirects);
 	peers_free(c->peers);
 	sipxdp_bpf__destroy(c->skel);
@@ -148,7 +150,7 @@ int core_tick(struct core *c, __u64 now_ns)
 	 * 2xx missing. */
 	if (more && c->last_event_ns < now_ns)
 		now_ns = c->last_event_ns;
-	ack_matcher_expire(c->acks, now_ns);
+	call_tracker_expire(c->calls, now_ns);
 	redirect_table_expire(c->redirects, now_ns);
 	return more;
 }
@@ -166,7 +168,9 @@ int core_finish(struct core *c)
 		;
 	if (more < 0)
 		return -1;
-	ack_matcher_expire(c->acks, c->now_ns + c->ack_timeout_ns);
+	/* past the ACK timeout and 64*T1: unanswered calls and requests too */
+	call_tracker_expire(c->calls, c->now_ns + (c->ack_timeout_ns > CALL_REMEMBER_NS ?
+						   c->ack_timeout_ns : CALL_REMEMBER_NS));
 	return 0;
 }
 
@@ -192,6 +196,7 @@ int core_view(struct core *c, __u64 now_ns, bool with_maps, struct core_view *v)
 	     snapshot_read_peers(&v->snap, bpf_map__fd(skel->maps.peer_responses))))
 		return -1;
 	ack_matcher_stats(c->acks, &v->acks);
+	call_tracker_stats(c->calls, &v->calls);
 	v->n_missed = ack_matcher_missed(c->acks, v->missed, ACK_DEFAULT_MISSED_KEEP);
 	return 0;
 }
@@ -206,6 +211,9 @@ struct report core_report(const struct core *c, const struct core_view *v)
 	return (struct report){
 		.snap = &v->snap,
 		.acks = &v->acks,
+		.ack_matcher = c->acks,
+		.calls = c->calls,
+		.peers = c->peers,
 		.missed = v->missed,
 		.n_missed = v->n_missed,
 		.redirects = c->redirects,
@@ -233,6 +241,9 @@ struct metrics_input core_metrics(struct core *c, const struct core_view *v)
 		.source_evictions = source_evictions(c, &v->snap),
 		.snap = &v->snap,
 		.acks = &v->acks,
+		.ack_matcher = c->acks,
+		.calls = c->calls,
+		.call_stats = &v->calls,
 		.redirects = c->redirects,
 		.peers = c->peers,
 		.per_source_top_n = c->per_source_top_n,

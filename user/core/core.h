@@ -1,11 +1,12 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
  * The agent's core: what `run` and `replay` share. It owns the loaded
- * program's maps, the event drain (ring buffer into the ACK matcher and the
- * redirect table), the clock, the tick (drain, then expire) and the view of
- * everything the reports and /metrics are made from. The drivers only feed
- * it: `run` from interfaces, each event on its own CLOCK_MONOTONIC time
- * stamp; `replay` from a capture, on the capture's clock.
+ * program's maps, the event drain (ring buffer into the call tracker, with
+ * its ACK matcher, and the redirect table), the clock, the tick (drain,
+ * then expire) and the view of everything the reports and /metrics are
+ * made from. The drivers only feed it: `run` from interfaces, each event on
+ * its own CLOCK_MONOTONIC time stamp; `replay` from a capture, on the
+ * capture's clock.
  */
 #ifndef SIPXDP_CORE_H
 #define SIPXDP_CORE_H
@@ -14,6 +15,7 @@
 #include <stdio.h>
 #include <linux/types.h>
 #include "ackmatch.h"
+#include "calls.h"
 #include "loader.h"
 #include "metrics.h"
 #include "peers.h"
@@ -27,6 +29,7 @@
 struct core_opts {
 	__u64 ack_timeout_ns;		/* 0: ACK_DEFAULT_TIMEOUT_NS */
 	size_t ack_capacity;		/* 0: ACK_DEFAULT_CAPACITY */
+	size_t max_calls;		/* 0: CALL_DEFAULT_CAPACITY */
 	size_t max_redirect_targets;	/* 0: REDIRECT_DEFAULT_MAX_TARGETS */
 	__u64 redirect_max_age_ns;	/* 0: REDIRECT_DEFAULT_MAX_AGE_NS */
 	unsigned int per_source_top_n;	/* /metrics: sipxdp_source_* series */
@@ -42,7 +45,8 @@ enum core_clock {
 struct core {
 	struct sipxdp_bpf *skel;	/* the loaded program and its maps */
 	struct ring_buffer *rb;
-	struct ack_matcher *acks;
+	struct call_tracker *calls;	/* calls, OPTIONS/REGISTER, and the ACK matcher */
+	const struct ack_matcher *acks;	/* the tracker's */
 	struct redirect_table *redirects;
 	struct peer_map *peers;
 	unsigned int per_source_top_n;
@@ -59,6 +63,7 @@ struct core {
 struct core_view {
 	struct snapshot snap;
 	struct ack_stats acks;
+	struct call_stats calls;
 	const struct ack_missed *missed[ACK_DEFAULT_MISSED_KEEP];	/* newest first */
 	size_t n_missed;
 };
@@ -87,8 +92,8 @@ int core_drain(struct core *c);
 
 /* The tick: drains what waits (one budget), then expires what timed out by
  * now_ns, in that order: an ACK still in the ring must not leave its 2xx
- * missing, nor a 3xx still there its target aged out. ACKs first, then
- * redirect targets. Returns core_drain's 0, 1 (more wait) or -1. */
+ * missing, nor a 3xx still there its target aged out. The call tracker
+ * (ACKs, calls, OPTIONS/REGISTER) first, then redirect targets. Returns core_drain's 0, 1 (more wait) or -1. */
 int core_tick(struct core *c, __u64 now_ns);
 
 /* CORE_CLOCK_FED: the time of what is fed next. */

@@ -43,7 +43,7 @@ static bool sources_arg(const struct http_request *req, unsigned int *listed)
 	return true;
 }
 
-/* /stats, /acks and /redirects, each as .json or .txt. */
+/* /stats, /acks, /calls and /redirects, each as .json or .txt. */
 static int serve_report(struct report *r, const char *path, FILE *out, const char **type)
 {
 	const char *dot = strrchr(path, '.');
@@ -61,11 +61,19 @@ static int serve_report(struct report *r, const char *path, FILE *out, const cha
 	}
 	if (stem == 5 && !strncmp(path, "/acks", stem)) {
 		r->redirects = NULL;
+		r->calls = NULL;
 		(json ? report_acks_json : report_text)(out, r);
+		return 200;
+	}
+	if (stem == 6 && !strncmp(path, "/calls", stem)) {
+		r->redirects = NULL;
+		r->acks = NULL;
+		(json ? report_calls_json : report_text)(out, r);
 		return 200;
 	}
 	if (stem == 10 && !strncmp(path, "/redirects", stem)) {
 		r->acks = NULL;
+		r->calls = NULL;
 		(json ? report_redirects_json : report_text)(out, r);
 		return 200;
 	}
@@ -89,7 +97,7 @@ int routes_serve(void *ctx, const struct http_request *req, FILE *out, const cha
 	}
 	if (!strcmp(path, "/")) {
 		*type = "text/plain; charset=utf-8";
-		fputs("sipxdp agent: /metrics, and /stats /acks /redirects as .json or .txt\n"
+		fputs("sipxdp agent: /metrics, and /stats /acks /calls /redirects as .json or .txt\n"
 		      "(/stats.json?sources=N: the N busiest sources; ?sources=all: every one)\n",
 		      out);
 		return 200;

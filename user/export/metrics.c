@@ -199,39 +199,276 @@ static void write_top_sources(FILE *out, const struct source_totals *st)
 	}
 }
 
-static void write_acks(FILE *out, const struct ack_stats *acks)
+/* `{peer="NAME"` with more labels to come, or `{` alone without a peer. */
+static void open_labels(FILE *out, const char *name, const char *peer)
 {
-	char num[32];
+	fprintf(out, "%s{", name);
+	if (!peer)
+		return;
+	fputs("peer=\"", out);
+	escape_label_value(out, peer, strlen(peer), PEER_NAME_MAX);
+	fputc('"', out);
+}
 
-	single(out, "sipxdp_invite_2xx_total", "counter",
-	       "INVITE 2xx transactions (distinct Call-ID and CSeq).", acks->invite_2xx);
-	single(out, "sipxdp_invite_2xx_retransmissions_total", "counter",
-	       "Retransmitted 2xx of a known INVITE transaction.", acks->retransmissions);
-	single(out, "sipxdp_ack_matched_total", "counter",
-	       "INVITE 2xx transactions that got their ACK in time.", acks->matched);
-	single(out, "sipxdp_ack_missing_total", "counter",
-	       "INVITE 2xx transactions with no ACK within the timeout.", acks->missing);
-	single(out, "sipxdp_ack_late_total", "counter",
-	       "INVITE 2xx transactions reported missing whose ACK came afterwards.",
-	       acks->late);
+/* The series of one histogram, without its HELP/TYPE; peer NULL: unlabelled. */
+static void write_histogram(FILE *out, const char *name, const char *peer,
+			    const double *bounds, unsigned int n, const __u64 *buckets,
+			    __u64 count, double sum)
+{
+	char num[32], bucket[128];
+	const char *sep = peer ? "," : "";
+
+	snprintf(bucket, sizeof(bucket), "%s_bucket", name);
+	for (unsigned int i = 0; i < n; i++) {
+		format_float(num, sizeof(num), bounds[i]);
+		open_labels(out, bucket, peer);
+		fprintf(out, "%sle=\"%s\"} %llu\n", sep, num, buckets[i]);
+	}
+	open_labels(out, bucket, peer);
+	fprintf(out, "%sle=\"+Inf\"} %llu\n", sep, count);
+	format_float(num, sizeof(num), sum);
+	fprintf(out, "%s_sum", name);
+	if (peer) {
+		open_labels(out, "", peer);
+		fputc('}', out);
+	}
+	fprintf(out, " %s\n", num);
+	fprintf(out, "%s_count", name);
+	if (peer) {
+		open_labels(out, "", peer);
+		fputc('}', out);
+	}
+	fprintf(out, " %llu\n", count);
+}
+
+static void write_call_histogram(FILE *out, const char *name, const char *peer,
+				 const struct call_hist_bounds *b, const struct call_histogram *h)
+{
+	write_histogram(out, name, peer, b->v, b->n, h->buckets, h->count, h->sum_seconds);
+}
+
+/*
+ * Peers with series of their own: "other" always, so every family has one;
+ * a named peer once anything was counted for it. Counters never go down, so
+ * a peer's series never come and go.
+ */
+static bool peer_shown(const struct metrics_input *in, unsigned int id)
+{
+	const struct ack_peer_stats *a = in->ack_matcher ?
+		ack_matcher_peer_stats(in->ack_matcher, id) : NULL;
+	const struct call_peer_stats *c = in->calls ? call_tracker_peer(in->calls, id) : NULL;
+
+	if (id == 0)
+		return true;
+	if (a && a->invite_2xx)
+		return true;
+	return c && (c->attempts[CALL_INBOUND] || c->attempts[CALL_OUTBOUND] ||
+		     c->options.sent || c->registers.sent);
+}
+
+static unsigned int peer_count(const struct metrics_input *in)
+{
+	if (in->calls)
+		return call_tracker_peer_count(in->calls);
+	return in->ack_matcher ? ack_matcher_peer_count(in->ack_matcher) : 1;
+}
+
+/* A counter family per peer, from a field of struct ack_peer_stats. */
+static void write_ack_peer_family(FILE *out, const struct metrics_input *in,
+				  const char *name, const char *help, size_t field,
+				  __u64 total)
+{
+	family(out, name, "counter", help);
+	if (!in->ack_matcher) {
+		/* no per-peer counts to hand: all of it as "other" */
+		fprintf(out, "%s{peer=\"other\"} %llu\n", name, total);
+		return;
+	}
+	for (unsigned int id = 0; id < peer_count(in); id++) {
+		const struct ack_peer_stats *a = ack_matcher_peer_stats(in->ack_matcher, id);
+
+		if (!a || !peer_shown(in, id))
+			continue;
+		open_labels(out, name, peers_name(in->peers, id));
+		fprintf(out, "} %llu\n", *(const __u64 *)((const char *)a + field));
+	}
+}
+
+static void write_acks(FILE *out, const struct metrics_input *in)
+{
+	const struct ack_stats *acks = in->acks;
+
+	write_ack_peer_family(out, in, "sipxdp_invite_2xx_total",
+			      "INVITE 2xx transactions (distinct Call-ID, CSeq, To-tag and hop), "
+			      "by peer.", offsetof(struct ack_peer_stats, invite_2xx),
+			      acks->invite_2xx);
+	write_ack_peer_family(out, in, "sipxdp_invite_2xx_retransmissions_total",
+			      "Retransmitted 2xx of a known INVITE 2xx transaction, by peer.",
+			      offsetof(struct ack_peer_stats, retransmissions),
+			      acks->retransmissions);
+	write_ack_peer_family(out, in, "sipxdp_ack_matched_total",
+			      "INVITE 2xx transactions that got their ACK in time, by peer.",
+			      offsetof(struct ack_peer_stats, matched), acks->matched);
+	write_ack_peer_family(out, in, "sipxdp_ack_missing_total",
+			      "INVITE 2xx transactions with no ACK within the timeout, by peer.",
+			      offsetof(struct ack_peer_stats, missing), acks->missing);
+	write_ack_peer_family(out, in, "sipxdp_ack_late_total",
+			      "INVITE 2xx transactions reported missing whose ACK came "
+			      "afterwards, by peer.", offsetof(struct ack_peer_stats, late),
+			      acks->late);
 	single(out, "sipxdp_invites_awaiting_ack", "gauge",
 	       "INVITE 2xx transactions waiting for their ACK now.", acks->pending);
 
 	family(out, "sipxdp_ack_delay_seconds", "histogram",
 	       "Time from the first INVITE 2xx to its ACK.");
-	for (int i = 0; i < ACK_DELAY_BUCKETS; i++) {
-		format_float(num, sizeof(num), ack_delay_bounds[i]);
-		fprintf(out, "sipxdp_ack_delay_seconds_bucket{le=\"%s\"} %llu\n", num,
-			acks->delay_buckets[i]);
-	}
-	fprintf(out, "sipxdp_ack_delay_seconds_bucket{le=\"+Inf\"} %llu\n", acks->delay_count);
-	format_float(num, sizeof(num), acks->delay_sum_seconds);
-	fprintf(out, "sipxdp_ack_delay_seconds_sum %s\n", num);
-	fprintf(out, "sipxdp_ack_delay_seconds_count %llu\n", acks->delay_count);
+	write_histogram(out, "sipxdp_ack_delay_seconds", NULL, ack_delay_bounds,
+			ACK_DELAY_BUCKETS, acks->delay_buckets, acks->delay_count,
+			acks->delay_sum_seconds);
 
 	single(out, "sipxdp_ack_evicted_total", "counter",
 	       "INVITE 2xx transactions dropped because the ACK table was full.",
 	       acks->evicted);
+}
+
+static void write_call_counters(FILE *out, const struct metrics_input *in)
+{
+	const struct call_tracker *t = in->calls;
+
+	family(out, "sipxdp_call_attempts_total", "counter",
+	       "INVITE transactions (calls) by peer and direction, retransmissions and "
+	       "re-INVITEs excluded.");
+	for (unsigned int id = 0; id < peer_count(in); id++) {
+		const struct call_peer_stats *p = call_tracker_peer(t, id);
+
+		if (!peer_shown(in, id))
+			continue;
+		for (int d = 0; d < CALL_DIRECTIONS; d++) {
+			open_labels(out, "sipxdp_call_attempts_total", peers_name(in->peers, id));
+			fprintf(out, ",direction=\"%s\"} %llu\n", call_direction_name(d),
+				p->attempts[d]);
+		}
+	}
+	family(out, "sipxdp_call_outcomes_total", "counter",
+	       "Calls by peer, direction and outcome (RFC 6076: the first final response; "
+	       "unanswered: none within 64*T1).");
+	for (unsigned int id = 0; id < peer_count(in); id++) {
+		const struct call_peer_stats *p = call_tracker_peer(t, id);
+
+		if (!peer_shown(in, id))
+			continue;
+		for (int d = 0; d < CALL_DIRECTIONS; d++)
+			for (int o = 0; o < CALL_OUTCOMES; o++) {
+				open_labels(out, "sipxdp_call_outcomes_total",
+					    peers_name(in->peers, id));
+				fprintf(out, ",direction=\"%s\",outcome=\"%s\"} %llu\n",
+					call_direction_name(d), call_outcome_name(o),
+					p->outcomes[d][o]);
+			}
+	}
+	family(out, "sipxdp_calls_completed_total", "counter",
+	       "Answered calls whose BYE got its 2xx, by peer.");
+	for (unsigned int id = 0; id < peer_count(in); id++)
+		if (peer_shown(in, id)) {
+			open_labels(out, "sipxdp_calls_completed_total", peers_name(in->peers, id));
+			fprintf(out, "} %llu\n", call_tracker_peer(t, id)->completed);
+		}
+	family(out, "sipxdp_calls_active", "gauge",
+	       "Answered calls not yet completed by a BYE and its 2xx, by peer.");
+	for (unsigned int id = 0; id < peer_count(in); id++)
+		if (peer_shown(in, id)) {
+			open_labels(out, "sipxdp_calls_active", peers_name(in->peers, id));
+			fprintf(out, "} %llu\n", call_tracker_peer(t, id)->active);
+		}
+}
+
+/* Which histogram of a peer's call figures. */
+enum call_hist_kind { HIST_SETUP, HIST_ANSWER, HIST_DURATION, HIST_OPTIONS, HIST_REGISTER };
+
+static const struct call_histogram *hist_of(const struct call_peer_stats *p,
+					    enum call_hist_kind k)
+{
+	switch (k) {
+	case HIST_SETUP:
+		return &p->setup;
+	case HIST_ANSWER:
+		return &p->answer;
+	case HIST_DURATION:
+		return &p->duration;
+	case HIST_OPTIONS:
+		return &p->options.delay;
+	default:
+		return &p->registers.delay;
+	}
+}
+
+static void write_call_histograms(FILE *out, const struct metrics_input *in)
+{
+	static const struct {
+		const char *name;
+		const char *help;
+		enum call_hist_kind kind;
+		const struct call_hist_bounds *bounds;
+	} fams[] = {
+		{ "sipxdp_call_setup_delay_seconds",
+		  "INVITE to the first 18x or final response (RFC 6076 SRD), by peer.",
+		  HIST_SETUP, &call_setup_bounds },
+		{ "sipxdp_call_answer_delay_seconds", "INVITE to its 2xx, by peer.",
+		  HIST_ANSWER, &call_answer_bounds },
+		{ "sipxdp_call_duration_seconds", "2xx to BYE of completed calls, by peer.",
+		  HIST_DURATION, &call_duration_bounds },
+	};
+
+	for (size_t f = 0; f < sizeof(fams) / sizeof(fams[0]); f++) {
+		family(out, fams[f].name, "histogram", fams[f].help);
+		for (unsigned int id = 0; id < peer_count(in); id++)
+			if (peer_shown(in, id))
+				write_call_histogram(out, fams[f].name, peers_name(in->peers, id),
+						     fams[f].bounds,
+						     hist_of(call_tracker_peer(in->calls, id),
+							     fams[f].kind));
+	}
+}
+
+/* sipxdp_options_* or sipxdp_register_*: outcomes, then the delay. */
+static void write_requests(FILE *out, const struct metrics_input *in, bool options)
+{
+	const char *total = options ? "sipxdp_options_total" : "sipxdp_register_total";
+	const char *delay = options ? "sipxdp_options_rtt_seconds" :
+				      "sipxdp_register_delay_seconds";
+
+	family(out, total, "counter", options ?
+	       "OPTIONS transactions by peer and outcome (answered: any final response; "
+	       "unanswered: none within 64*T1)." :
+	       "REGISTER transactions by peer and outcome (answered: any final response; "
+	       "unanswered: none within 64*T1).");
+	for (unsigned int id = 0; id < peer_count(in); id++) {
+		const struct call_peer_stats *p = call_tracker_peer(in->calls, id);
+		const struct request_peer_stats *r = options ? &p->options : &p->registers;
+
+		if (!peer_shown(in, id))
+			continue;
+		open_labels(out, total, peers_name(in->peers, id));
+		fprintf(out, ",outcome=\"answered\"} %llu\n", r->answered);
+		open_labels(out, total, peers_name(in->peers, id));
+		fprintf(out, ",outcome=\"unanswered\"} %llu\n", r->unanswered);
+	}
+	family(out, delay, "histogram", options ?
+	       "OPTIONS to its first final response, by peer." :
+	       "REGISTER to its first final response, by peer.");
+	for (unsigned int id = 0; id < peer_count(in); id++)
+		if (peer_shown(in, id))
+			write_call_histogram(out, delay, peers_name(in->peers, id),
+					     &call_request_delay_bounds,
+					     hist_of(call_tracker_peer(in->calls, id),
+						     options ? HIST_OPTIONS : HIST_REGISTER));
+}
+
+static void write_calls(FILE *out, const struct metrics_input *in)
+{
+	write_call_counters(out, in);
+	write_call_histograms(out, in);
+	write_requests(out, in, true);
+	write_requests(out, in, false);
 }
 
 static void write_redirects(FILE *out, const struct snapshot *snap,
@@ -293,11 +530,16 @@ static void write_agent(FILE *out, const struct metrics_input *in)
 
 	family(out, "sipxdp_map_evictions_total", "counter",
 	       "Entries a full table dropped to make room: per-source rows the kernel's LRU "
-	       "evicted, ACK transactions the agent lost track of, idle 3xx targets.");
+	       "evicted, ACK transactions, calls and OPTIONS/REGISTER transactions the agent "
+	       "lost track of, idle 3xx targets.");
 	fprintf(out, "sipxdp_map_evictions_total{map=\"sources\"} %llu\n", in->source_evictions);
 	if (in->acks)
 		fprintf(out, "sipxdp_map_evictions_total{map=\"ack_table\"} %llu\n",
 			in->acks->evicted);
+	if (in->call_stats)
+		fprintf(out, "sipxdp_map_evictions_total{map=\"calls\"} %llu\n"
+			"sipxdp_map_evictions_total{map=\"requests\"} %llu\n",
+			in->call_stats->calls_evicted, in->call_stats->requests_evicted);
 	if (in->redirects)
 		fprintf(out, "sipxdp_map_evictions_total{map=\"redirect_targets\"} %llu\n",
 			redirect_table_evictions(in->redirects));
@@ -308,6 +550,10 @@ static void write_agent(FILE *out, const struct metrics_input *in)
 	if (in->acks)
 		fprintf(out, "sipxdp_map_entries{map=\"ack_table\"} %llu\n",
 			in->acks->table_entries);
+	if (in->call_stats)
+		fprintf(out, "sipxdp_map_entries{map=\"calls\"} %llu\n"
+			"sipxdp_map_entries{map=\"requests\"} %llu\n",
+			in->call_stats->calls_entries, in->call_stats->requests_entries);
 	if (in->redirects)
 		fprintf(out, "sipxdp_map_entries{map=\"redirect_targets\"} %zu\n", n_targets);
 
@@ -317,6 +563,10 @@ static void write_agent(FILE *out, const struct metrics_input *in)
 	if (in->acks)
 		fprintf(out, "sipxdp_map_capacity{map=\"ack_table\"} %llu\n",
 			in->acks->table_capacity);
+	if (in->call_stats)
+		fprintf(out, "sipxdp_map_capacity{map=\"calls\"} %llu\n"
+			"sipxdp_map_capacity{map=\"requests\"} %llu\n",
+			in->call_stats->calls_capacity, in->call_stats->requests_capacity);
 	if (in->redirects)
 		fprintf(out, "sipxdp_map_capacity{map=\"redirect_targets\"} %zu\n",
 			redirect_table_capacity(in->redirects));
@@ -344,7 +594,9 @@ int metrics_write(FILE *out, const struct metrics_input *in)
 	if (in->per_source_top_n)
 		write_top_sources(out, &sources);
 	if (in->acks)
-		write_acks(out, in->acks);
+		write_acks(out, in);
+	if (in->calls)
+		write_calls(out, in);
 	if (in->redirects)
 		write_redirects(out, in->snap, in->redirects, &targets);
 	write_agent(out, in);

@@ -10,6 +10,7 @@
 
 #include <stdio.h>
 #include "ackmatch.h"
+#include "calls.h"
 #include "peers.h"
 #include "redirects.h"
 #include "snapshot.h"
@@ -17,6 +18,9 @@
 struct metrics_input {
 	const struct snapshot *snap;
 	const struct ack_stats *acks;		/* NULL: ACK families left out */
+	const struct ack_matcher *ack_matcher;	/* its per-peer counts; with acks */
+	const struct call_tracker *calls;	/* NULL: call families left out */
+	const struct call_stats *call_stats;	/* with calls */
 	const struct redirect_table *redirects;	/* NULL: redirect families left out */
 	const struct peer_map *peers;		/* NULL: every peer is "other" */
 	unsigned int per_source_top_n;		/* 0: no sipxdp_source_* series */

@@ -136,6 +136,153 @@ static void json_counters(FILE *out, const struct snapshot *snap, unsigned int l
 		(uint64_t)snap->counters[SIPXDP_CNT_RESPONSE_UPDATE_FAILED]);
 }
 
+static void json_peer_name(FILE *out, const struct report *r, unsigned int id)
+{
+	const char *name = peers_name(r->peers, id);
+
+	escape_json_string(out, name, strlen(name), PEER_NAME_MAX);
+}
+
+/* Per peer: the 2xx transactions of the peers that sent or got one. */
+static void json_ack_peers(FILE *out, const struct report *r)
+{
+	const struct ack_matcher *m = r->ack_matcher;
+	bool first = true;
+
+	fputs(", \"peers\": [", out);
+	for (unsigned int id = 0; m && id < ack_matcher_peer_count(m); id++) {
+		const struct ack_peer_stats *p = ack_matcher_peer_stats(m, id);
+
+		if (!p->invite_2xx)
+			continue;
+		fprintf(out, "%s\n  {\"peer\": ", first ? "" : ",");
+		json_peer_name(out, r, id);
+		fprintf(out, ", \"invite_2xx\": %" PRIu64 ", \"retransmissions\": %" PRIu64
+			", \"matched\": %" PRIu64 ", \"missing\": %" PRIu64 ", \"late\": %" PRIu64
+			"}", (uint64_t)p->invite_2xx, (uint64_t)p->retransmissions,
+			(uint64_t)p->matched, (uint64_t)p->missing, (uint64_t)p->late);
+		first = false;
+	}
+	fprintf(out, "%s]", first ? "" : "\n");
+}
+
+static __u64 call_attempts(const struct call_peer_stats *p)
+{
+	return p->attempts[CALL_INBOUND] + p->attempts[CALL_OUTBOUND];
+}
+
+static __u64 call_outcome(const struct call_peer_stats *p, enum call_outcome o)
+{
+	return p->outcomes[CALL_INBOUND][o] + p->outcomes[CALL_OUTBOUND][o];
+}
+
+/* RFC 6076 ratios (0 when the denominator is). */
+struct call_ratios {
+	double ser, seer, isa, scr;
+};
+
+static struct call_ratios ratios_of(const struct call_peer_stats *p)
+{
+	double attempts = (double)call_attempts(p);
+	double unredirected = attempts - (double)call_outcome(p, CALL_REDIRECTED);
+	double answered = (double)call_outcome(p, CALL_ANSWERED);
+	struct call_ratios q = { 0 };
+
+	if (unredirected > 0) {
+		q.ser = answered / unredirected;
+		q.seer = (answered + (double)call_outcome(p, CALL_REJECTED)) / unredirected;
+	}
+	if (attempts > 0) {
+		q.isa = (double)call_outcome(p, CALL_INEFFECTIVE) / attempts;
+		q.scr = (double)p->completed / attempts;
+	}
+	return q;
+}
+
+static void json_call_list(FILE *out, const struct report *r)
+{
+	bool first = true;
+
+	fputc('[', out);
+	for (unsigned int id = 0; id < call_tracker_peer_count(r->calls); id++) {
+		const struct call_peer_stats *p = call_tracker_peer(r->calls, id);
+		struct call_ratios q = ratios_of(p);
+
+		if (!call_attempts(p))
+			continue;
+		fprintf(out, "%s\n  {\"peer\": ", first ? "" : ",");
+		json_peer_name(out, r, id);
+		fprintf(out, ", \"attempts\": %" PRIu64, (uint64_t)call_attempts(p));
+		for (int o = 0; o < CALL_OUTCOMES; o++)
+			fprintf(out, ", \"%s\": %" PRIu64, call_outcome_name(o),
+				(uint64_t)call_outcome(p, o));
+		fprintf(out, ", \"completed\": %" PRIu64 ", \"active\": %" PRIu64
+			", \"inbound\": %" PRIu64 ", \"outbound\": %" PRIu64
+			", \"cancels\": %" PRIu64 ", \"cancels_answered\": %" PRIu64
+			", \"ser\": %.4f, \"seer\": %.4f, \"isa\": %.4f, \"scr\": %.4f"
+			", \"setup_delay_seconds\": {\"p50\": %.6f, \"p90\": %.6f}"
+			", \"answer_delay_seconds\": {\"p50\": %.6f, \"p90\": %.6f}"
+			", \"duration_seconds\": {\"p50\": %.3f, \"p90\": %.3f}}",
+			(uint64_t)p->completed, (uint64_t)p->active,
+			(uint64_t)p->attempts[CALL_INBOUND], (uint64_t)p->attempts[CALL_OUTBOUND],
+			(uint64_t)p->cancels, (uint64_t)p->cancels_answered,
+			q.ser, q.seer, q.isa, q.scr,
+			call_histogram_quantile(&p->setup, &call_setup_bounds, 0.5),
+			call_histogram_quantile(&p->setup, &call_setup_bounds, 0.9),
+			call_histogram_quantile(&p->answer, &call_answer_bounds, 0.5),
+			call_histogram_quantile(&p->answer, &call_answer_bounds, 0.9),
+			call_histogram_quantile(&p->duration, &call_duration_bounds, 0.5),
+			call_histogram_quantile(&p->duration, &call_duration_bounds, 0.9));
+		first = false;
+	}
+	fprintf(out, "%s]", first ? "" : "\n");
+}
+
+/* OPTIONS (options) or REGISTER (registers) per peer. */
+static void json_request_list(FILE *out, const struct report *r, bool options)
+{
+	bool first = true;
+
+	fputc('[', out);
+	for (unsigned int id = 0; id < call_tracker_peer_count(r->calls); id++) {
+		const struct call_peer_stats *p = call_tracker_peer(r->calls, id);
+		const struct request_peer_stats *q = options ? &p->options : &p->registers;
+
+		if (!q->sent)
+			continue;
+		fprintf(out, "%s\n  {\"peer\": ", first ? "" : ",");
+		json_peer_name(out, r, id);
+		fprintf(out, ", \"sent\": %" PRIu64 ", \"answered\": %" PRIu64
+			", \"unanswered\": %" PRIu64 ", \"delay_seconds\": {\"p50\": %.6f"
+			", \"p90\": %.6f}}", (uint64_t)q->sent, (uint64_t)q->answered,
+			(uint64_t)q->unanswered,
+			call_histogram_quantile(&q->delay, &call_request_delay_bounds, 0.5),
+			call_histogram_quantile(&q->delay, &call_request_delay_bounds, 0.9));
+		first = false;
+	}
+	fprintf(out, "%s]", first ? "" : "\n");
+}
+
+/* "calls", "options" and "registers" keys, with sep before the first. */
+static void json_calls_keys(FILE *out, const struct report *r, const char *sep)
+{
+	struct call_stats st;
+
+	call_tracker_stats(r->calls, &st);
+	fprintf(out, "%s\"calls\": ", sep);
+	json_call_list(out, r);
+	fputs(",\n\"options\": ", out);
+	json_request_list(out, r, true);
+	fputs(",\n\"registers\": ", out);
+	json_request_list(out, r, false);
+	fprintf(out, ",\n\"call_table\": {\"calls\": %" PRIu64 ", \"capacity\": %" PRIu64
+		", \"evicted\": %" PRIu64 ", \"requests\": %" PRIu64
+		", \"requests_evicted\": %" PRIu64 ", \"reinvites\": %" PRIu64 "}",
+		(uint64_t)st.calls_entries, (uint64_t)st.calls_capacity,
+		(uint64_t)st.calls_evicted, (uint64_t)st.requests_entries,
+		(uint64_t)st.requests_evicted, (uint64_t)st.reinvites);
+}
+
 static void json_acks(FILE *out, const struct report *r)
 {
 	const struct ack_stats *a = r->acks;
@@ -150,6 +297,7 @@ static void json_acks(FILE *out, const struct report *r)
 	fprintf(out, ", \"delay_seconds\": {\"p50\": %.6f, \"p90\": %.6f, \"p99\": %.6f}",
 		ack_stats_delay_quantile(a, 0.5), ack_stats_delay_quantile(a, 0.9),
 		ack_stats_delay_quantile(a, 0.99));
+	json_ack_peers(out, r);
 	fputs(", \"missed\": [", out);
 	for (size_t i = 0; i < r->n_missed; i++) {
 		const struct ack_missed *m = r->missed[i];
@@ -158,9 +306,13 @@ static void json_acks(FILE *out, const struct report *r)
 		fprintf(out, "%s\n  {\"call_id\": ", i ? "," : "");
 		escape_json_string(out, m->call_id, strlen(m->call_id), SIPXDP_CALLID_LEN);
 		fprintf(out, ", \"cseq\": %u, \"uas\": \"%s\", \"uas_port\": %u, "
-			"\"uac\": \"%s\", \"uac_port\": %u, \"time\": ", m->cseq,
+			"\"uac\": \"%s\", \"uac_port\": %u, \"hop\": [\"%s\", \"%s\"], "
+			"\"direction\": \"%s\", \"peer\": ", m->cseq,
 			format_addr(&m->uas_addr, uas), m->uas_port,
-			format_addr(&m->uac_addr, uac), m->uac_port);
+			format_addr(&m->uac_addr, uac), m->uac_port, uas, uac,
+			direction_name(m->direction));
+		json_peer_name(out, r, m->peer);
+		fputs(", \"time\": ", out);
 		format_time(out, m->first_2xx_ns, r->clock_to_wall_ns, true);
 		fputc('}', out);
 	}
@@ -202,6 +354,10 @@ void report_json(FILE *out, const struct report *r)
 		json_acks(out, r);
 		sep = ",\n";
 	}
+	if (r->calls) {
+		json_calls_keys(out, r, sep);
+		sep = ",\n";
+	}
 	if (r->redirects) {
 		fprintf(out, "%s\"redirects\": ", sep);
 		json_redirect_list(out, r);
@@ -218,6 +374,13 @@ void report_acks_json(FILE *out, const struct report *r)
 {
 	json_acks(out, r);
 	fputc('\n', out);
+}
+
+void report_calls_json(FILE *out, const struct report *r)
+{
+	fputs("{\n", out);
+	json_calls_keys(out, r, "");
+	fputs("\n}\n", out);
 }
 
 void report_redirects_json(FILE *out, const struct report *r)
@@ -296,8 +459,10 @@ static void text_acks(FILE *out, const struct report *r)
 
 		fputs("  missed ", out);
 		format_time(out, m->first_2xx_ns, r->clock_to_wall_ns, false);
-		fprintf(out, "  %s -> %s  cseq %u  call-id ", format_addr(&m->uas_addr, uas),
-			format_addr(&m->uac_addr, uac), m->cseq);
+		/* the hop as the 2xx went: its sender (UAS) first */
+		fprintf(out, "  hop %s <-> %s  2xx %s  peer %s  cseq %u  call-id ",
+			format_addr(&m->uas_addr, uas), format_addr(&m->uac_addr, uac),
+			direction_name(m->direction), peers_name(r->peers, m->peer), m->cseq);
 		/* JSON escaping keeps a hostile Call-ID on one printable line */
 		escape_json_string(out, m->call_id, strlen(m->call_id), SIPXDP_CALLID_LEN);
 		fputc('\n', out);
@@ -305,6 +470,45 @@ static void text_acks(FILE *out, const struct report *r)
 	if (r->n_missed > TEXT_MISSED_MAX)
 		fprintf(out, "  (%zu more: sipxdp acks --json lists them all)\n",
 			r->n_missed - TEXT_MISSED_MAX);
+}
+
+static void text_calls(FILE *out, const struct report *r)
+{
+	fprintf(out, "\ncalls (RFC 6076; per peer, both directions)\n%-20s %8s %8s %6s %6s %6s "
+		"%6s %6s %6s %8s %6s %6s %5s %5s %5s %5s %8s %8s\n", "peer", "attempts",
+		"answered", "redir", "reject", "ineff", "cancel", "failed", "unans", "complete",
+		"active", "", "SER", "SEER", "ISA", "SCR", "setup50", "answer50");
+	for (unsigned int id = 0; id < call_tracker_peer_count(r->calls); id++) {
+		const struct call_peer_stats *p = call_tracker_peer(r->calls, id);
+		struct call_ratios q = ratios_of(p);
+
+		if (!call_attempts(p))
+			continue;
+		fprintf(out, "%-20.20s %8" PRIu64 " %8" PRIu64, peers_name(r->peers, id),
+			(uint64_t)call_attempts(p), (uint64_t)call_outcome(p, CALL_ANSWERED));
+		for (int o = CALL_REDIRECTED; o < CALL_OUTCOMES; o++)
+			fprintf(out, " %6" PRIu64, (uint64_t)call_outcome(p, o));
+		fprintf(out, " %8" PRIu64 " %6" PRIu64 " %6s %5.2f %5.2f %5.2f %5.2f %7.3fs %7.3fs\n",
+			(uint64_t)p->completed, (uint64_t)p->active, "", q.ser, q.seer, q.isa,
+			q.scr, call_histogram_quantile(&p->setup, &call_setup_bounds, 0.5),
+			call_histogram_quantile(&p->answer, &call_answer_bounds, 0.5));
+	}
+	fprintf(out, "\n%-20s %-8s %8s %8s %10s %10s\n", "peer", "request", "sent", "answered",
+		"unanswered", "delay p50");
+	for (unsigned int id = 0; id < call_tracker_peer_count(r->calls); id++) {
+		const struct call_peer_stats *p = call_tracker_peer(r->calls, id);
+
+		for (int k = 0; k < 2; k++) {
+			const struct request_peer_stats *q = k ? &p->registers : &p->options;
+
+			if (!q->sent)
+				continue;
+			fprintf(out, "%-20.20s %-8s %8" PRIu64 " %8" PRIu64 " %10" PRIu64 " %9.4fs\n",
+				peers_name(r->peers, id), k ? "REGISTER" : "OPTIONS",
+				(uint64_t)q->sent, (uint64_t)q->answered, (uint64_t)q->unanswered,
+				call_histogram_quantile(&q->delay, &call_request_delay_bounds, 0.5));
+		}
+	}
 }
 
 static void text_redirects(FILE *out, const struct report *r)
@@ -333,6 +537,8 @@ void report_text(FILE *out, const struct report *r)
 		text_counters(out, r->snap, r->sources_listed);
 	if (r->acks)
 		text_acks(out, r);
+	if (r->calls)
+		text_calls(out, r);
 	if (r->redirects)
 		text_redirects(out, r);
 }

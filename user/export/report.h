@@ -8,6 +8,8 @@
 
 #include <stdio.h>
 #include "ackmatch.h"
+#include "calls.h"
+#include "peers.h"
 #include "redirects.h"
 #include "snapshot.h"
 
@@ -21,6 +23,9 @@ struct report {
 	 * source, in address order (nothing to rank, so nothing to hold). */
 	unsigned int sources_listed;
 	const struct ack_stats *acks;		/* NULL: ACK section left out */
+	const struct ack_matcher *ack_matcher;	/* per-peer ACK counts; NULL: none */
+	const struct call_tracker *calls;	/* NULL: calls and options left out */
+	const struct peer_map *peers;		/* names of peer ids; NULL: "other" */
 	const struct ack_missed *const *missed;	/* newest first */
 	size_t n_missed;
 	const struct redirect_table *redirects;	/* NULL: redirect section left out */
@@ -32,8 +37,9 @@ struct report {
 void report_json(FILE *out, const struct report *r);
 void report_text(FILE *out, const struct report *r);
 
-/* The `acks --json` and `redirects --json` documents. */
+/* The `acks --json`, `calls --json` and `redirects --json` documents. */
 void report_acks_json(FILE *out, const struct report *r);
+void report_calls_json(FILE *out, const struct report *r);
 void report_redirects_json(FILE *out, const struct report *r);
 
 /* `top`: the n sources with the most responses of class `by` (0..5), or of all (-1). */

@@ -421,12 +421,14 @@ static const struct peer_entry *find_in_group(const struct peer_map *m,
 	return NULL;
 }
 
-const char *peers_lookup(const struct peer_map *p, const struct sipxdp_addr *addr)
+/* The entry of the longest prefix holding addr, or NULL. */
+static const struct peer_entry *find_entry(const struct peer_map *p,
+					   const struct sipxdp_addr *addr)
 {
 	__u8 masked[ADDR_LEN];
 
 	if (!p || (addr->family != AF_INET && addr->family != AF_INET6))
-		return "other";
+		return NULL;
 	for (unsigned int i = 0; i < p->group_count; i++) {
 		const struct peer_group *g = &p->groups[i];
 		const struct peer_entry *e;
@@ -437,7 +439,21 @@ const char *peers_lookup(const struct peer_map *p, const struct sipxdp_addr *add
 		mask_bytes(masked, g->prefix_len);
 		e = find_in_group(p, g, masked);
 		if (e)
-			return e->name;
+			return e;
 	}
-	return "other";
+	return NULL;
+}
+
+const char *peers_lookup(const struct peer_map *p, const struct sipxdp_addr *addr)
+{
+	const struct peer_entry *e = find_entry(p, addr);
+
+	return e ? e->name : "other";
+}
+
+unsigned int peers_lookup_id(const struct peer_map *p, const struct sipxdp_addr *addr)
+{
+	const struct peer_entry *e = find_entry(p, addr);
+
+	return e ? e->id : 0;
 }

@@ -23,6 +23,8 @@ void peers_free(struct peer_map *p);
 
 /* The peer's name, or "other"; p may be NULL (no file: everything is "other"). */
 const char *peers_lookup(const struct peer_map *p, const struct sipxdp_addr *addr);
+/* The same as an id (see peers_name): 0 for "other". */
+unsigned int peers_lookup_id(const struct peer_map *p, const struct sipxdp_addr *addr);
 
 /*
  * Peers by number, for the kernel's per-peer counters: the distinct names

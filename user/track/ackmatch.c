@@ -1,23 +1,19 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
- * Transactions live in a pool allocated once (no allocation per event, so no
- * failure to handle at 20k events/s), found through a chained hash table,
- * and kept on intrusive lists in the order they time out, so expiry and
- * eviction only ever look at list heads.
+ * Transactions live in a txn_table (txtable.h): a pool allocated once (no
+ * allocation per event, so no failure to handle at 20k events/s), a chained
+ * hash table of Call-IDs, and lists in the order they time out, so expiry
+ * and eviction only ever look at list heads.
  */
 #include <stdint.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include "ackmatch.h"
-#include "hash.h"
+#include "txtable.h"
 
 const double ack_delay_bounds[ACK_DELAY_BUCKETS] = {
 	0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 32,
-};
-
-struct ack_node {
-	struct ack_node *prev, *next;
 };
 
 enum ack_state {
@@ -27,41 +23,34 @@ enum ack_state {
 	ACK_LATE,	/* missing, then its ACK came */
 };
 
+/* The table's lists: pending ones by first_2xx_ns, done ones by done_ns. */
+enum { LIST_PENDING, LIST_DONE };
+
 struct ack_txn {
-	struct ack_txn *hash_next;	/* bucket chain, or the free list */
-	struct ack_node timer;		/* on pending_list or done_list */
-	__u64 hash;
+	struct txn_link link;		/* first: the table's */
 	__u64 first_2xx_ns;
 	__u64 done_ns;
 	__u32 cseq;
+	unsigned int peer;
 	__u16 call_id_len;
+	__u16 to_tag_len;
 	__u8 state;			/* enum ack_state */
+	__u8 direction;			/* of the first 2xx */
 	__u16 uas_port;
 	__u16 uac_port;
 	struct sipxdp_addr uas_addr;
 	struct sipxdp_addr uac_addr;
 	char call_id[SIPXDP_CALLID_LEN];
+	char to_tag[SIPXDP_TAG_LEN];
 };
 
 struct ack_matcher {
 	__u64 timeout_ns;
 	__u64 remember_ns;	/* a 2xx transaction is known this long after its first 2xx */
-	size_t capacity;
-	__u64 (*hash)(const char *call_id, size_t len);	/* NULL: seeded FNV-1a */
-	__u64 seed;
-
-	struct ack_txn **buckets;
-	size_t bucket_mask;
-
-	/* Entries past pool_used were never handed out; freed ones go on free_list. */
-	struct ack_txn *pool;
-	size_t pool_used;
-	struct ack_txn *free_list;
-
-	struct ack_node pending_list;	/* by first_2xx_ns */
-	struct ack_node done_list;	/* by done_ns */
-	size_t entries;
-	size_t pending;
+	struct txn_table table;
+	const struct peer_map *peers;
+	unsigned int n_peers;
+	struct ack_peer_stats *by_peer;	/* n_peers */
 
 	struct ack_missed *missed;	/* ring of missed_keep */
 	size_t missed_keep;
@@ -70,43 +59,6 @@ struct ack_matcher {
 
 	struct ack_stats stats;		/* gauges filled on read */
 };
-
-#define txn_of(node, member) \
-	((struct ack_txn *)((char *)(node) - offsetof(struct ack_txn, member)))
-
-static void list_init(struct ack_node *head)
-{
-	head->prev = head;
-	head->next = head;
-}
-
-static void list_add_tail(struct ack_node *head, struct ack_node *node)
-{
-	node->prev = head->prev;
-	node->next = head;
-	head->prev->next = node;
-	head->prev = node;
-}
-
-static void list_del(struct ack_node *node)
-{
-	node->prev->next = node->next;
-	node->next->prev = node->prev;
-}
-
-static struct ack_node *list_first(const struct ack_node *head)
-{
-	return head->next == head ? NULL : head->next;
-}
-
-/* Of the Call-ID only: re-INVITEs of a dialog share a chain. Seeded: the
- * Call-IDs come from packets. */
-static __u64 call_id_hash(const struct ack_matcher *m, const char *call_id, size_t len)
-{
-	if (m->hash)
-		return m->hash(call_id, len);
-	return hash_finish(hash_bytes(hash_start(m->seed), call_id, len));
-}
 
 /* Also false when the clock went backwards (events from several CPUs). */
 static int time_is_up(const struct ack_matcher *m, __u64 since_ns, __u64 now_ns)
@@ -118,7 +70,6 @@ struct ack_matcher *ack_matcher_new(const struct ack_matcher_opts *opts)
 {
 	struct ack_matcher_opts o = opts ? *opts : (struct ack_matcher_opts){ 0 };
 	struct ack_matcher *m;
-	size_t nbuckets = 1;
 
 	if (!o.capacity)
 		o.capacity = ACK_DEFAULT_CAPACITY;
@@ -127,30 +78,18 @@ struct ack_matcher *ack_matcher_new(const struct ack_matcher_opts *opts)
 	if (!o.missed_keep)
 		o.missed_keep = ACK_DEFAULT_MISSED_KEEP;
 
-	/* A power of two at least the capacity keeps chains about one long. */
-	while (nbuckets < o.capacity) {
-		if (nbuckets > SIZE_MAX / 2)
-			return NULL;
-		nbuckets <<= 1;
-	}
-
 	m = calloc(1, sizeof(*m));
 	if (!m)
 		return NULL;
 	m->timeout_ns = o.timeout_ns;
 	m->remember_ns = o.timeout_ns > ACK_REMEMBER_NS ? o.timeout_ns : ACK_REMEMBER_NS;
-	m->capacity = o.capacity;
-	m->hash = o.hash;
-	m->seed = hash_seed(m);
+	m->peers = o.peers;
+	m->n_peers = peers_name_count(o.peers) + 1;
 	m->missed_keep = o.missed_keep;
-	m->bucket_mask = nbuckets - 1;
-	list_init(&m->pending_list);
-	list_init(&m->done_list);
-
-	m->buckets = calloc(nbuckets, sizeof(*m->buckets));
-	m->pool = calloc(o.capacity, sizeof(*m->pool));
+	m->by_peer = calloc(m->n_peers, sizeof(*m->by_peer));
 	m->missed = calloc(o.missed_keep, sizeof(*m->missed));
-	if (!m->buckets || !m->pool || !m->missed) {
+	if (txn_table_init(&m->table, o.capacity, sizeof(struct ack_txn), o.hash) ||
+	    !m->by_peer || !m->missed) {
 		ack_matcher_free(m);
 		return NULL;
 	}
@@ -161,68 +100,72 @@ void ack_matcher_free(struct ack_matcher *m)
 {
 	if (!m)
 		return;
-	free(m->buckets);
-	free(m->pool);
+	txn_table_destroy(&m->table);
+	free(m->by_peer);
 	free(m->missed);
 	free(m);
-}
-
-static struct ack_txn **bucket_of(const struct ack_matcher *m, __u64 hash)
-{
-	return &m->buckets[hash & m->bucket_mask];
 }
 
 static bool same_call_id(const struct ack_txn *t, __u64 hash, const char *call_id,
 			 __u16 len)
 {
-	return t->hash == hash && t->call_id_len == len && memcmp(t->call_id, call_id, len) == 0;
+	return t->link.hash == hash && t->call_id_len == len &&
+	       memcmp(t->call_id, call_id, len) == 0;
 }
 
-static struct ack_txn *txn_find(const struct ack_matcher *m, __u64 hash,
-				const char *call_id, __u16 len, __u32 cseq)
+static bool same_hop(const struct ack_txn *t, const struct sipxdp_event *ev)
 {
-	for (struct ack_txn *t = *bucket_of(m, hash); t; t = t->hash_next)
-		if (t->cseq == cseq && same_call_id(t, hash, call_id, len))
+	return hop_equal(&t->uas_addr, &t->uac_addr, &ev->saddr, &ev->daddr);
+}
+
+static bool same_to_tag(const struct ack_txn *t, const struct sipxdp_event *ev, __u16 tag_len)
+{
+	return t->to_tag_len == tag_len && memcmp(t->to_tag, ev->to_tag, tag_len) == 0;
+}
+
+#define txn_first(m, hash) ((struct ack_txn *)txn_table_chain(&(m)->table, hash))
+#define txn_next(t) ((struct ack_txn *)(t)->link.hash_next)
+
+/* The transaction of a 2xx: the same Call-ID, CSeq, To-tag and hop. */
+static struct ack_txn *txn_find(const struct ack_matcher *m, const struct sipxdp_event *ev,
+				__u16 len, __u64 hash)
+{
+	__u16 tag_len = event_to_tag_len(ev);
+
+	for (struct ack_txn *t = txn_first(m, hash); t; t = txn_next(t))
+		if (t->cseq == ev->cseq && same_call_id(t, hash, ev->call_id, len) &&
+		    same_to_tag(t, ev, tag_len) && same_hop(t, ev))
 			return t;
 	return NULL;
 }
 
-/* The pending transaction of a Call-ID, for an ACK that lost its CSeq. */
-static struct ack_txn *txn_find_pending(const struct ack_matcher *m, __u64 hash,
-					const char *call_id, __u16 len)
+/*
+ * The transaction an ACK completes. What the ACK lost to the end of its TCP
+ * segment is left out of the key: without its CSeq, the pending 2xx of its
+ * Call-ID on its hop (one INVITE transaction at a time per dialog); without
+ * its To-tag, the oldest of its Call-ID and CSeq on its hop still pending.
+ * A hop-by-hop ACK of an error response carries that response's To-tag, so
+ * it never gets here without one.
+ */
+static struct ack_txn *txn_find_for_ack(const struct ack_matcher *m,
+					const struct sipxdp_event *ev, __u16 len, __u64 hash)
 {
-	for (struct ack_txn *t = *bucket_of(m, hash); t; t = t->hash_next)
-		if (t->state == ACK_PENDING && same_call_id(t, hash, call_id, len))
-			return t;
-	return NULL;
-}
+	bool no_cseq = ev->flags & SIPXDP_EVF_NO_CSEQ;
+	bool no_tag = ev->flags & SIPXDP_EVF_NO_TO_TAG;
+	__u16 tag_len = event_to_tag_len(ev);
+	struct ack_txn *found = NULL;
 
-static void txn_remove(struct ack_matcher *m, struct ack_txn *t)
-{
-	struct ack_txn **pp = bucket_of(m, t->hash);
-
-	while (*pp != t)
-		pp = &(*pp)->hash_next;
-	*pp = t->hash_next;
-
-	list_del(&t->timer);
-	if (t->state == ACK_PENDING)
-		m->pending--;
-	m->entries--;
-
-	t->hash_next = m->free_list;
-	m->free_list = t;
-}
-
-static struct ack_txn *txn_alloc(struct ack_matcher *m)
-{
-	struct ack_txn *t = m->free_list;
-
-	if (t)
-		m->free_list = t->hash_next;
-	else
-		t = &m->pool[m->pool_used++];
-	return t;
+	if (!no_cseq && !no_tag)
+		return txn_find(m, ev, len, hash);
+	for (struct ack_txn *t = txn_first(m, hash); t; t = txn_next(t)) {
+		if (t->state != ACK_PENDING || !same_call_id(t, hash, ev->call_id, len) ||
+		    !same_hop(t, ev) || (!no_cseq && t->cseq != ev->cseq) ||
+		    (!no_tag && !same_to_tag(t, ev, tag_len)))
+			continue;
+		if (!found || t->first_2xx_ns < found->first_2xx_ns)
+			found = t;
+	}
+	return found;
 }
 
 /* Moves a pending transaction to the done list; it stays there one timeout. */
@@ -231,9 +174,7 @@ static void txn_finish(struct ack_matcher *m, struct ack_txn *t, enum ack_state 
 {
 	t->state = state;
 	t->done_ns = now_ns;
-	list_del(&t->timer);
-	list_add_tail(&m->done_list, &t->timer);
-	m->pending--;
+	txn_table_move(&m->table, &t->link, LIST_DONE);
 }
 
 static void record_missed(struct ack_matcher *m, const struct ack_txn *t, __u64 now_ns)
@@ -243,6 +184,8 @@ static void record_missed(struct ack_matcher *m, const struct ack_txn *t, __u64 
 	memcpy(r->call_id, t->call_id, t->call_id_len);
 	r->call_id[t->call_id_len] = '\0';
 	r->cseq = t->cseq;
+	r->peer = t->peer;
+	r->direction = t->direction;
 	r->uas_addr = t->uas_addr;
 	r->uac_addr = t->uac_addr;
 	r->uas_port = t->uas_port;
@@ -257,15 +200,14 @@ static void record_missed(struct ack_matcher *m, const struct ack_txn *t, __u64 
 
 void ack_matcher_expire(struct ack_matcher *m, __u64 now_ns)
 {
-	struct ack_node *n;
+	struct ack_txn *t;
 
-	while ((n = list_first(&m->pending_list))) {
-		struct ack_txn *t = txn_of(n, timer);
-
+	while ((t = (struct ack_txn *)txn_table_oldest(&m->table, LIST_PENDING))) {
 		if (!time_is_up(m, t->first_2xx_ns, now_ns))
 			break;
 		txn_finish(m, t, ACK_MISSING, now_ns);
 		m->stats.missing++;
+		m->by_peer[t->peer].missing++;
 		record_missed(m, t, now_ns);
 	}
 	/*
@@ -275,55 +217,54 @@ void ack_matcher_expire(struct ack_matcher *m, __u64 now_ns)
 	 * reported missing again. The list is in done order, which differs from
 	 * first-2xx order by at most one timeout: a later head only waits.
 	 */
-	while ((n = list_first(&m->done_list))) {
-		struct ack_txn *t = txn_of(n, timer);
-
+	while ((t = (struct ack_txn *)txn_table_oldest(&m->table, LIST_DONE))) {
 		if (now_ns < t->first_2xx_ns || now_ns - t->first_2xx_ns < m->remember_ns)
 			break;
-		txn_remove(m, t);
+		txn_table_remove(&m->table, &t->link);
 	}
 }
 
 static void on_invite_2xx(struct ack_matcher *m, const struct sipxdp_event *ev,
 			  __u16 len, __u64 hash, __u64 now_ns)
 {
-	struct ack_txn *t = txn_find(m, hash, ev->call_id, len, ev->cseq);
+	struct ack_txn *t = txn_find(m, ev, len, hash);
+	__u16 tag_len = event_to_tag_len(ev);
 
 	if (t) {
 		m->stats.retransmissions++;
+		m->by_peer[t->peer].retransmissions++;
 		return;
 	}
-	if (m->entries == m->capacity) {
+	if (txn_table_full(&m->table)) {
 		/* A done transaction only serves to recognise late retransmissions:
 		 * it goes first. Evicting a pending one loses a call: counted. */
-		struct ack_node *oldest = list_first(&m->done_list);
+		struct txn_link *oldest = txn_table_oldest(&m->table, LIST_DONE);
 
 		if (!oldest) {
-			oldest = list_first(&m->pending_list);
+			oldest = txn_table_oldest(&m->table, LIST_PENDING);
 			m->stats.evicted++;
 		}
-		txn_remove(m, txn_of(oldest, timer));
+		txn_table_remove(&m->table, oldest);
 	}
 
-	t = txn_alloc(m);
-	t->hash = hash;
+	t = (struct ack_txn *)txn_table_insert(&m->table, hash, LIST_PENDING);
 	t->cseq = ev->cseq;
 	t->call_id_len = len;
 	memcpy(t->call_id, ev->call_id, len);
+	t->to_tag_len = tag_len;
+	memcpy(t->to_tag, ev->to_tag, tag_len);
 	t->state = ACK_PENDING;
 	t->first_2xx_ns = now_ns;
-	t->done_ns = 0;
+	t->direction = ev->direction;
+	t->peer = peers_lookup_id(m->peers, event_remote(ev));
+	if (t->peer >= m->n_peers)
+		t->peer = 0;
 	t->uas_addr = ev->saddr;
 	t->uas_port = ev->sport;
 	t->uac_addr = ev->daddr;
 	t->uac_port = ev->dport;
-
-	t->hash_next = *bucket_of(m, hash);
-	*bucket_of(m, hash) = t;
-	list_add_tail(&m->pending_list, &t->timer);
-	m->entries++;
-	m->pending++;
 	m->stats.invite_2xx++;
+	m->by_peer[t->peer].invite_2xx++;
 }
 
 static void record_delay(struct ack_stats *s, __u64 delay_ns)
@@ -341,14 +282,13 @@ static void record_delay(struct ack_stats *s, __u64 delay_ns)
 static void on_ack(struct ack_matcher *m, const struct sipxdp_event *ev, __u16 len,
 		   __u64 hash, __u64 now_ns)
 {
-	struct ack_txn *t = ev->flags & SIPXDP_EVF_NO_CSEQ ?
-		txn_find_pending(m, hash, ev->call_id, len) :
-		txn_find(m, hash, ev->call_id, len, ev->cseq);
+	struct ack_txn *t = txn_find_for_ack(m, ev, len, hash);
 
 	if (t && t->state == ACK_MISSING) {
 		/* already reported missing: the call is late, not found again */
 		t->state = ACK_LATE;
 		m->stats.late++;
+		m->by_peer[t->peer].late++;
 		return;
 	}
 	if (!t || t->state != ACK_PENDING) {
@@ -357,28 +297,25 @@ static void on_ack(struct ack_matcher *m, const struct sipxdp_event *ev, __u16 l
 	}
 	txn_finish(m, t, ACK_MATCHED, now_ns);
 	m->stats.matched++;
+	m->by_peer[t->peer].matched++;
 	record_delay(&m->stats, now_ns >= t->first_2xx_ns ? now_ns - t->first_2xx_ns : 0);
 }
 
 void ack_matcher_feed(struct ack_matcher *m, const struct sipxdp_event *ev, __u64 now_ns)
 {
-	__u16 len = ev->call_id_len;
+	__u16 len = event_call_id_len(ev);
 	__u64 hash;
 
 	ack_matcher_expire(m, now_ns);
 
 	if (ev->kind != SIPXDP_EV_INVITE_2XX && ev->kind != SIPXDP_EV_ACK)
 		return;
-	if ((ev->flags & SIPXDP_EVF_NO_CALLID) ||
-	    (ev->kind == SIPXDP_EV_INVITE_2XX && (ev->flags & SIPXDP_EVF_NO_CSEQ)))
+	if (ev->kind == SIPXDP_EV_INVITE_2XX && (ev->flags & SIPXDP_EVF_NO_CSEQ))
 		return;
-	/* The record is trusted no more than the packet it came from. */
-	if (len > SIPXDP_CALLID_LEN)
-		len = SIPXDP_CALLID_LEN;
 	if (!len)
 		return;
 
-	hash = call_id_hash(m, ev->call_id, len);
+	hash = txn_table_hash(&m->table, ev->call_id, len);
 	if (ev->kind == SIPXDP_EV_INVITE_2XX)
 		on_invite_2xx(m, ev, len, hash, now_ns);
 	else
@@ -388,9 +325,20 @@ void ack_matcher_feed(struct ack_matcher *m, const struct sipxdp_event *ev, __u6
 void ack_matcher_stats(const struct ack_matcher *m, struct ack_stats *out)
 {
 	*out = m->stats;
-	out->pending = m->pending;
-	out->table_entries = m->entries;
-	out->table_capacity = m->capacity;
+	out->pending = m->table.on_list[LIST_PENDING];
+	out->table_entries = m->table.entries;
+	out->table_capacity = m->table.capacity;
+}
+
+unsigned int ack_matcher_peer_count(const struct ack_matcher *m)
+{
+	return m->n_peers;
+}
+
+const struct ack_peer_stats *ack_matcher_peer_stats(const struct ack_matcher *m,
+						    unsigned int peer)
+{
+	return peer < m->n_peers ? &m->by_peer[peer] : NULL;
 }
 
 size_t ack_matcher_missed(const struct ack_matcher *m, const struct ack_missed **out,

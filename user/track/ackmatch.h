@@ -1,26 +1,43 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
- * Matching INVITE 2xx responses with their ACKs (RFC 3261 13.3.1.4, 17.1.1.3):
- * same Call-ID and CSeq number. Plain C, no clock: every call takes the time
- * (ns, any monotonic origin) so tests and replay are deterministic.
+ * Matching INVITE 2xx responses with their ACKs (RFC 3261 13.2.2.4, 13.3.1.4,
+ * 17.1.1.3). Plain C, no clock: every call takes the time (ns, any monotonic
+ * origin) so tests and replay are deterministic.
  *
- * A transaction is created by its first 2xx. Further 2xx of it are
+ * A 2xx transaction is (Call-ID, CSeq number, To-tag, hop), the hop being
+ * the unordered pair of IP addresses the 2xx went between: a proxy relays
+ * one 2xx over two hops, which are two transactions, each to be ACKed on
+ * its own hop (and a mirror port seeing both directions of a hop as
+ * ingress still joins them); forked 2xx (other To-tags) each need their
+ * own ACK. The ACK must carry the same Call-ID, CSeq number and To-tag and
+ * travel the same hop, so the hop-by-hop ACK of a non-2xx final response
+ * (its To-tag is the error response's) never completes a 2xx.
+ *
+ * A transaction is created by its first 2xx; further 2xx of it are
  * retransmissions. An ACK matches it while pending (delay into the
  * histogram). An ACK whose CSeq was cut off (SIPXDP_EVF_NO_CSEQ: the header
- * is in the next TCP segment) matches the pending 2xx of its Call-ID: a
- * dialog has one INVITE transaction in progress at a time (RFC 3261 14.1). When now - first_2xx >= timeout it is missing, and recorded
- * among the last missed calls; an ACK after that makes it `late`. Every
+ * is in the next TCP segment) matches the pending 2xx of its Call-ID on its
+ * hop: a dialog has one INVITE transaction in progress at a time (RFC 3261
+ * 14.1); an ACK whose To-tag is missing, the one of its Call-ID, CSeq and
+ * hop. When now - first_2xx >= timeout it is missing, and recorded among
+ * the last missed calls; an ACK after that makes it `late`. Every
  * transaction stays in the table for 64*T1 after its first 2xx (or the
  * timeout, if longer), so the retransmissions its UAS sends for that long
- * are recognised, never counted as new calls, then goes. When the table is full, the oldest done transaction
- * makes room; when none is done, the oldest pending one is evicted and
- * counted (`evicted`: a call the matcher lost track of).
+ * are recognised, never counted as new calls, then goes. When the table is
+ * full, the oldest done transaction makes room; when none is done, the
+ * oldest pending one is evicted and counted (`evicted`: a call the matcher
+ * lost track of).
+ *
+ * Counts are kept per peer too: the remote end of the 2xx's hop, its
+ * source when it came in (XDP), its destination when it went out (TC),
+ * named by --peers (peers.h), else "other".
  */
 #ifndef SIPXDP_ACKMATCH_H
 #define SIPXDP_ACKMATCH_H
 
 #include <stddef.h>
 #include <linux/types.h>
+#include "peers.h"
 #include "sipxdp.h"
 
 #define ACK_REMEMBER_NS		(32ull * 1000000000ull)	/* 64 * T1 */
@@ -33,7 +50,7 @@
 extern const double ack_delay_bounds[ACK_DELAY_BUCKETS];
 
 struct ack_stats {
-	__u64 invite_2xx;	/* transactions: distinct (Call-ID, CSeq) with a 2xx */
+	__u64 invite_2xx;	/* transactions: distinct (Call-ID, CSeq, To-tag, hop) */
 	__u64 retransmissions;	/* further 2xx of a known transaction */
 	__u64 matched;		/* got their ACK in time */
 	__u64 missing;		/* no ACK within the timeout */
@@ -49,10 +66,22 @@ struct ack_stats {
 	double delay_sum_seconds;
 };
 
-/* A call that missed its ACK: the 2xx's sender (UAS) and receiver (UAC). */
+/* The same per peer (ack_matcher_peer_stats). */
+struct ack_peer_stats {
+	__u64 invite_2xx;
+	__u64 retransmissions;
+	__u64 matched;
+	__u64 missing;
+	__u64 late;
+};
+
+/* A call that missed its ACK: the 2xx's sender (UAS) and receiver (UAC),
+ * the two ends of its hop. */
 struct ack_missed {
 	char call_id[SIPXDP_CALLID_LEN + 1];	/* NUL-terminated, as received */
 	__u32 cseq;
+	unsigned int peer;			/* id: peers_name() */
+	__u8 direction;				/* the 2xx's */
 	struct sipxdp_addr uas_addr;
 	struct sipxdp_addr uac_addr;
 	__u16 uas_port;
@@ -69,6 +98,7 @@ struct ack_matcher_opts {
 	 * the end of its TCP segment is found by Call-ID alone); NULL: the
 	 * built-in one. Tests force collisions with it. */
 	__u64 (*hash)(const char *call_id, size_t len);
+	const struct peer_map *peers;	/* not owned; NULL: every peer is "other" */
 };
 
 struct ack_matcher;
@@ -87,6 +117,11 @@ void ack_matcher_feed(struct ack_matcher *m, const struct sipxdp_event *ev, __u6
 void ack_matcher_expire(struct ack_matcher *m, __u64 now_ns);
 
 void ack_matcher_stats(const struct ack_matcher *m, struct ack_stats *out);
+
+/* Peers are ids 0..ack_matcher_peer_count()-1 (peers_name); NULL if out of range. */
+unsigned int ack_matcher_peer_count(const struct ack_matcher *m);
+const struct ack_peer_stats *ack_matcher_peer_stats(const struct ack_matcher *m,
+						    unsigned int peer);
 
 /* Pointers to the last missed calls, newest first, into out[0..max); returns
  * how many (<= missed_keep). Valid until the next feed or expire. */

@@ -1,0 +1,145 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * The call tracker: every event the program sends, into transactions per
+ * hop and calls per peer, with RFC 6076's figures. Plain C, no clock: every
+ * call takes the time (ns, any monotonic origin).
+ *
+ * - A hop is the unordered pair of IP addresses a message travels between
+ *   (txtable.h: hop_equal); a proxy's two legs are two hops.
+ * - INVITE 2xx and their ACKs: the ACK matcher (ackmatch.h), which the
+ *   tracker owns and feeds.
+ * - A call is an INVITE transaction (Call-ID, CSeq number, hop), counted
+ *   once however often the INVITE is retransmitted. An INVITE with a To-tag
+ *   is a re-INVITE inside a dialog: not a call attempt. Its peer is the
+ *   remote end of the hop (the INVITE's source when it came in, "inbound";
+ *   its destination when it went out, "outbound"), named by --peers, else
+ *   "other". Its outcome is its first final response: answered 2xx,
+ *   redirected 3xx, rejected 480 486 600 603, ineffective 408 500 503 504,
+ *   cancelled 487, failed any other 4xx-6xx, unanswered when none came
+ *   within 64*T1. An answered call is active until its BYE (either way,
+ *   same Call-ID, same hop) and the BYE's 2xx, then completed. Delays:
+ *   setup (INVITE to the first 18x or final: RFC 6076 SRD), answer (INVITE
+ *   to 2xx), duration (2xx to BYE, for completed calls).
+ * - CANCEL: counted per peer with its 200; the call's outcome is still the
+ *   INVITE's final response (487 cancelled, or a 2xx that crossed it).
+ * - OPTIONS and REGISTER, per (Call-ID, CSeq number, method, hop): sent,
+ *   answered (any final response), unanswered (none within 64*T1), and
+ *   the delay from the request to its first final response.
+ *
+ * Every table is bounded. The call table, when full, drops a finished call
+ * first, then the oldest active one (its BYE was likely missed), then the
+ * oldest still in setup; the OPTIONS/REGISTER table a finished one, then
+ * the oldest waiting. Dropping one not finished is counted (evicted).
+ */
+#ifndef SIPXDP_CALLS_H
+#define SIPXDP_CALLS_H
+
+#include <stddef.h>
+#include <linux/types.h>
+#include "ackmatch.h"
+#include "peers.h"
+#include "sipxdp.h"
+
+#define CALL_REMEMBER_NS	ACK_REMEMBER_NS	/* 64 * T1 */
+#define CALL_DEFAULT_CAPACITY	32768		/* ~240 bytes each */
+
+enum call_outcome {
+	CALL_ANSWERED,
+	CALL_REDIRECTED,
+	CALL_REJECTED,
+	CALL_INEFFECTIVE,
+	CALL_CANCELLED,
+	CALL_FAILED,
+	CALL_UNANSWERED,
+	CALL_OUTCOMES,
+};
+
+enum call_direction {
+	CALL_INBOUND,	/* the INVITE came in (XDP) */
+	CALL_OUTBOUND,	/* the INVITE went out (TC) */
+	CALL_DIRECTIONS,
+};
+
+/* "answered", ...; "inbound", "outbound". */
+const char *call_outcome_name(enum call_outcome o);
+const char *call_direction_name(enum call_direction d);
+/* The outcome of a final response (200..699). */
+enum call_outcome call_outcome_of(unsigned int status);
+
+/* A histogram over fixed upper bounds (seconds; +Inf implied). */
+#define CALL_HIST_MAX	16
+struct call_histogram {
+	__u64 buckets[CALL_HIST_MAX];	/* cumulative, per bound */
+	__u64 count;
+	double sum_seconds;
+};
+
+struct call_hist_bounds {
+	const double *v;
+	unsigned int n;
+};
+/* Quantile q (0 < q < 1) in seconds, as Prometheus' histogram_quantile; 0 if empty. */
+double call_histogram_quantile(const struct call_histogram *h, const struct call_hist_bounds *b,
+			       double q);
+
+extern const struct call_hist_bounds call_setup_bounds, call_answer_bounds,
+	call_duration_bounds, call_request_delay_bounds;
+
+/* OPTIONS or REGISTER of one peer. */
+struct request_peer_stats {
+	__u64 sent;		/* transactions, retransmissions excluded */
+	__u64 answered;
+	__u64 unanswered;
+	struct call_histogram delay;	/* call_request_delay_bounds */
+};
+
+struct call_peer_stats {
+	__u64 attempts[CALL_DIRECTIONS];
+	__u64 outcomes[CALL_DIRECTIONS][CALL_OUTCOMES];
+	__u64 completed;
+	__u64 active;		/* answered, not yet completed nor dropped: now */
+	__u64 cancels;		/* CANCEL transactions of a call in setup */
+	__u64 cancels_answered;	/* ... that got their 200 */
+	struct call_histogram setup;	/* call_setup_bounds */
+	struct call_histogram answer;	/* call_answer_bounds */
+	struct call_histogram duration;	/* call_duration_bounds */
+	struct request_peer_stats options;
+	struct request_peer_stats registers;
+};
+
+struct call_stats {
+	__u64 reinvites;	/* INVITEs with a To-tag: not calls */
+	__u64 calls_evicted;	/* calls dropped unfinished: the table was full */
+	__u64 calls_entries;
+	__u64 calls_capacity;
+	__u64 requests_evicted;	/* OPTIONS/REGISTER dropped unanswered */
+	__u64 requests_entries;
+	__u64 requests_capacity;
+};
+
+struct call_tracker_opts {
+	size_t max_calls;	/* calls, and OPTIONS/REGISTER transactions; 0: default */
+	struct ack_matcher_opts acks;	/* its .peers is set from peers */
+	const struct peer_map *peers;	/* not owned; NULL: every peer is "other" */
+};
+
+struct call_tracker;
+
+struct call_tracker *call_tracker_new(const struct call_tracker_opts *opts);
+void call_tracker_free(struct call_tracker *t);
+
+/* Feeds one event of any kind (after expiring what timed out by now_ns). */
+void call_tracker_feed(struct call_tracker *t, const struct sipxdp_event *ev, __u64 now_ns);
+/* Expires what timed out by now_ns: ACKs, calls, OPTIONS/REGISTER. */
+void call_tracker_expire(struct call_tracker *t, __u64 now_ns);
+
+/* The ACK matcher it feeds, to read. */
+const struct ack_matcher *call_tracker_acks(const struct call_tracker *t);
+
+/* Peers are ids 0..count-1 (peers_name). */
+unsigned int call_tracker_peer_count(const struct call_tracker *t);
+const struct call_peer_stats *call_tracker_peer(const struct call_tracker *t,
+						unsigned int peer);
+void call_tracker_stats(const struct call_tracker *t, struct call_stats *out);
+
+#endif /* SIPXDP_CALLS_H */
