@@ -239,8 +239,8 @@ done
 sipp_wait uas-answer $((N_NOACK > 0))
 
 # What SIPp counted. A packet is a message or one of its retransmissions.
-uac() { sipp_count "uac-$@"; }
-uas() { sipp_count "uas-$@"; }
+uac() { sipp_count "uac-$1" "${@:2}"; }
+uas() { sipp_count "uas-$1" "${@:2}"; }
 ANSWERED=$(($(uac answered 3_200_Recv) + $(uac noack 3_200_Recv)))
 NOACK=$(uac noack 3_200_Recv)
 e2e_check "SIPp: the UAS saw the ACK of every ACKed call" \
@@ -252,6 +252,7 @@ e2e_check "SIPp: calls as planned (answered, no ACK, busy, moved)" \
 ATTEMPTS_UAC=$(($(uac answered 0_INVITE_Sent) + $(uac noack 0_INVITE_Sent) +
 	$(uac busy 0_INVITE_Sent) + $(uac moved 0_INVITE_Sent)))
 ATTEMPTS_UAS=$(($(uas answer 0_INVITE_Recv) + $(uas busy 0_INVITE_Recv) + $(uas moved 0_INVITE_Recv)))
+e2e_check "SIPp: every call placed and taken" "$ATTEMPTS_UAC $ATTEMPTS_UAS" "$N_CALLS $N_CALLS"
 # Retransmitted 2xx of an INVITE as the UAS sent them and the UAC got them.
 RETRANS_UAS=$(uas answer 2_200_Retrans)
 RETRANS_UAC=$(($(uac answered 3_200_Retrans) + $(uac noack 3_200_Retrans)))
@@ -336,13 +337,13 @@ e2e_check "peer_responses other 2xx (the proxy)" "$(e2e_metric "$M" sipxdp_peer_
 # UAC ACKed, missing on both when it did not.
 for peer in uac uas; do
 	if [ "$peer" = uac ]; then retrans=$RETRANS_UAC; else retrans=$RETRANS_UAS; fi
-	e2e_check "invite_2xx_total{peer=$peer}" "$(e2e_metric "$M" sipxdp_invite_2xx_total peer=$peer)" "$ANSWERED"
+	e2e_check "invite_2xx_total{peer=$peer}" "$(e2e_metric "$M" sipxdp_invite_2xx_total "peer=$peer")" "$ANSWERED"
 	e2e_check "invite_2xx_retransmissions_total{peer=$peer}" \
-		"$(e2e_metric "$M" sipxdp_invite_2xx_retransmissions_total peer=$peer)" "$retrans"
-	e2e_check "ack_matched_total{peer=$peer}" "$(e2e_metric "$M" sipxdp_ack_matched_total peer=$peer)" \
+		"$(e2e_metric "$M" sipxdp_invite_2xx_retransmissions_total "peer=$peer")" "$retrans"
+	e2e_check "ack_matched_total{peer=$peer}" "$(e2e_metric "$M" sipxdp_ack_matched_total "peer=$peer")" \
 		"$(uac answered 4_ACK_Sent)"
-	e2e_check "ack_missing_total{peer=$peer}" "$(e2e_metric "$M" sipxdp_ack_missing_total peer=$peer)" "$NOACK"
-	e2e_check "ack_late_total{peer=$peer}" "$(e2e_metric "$M" sipxdp_ack_late_total peer=$peer)" 0
+	e2e_check "ack_missing_total{peer=$peer}" "$(e2e_metric "$M" sipxdp_ack_missing_total "peer=$peer")" "$NOACK"
+	e2e_check "ack_late_total{peer=$peer}" "$(e2e_metric "$M" sipxdp_ack_late_total "peer=$peer")" 0
 	e2e_check "acks --json peers[$peer]" \
 		"$(e2e_json "$E2E_TMP/acks.json" "peers[peer=$peer].invite_2xx") $(e2e_json "$E2E_TMP/acks.json" "peers[peer=$peer].matched") $(e2e_json "$E2E_TMP/acks.json" "peers[peer=$peer].missing")" \
 		"$ANSWERED $(uac answered 4_ACK_Sent) $NOACK"
@@ -359,7 +360,7 @@ e2e_check "acks --json missed: each unACKed call once per hop" \
 # took, outcome by outcome.
 check_calls() {
 	local peer=$1 attempts=$2 answered=$3 rejected=$4 redirected=$5 completed=$6 c=$E2E_TMP/calls.json
-	e2e_check "call_attempts_total{peer=$peer}" "$(e2e_metric "$M" sipxdp_call_attempts_total peer=$peer)" "$attempts"
+	e2e_check "call_attempts_total{peer=$peer}" "$(e2e_metric "$M" sipxdp_call_attempts_total "peer=$peer")" "$attempts"
 	e2e_check "calls --json $peer attempts" "$(e2e_json "$c" "calls[peer=$peer].attempts")" "$attempts"
 	for outcome in answered rejected redirected ineffective cancelled failed unanswered; do
 		local want=0
@@ -367,16 +368,16 @@ check_calls() {
 		answered) want=$answered ;; rejected) want=$rejected ;; redirected) want=$redirected ;;
 		esac
 		e2e_check "call_outcomes_total{peer=$peer,outcome=$outcome}" \
-			"$(e2e_metric "$M" sipxdp_call_outcomes_total peer=$peer outcome=$outcome)" "$want"
+			"$(e2e_metric "$M" sipxdp_call_outcomes_total peer=$peer "outcome=$outcome")" "$want"
 		e2e_check "calls --json $peer $outcome" "$(e2e_json "$c" "calls[peer=$peer].$outcome")" "$want"
 	done
-	e2e_check "calls_completed_total{peer=$peer}" "$(e2e_metric "$M" sipxdp_calls_completed_total peer=$peer)" "$completed"
+	e2e_check "calls_completed_total{peer=$peer}" "$(e2e_metric "$M" sipxdp_calls_completed_total "peer=$peer")" "$completed"
 	e2e_check "calls_active{peer=$peer} (answered, never hung up)" \
-		"$(e2e_metric "$M" sipxdp_calls_active peer=$peer)" $((answered - completed))
+		"$(e2e_metric "$M" sipxdp_calls_active "peer=$peer")" $((answered - completed))
 	e2e_check "call_answer_delay_seconds_count{peer=$peer}" \
-		"$(e2e_metric "$M" sipxdp_call_answer_delay_seconds_count peer=$peer)" "$answered"
+		"$(e2e_metric "$M" sipxdp_call_answer_delay_seconds_count "peer=$peer")" "$answered"
 	e2e_check "call_duration_seconds_count{peer=$peer}" \
-		"$(e2e_metric "$M" sipxdp_call_duration_seconds_count peer=$peer)" "$completed"
+		"$(e2e_metric "$M" sipxdp_call_duration_seconds_count "peer=$peer")" "$completed"
 }
 check_calls uac "$ATTEMPTS_UAC" "$ANSWERED" "$(uac busy 3_486_Recv)" "$(uac moved 2_302_Recv)" \
 	"$(uac answered 7_200_Recv)"
@@ -389,7 +390,7 @@ e2e_check "call_attempts_total{peer=uas,direction=outbound}" \
 e2e_check "no call counted for peer other" "$(e2e_metric "$M" sipxdp_call_attempts_total peer=other)" 0
 for peer in uac uas; do
 	e2e_check "options_total{peer=$peer,outcome=answered}" \
-		"$(e2e_metric "$M" sipxdp_options_total peer=$peer outcome=answered)" \
+		"$(e2e_metric "$M" sipxdp_options_total "peer=$peer" outcome=answered)" \
 		"$(sipp_count options-$peer 1_200_Recv)"
 done
 e2e_check_cmd "promtool check metrics" promtool_check "$M"
