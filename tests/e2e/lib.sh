@@ -41,6 +41,7 @@ E2E_TMP=			# scratch directory, removed at exit
 E2E_AGENT_PID=
 E2E_KAMAILIO_PID=
 E2E_BG_PIDS=()			# other background processes (prometheus, ...)
+E2E_EXTRA_NS=()			# more namespaces a test made (sxd-$$-NAME), deleted at exit
 E2E_PASSED=0
 E2E_FAILED=0
 E2E_SUMMARIZED=0
@@ -80,7 +81,7 @@ e2e_pid_gone() { ! kill -0 "$1" 2>/dev/null; }
 # pins, the namespaces (deleting one deletes its veth end and whatever was
 # attached to it) and the scratch directory.
 e2e_teardown() {
-	local rc=$? pid
+	local rc=$? pid ns
 	# A subshell the signal interrupted: the script itself tears down.
 	[ "$BASHPID" = "$$" ] || exit "$rc"
 	trap - EXIT INT TERM
@@ -97,6 +98,9 @@ e2e_teardown() {
 	fi
 	ip netns del "$E2E_SRV_NS" 2>/dev/null
 	ip netns del "$E2E_CLI_NS" 2>/dev/null
+	for ns in "${E2E_EXTRA_NS[@]}"; do
+		ip netns del "$ns" 2>/dev/null
+	done
 	if [ -n "$E2E_TMP" ]; then
 		[ "$rc" -ne 0 ] && e2e_dump_logs
 		rm -rf "$E2E_TMP"
@@ -142,7 +146,7 @@ e2e_setup() {
 # pins named after a process that is gone.
 e2e_reap_stale() {
 	local name pid
-	for name in $(ip netns list | grep -oE '^sxd-[0-9]+-(srv|cli)'); do
+	for name in $(ip netns list | grep -oE '^sxd-[0-9]+-[a-z]+'); do
 		pid=${name#sxd-}
 		pid=${pid%-*}
 		kill -0 "$pid" 2>/dev/null || ip netns del "$name"
