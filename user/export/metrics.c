@@ -248,24 +248,11 @@ static void write_call_histogram(FILE *out, const char *name, const char *peer,
 }
 
 /*
- * Peers with series of their own: "other" always, so every family has one;
- * a named peer once anything was counted for it. Counters never go down, so
- * a peer's series never come and go.
+ * Every peer has its series from the first scrape, at 0 until something is
+ * counted: a counter that first appears at a value makes rate(), and every
+ * ratio recorded from it, wrong for that peer's first minutes. The peers
+ * file bounds them.
  */
-static bool peer_shown(const struct metrics_input *in, unsigned int id)
-{
-	const struct ack_peer_stats *a = in->ack_matcher ?
-		ack_matcher_peer_stats(in->ack_matcher, id) : NULL;
-	const struct call_peer_stats *c = in->calls ? call_tracker_peer(in->calls, id) : NULL;
-
-	if (id == 0)
-		return true;
-	if (a && a->invite_2xx)
-		return true;
-	return c && (c->attempts[CALL_INBOUND] || c->attempts[CALL_OUTBOUND] ||
-		     c->options.sent || c->registers.sent);
-}
-
 static unsigned int peer_count(const struct metrics_input *in)
 {
 	if (in->calls)
@@ -287,7 +274,7 @@ static void write_ack_peer_family(FILE *out, const struct metrics_input *in,
 	for (unsigned int id = 0; id < peer_count(in); id++) {
 		const struct ack_peer_stats *a = ack_matcher_peer_stats(in->ack_matcher, id);
 
-		if (!a || !peer_shown(in, id))
+		if (!a)
 			continue;
 		open_labels(out, name, peers_name(in->peers, id));
 		fprintf(out, "} %llu\n", *(const __u64 *)((const char *)a + field));
@@ -340,8 +327,6 @@ static void write_call_counters(FILE *out, const struct metrics_input *in)
 	for (unsigned int id = 0; id < peer_count(in); id++) {
 		const struct call_peer_stats *p = call_tracker_peer(t, id);
 
-		if (!peer_shown(in, id))
-			continue;
 		for (int d = 0; d < CALL_DIRECTIONS; d++) {
 			open_labels(out, "sipxdp_call_attempts_total", peers_name(in->peers, id));
 			fprintf(out, ",direction=\"%s\"} %llu\n", call_direction_name(d),
@@ -354,8 +339,6 @@ static void write_call_counters(FILE *out, const struct metrics_input *in)
 	for (unsigned int id = 0; id < peer_count(in); id++) {
 		const struct call_peer_stats *p = call_tracker_peer(t, id);
 
-		if (!peer_shown(in, id))
-			continue;
 		for (int d = 0; d < CALL_DIRECTIONS; d++)
 			for (int o = 0; o < CALL_OUTCOMES; o++) {
 				open_labels(out, "sipxdp_call_outcomes_total",
@@ -367,18 +350,16 @@ static void write_call_counters(FILE *out, const struct metrics_input *in)
 	}
 	family(out, "sipxdp_calls_completed_total", "counter",
 	       "Answered calls whose BYE got its 2xx, by peer.");
-	for (unsigned int id = 0; id < peer_count(in); id++)
-		if (peer_shown(in, id)) {
-			open_labels(out, "sipxdp_calls_completed_total", peers_name(in->peers, id));
-			fprintf(out, "} %llu\n", call_tracker_peer(t, id)->completed);
-		}
+	for (unsigned int id = 0; id < peer_count(in); id++) {
+		open_labels(out, "sipxdp_calls_completed_total", peers_name(in->peers, id));
+		fprintf(out, "} %llu\n", call_tracker_peer(t, id)->completed);
+	}
 	family(out, "sipxdp_calls_active", "gauge",
 	       "Answered calls not yet completed by a BYE and its 2xx, by peer.");
-	for (unsigned int id = 0; id < peer_count(in); id++)
-		if (peer_shown(in, id)) {
-			open_labels(out, "sipxdp_calls_active", peers_name(in->peers, id));
-			fprintf(out, "} %llu\n", call_tracker_peer(t, id)->active);
-		}
+	for (unsigned int id = 0; id < peer_count(in); id++) {
+		open_labels(out, "sipxdp_calls_active", peers_name(in->peers, id));
+		fprintf(out, "} %llu\n", call_tracker_peer(t, id)->active);
+	}
 }
 
 /* Which histogram of a peer's call figures. */
@@ -421,11 +402,9 @@ static void write_call_histograms(FILE *out, const struct metrics_input *in)
 	for (size_t f = 0; f < sizeof(fams) / sizeof(fams[0]); f++) {
 		family(out, fams[f].name, "histogram", fams[f].help);
 		for (unsigned int id = 0; id < peer_count(in); id++)
-			if (peer_shown(in, id))
-				write_call_histogram(out, fams[f].name, peers_name(in->peers, id),
-						     fams[f].bounds,
-						     hist_of(call_tracker_peer(in->calls, id),
-							     fams[f].kind));
+			write_call_histogram(out, fams[f].name, peers_name(in->peers, id),
+					     fams[f].bounds,
+					     hist_of(call_tracker_peer(in->calls, id), fams[f].kind));
 	}
 }
 
@@ -445,8 +424,6 @@ static void write_requests(FILE *out, const struct metrics_input *in, bool optio
 		const struct call_peer_stats *p = call_tracker_peer(in->calls, id);
 		const struct request_peer_stats *r = options ? &p->options : &p->registers;
 
-		if (!peer_shown(in, id))
-			continue;
 		open_labels(out, total, peers_name(in->peers, id));
 		fprintf(out, ",outcome=\"answered\"} %llu\n", r->answered);
 		open_labels(out, total, peers_name(in->peers, id));
@@ -456,11 +433,10 @@ static void write_requests(FILE *out, const struct metrics_input *in, bool optio
 	       "OPTIONS to its first final response, by peer." :
 	       "REGISTER to its first final response, by peer.");
 	for (unsigned int id = 0; id < peer_count(in); id++)
-		if (peer_shown(in, id))
-			write_call_histogram(out, delay, peers_name(in->peers, id),
-					     &call_request_delay_bounds,
-					     hist_of(call_tracker_peer(in->calls, id),
-						     options ? HIST_OPTIONS : HIST_REGISTER));
+		write_call_histogram(out, delay, peers_name(in->peers, id),
+				     &call_request_delay_bounds,
+				     hist_of(call_tracker_peer(in->calls, id),
+					     options ? HIST_OPTIONS : HIST_REGISTER));
 }
 
 static void write_calls(FILE *out, const struct metrics_input *in)
