@@ -7,7 +7,9 @@
 #   make vmtest     the BPF and attach tests in a Linux 6.1 guest (qemu; make test runs it)
 #   make vmbench    the verifier benchmark in that guest (make bench runs it)
 #   make fuzz       libFuzzer on the user-space parsers, FUZZ_SECONDS each
-#   make install    install the binary under $(PREFIX)
+#   make install    install the binary, the systemd unit, the rules and the
+#                   dashboard (and the man page, once docs/ has it) under $(PREFIX)
+#   make deb        the Debian package, build/deb/sipxdp_*.deb (dpkg-buildpackage)
 #   make V=1        show the full commands
 OUTPUT := build
 CLANG ?= clang
@@ -15,6 +17,11 @@ LLVM_STRIP ?= llvm-strip
 BPFTOOL ?= bpftool
 CC ?= cc
 PREFIX ?= /usr/local
+# systemd reads units from /usr/local/lib/systemd/system too; Debian 12's
+# packages put theirs in /lib/systemd/system (debian/rules says so).
+SYSTEMDUNITDIR ?= $(PREFIX)/lib/systemd/system
+DATADIR ?= $(PREFIX)/share/sipxdp
+MANDIR ?= $(PREFIX)/share/man
 # What make computes as it reads this file may only ask the base system
 # (uname, and git, which cloned the tree): the compilers and libraries are not
 # there yet on a fresh machine, they come with $(DEPS_STAMP).
@@ -65,7 +72,7 @@ BENCHES := $(patsubst bench/%.c,$(OUTPUT)/bench/%,$(wildcard bench/bench_*.c))
 DEPS_STAMP := $(OUTPUT)/.build-deps
 TEST_DEPS_STAMP := $(OUTPUT)/.test-deps
 
-.PHONY: all run test unit-test bpf-test e2e-test bench vmtest vmbench fuzz fuzz-build install clean demo deps test-deps
+.PHONY: all run test unit-test bpf-test e2e-test bench vmtest vmbench fuzz fuzz-build install clean demo deps test-deps deb deb-deps
 all: $(OUTPUT)/sipxdp
 
 $(DEPS_STAMP): scripts/install-deps.sh
@@ -110,7 +117,7 @@ $(OUTPUT)/%.skel.h: $(OUTPUT)/%.bpf.o
 $(OUTPUT)/user/%.o: user/%.c $(USER_HDRS) include/sipxdp.h $(SKELS) | $(DEPS_STAMP)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(CFLAGS) $(USER_INC) -c $< -o $@
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $(USER_INC) -c $< -o $@
 
 $(LIB): $(USER_OBJS)
 	$(call msg,AR,$@)
@@ -119,7 +126,7 @@ $(LIB): $(USER_OBJS)
 
 $(OUTPUT)/sipxdp: user/main.c $(LIB) $(USER_HDRS)
 	$(call msg,BINARY,$@)
-	$(Q)$(CC) $(CFLAGS) $(USER_INC) $< $(LIB) $(LDLIBS) -o $@
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) $(USER_INC) $< $(LIB) $(LDLIBS) -o $@
 
 $(OUTPUT)/tests/%: tests/unit/%.c tests/testlib.h $(LIB)
 	$(call msg,TEST,$@)
@@ -211,8 +218,30 @@ vmbench: $(TEST_DEPS_STAMP) $(VM_BENCH_BINS)
 demo: $(TEST_DEPS_STAMP) $(OUTPUT)/sipxdp
 	$(Q)scripts/demo.sh $(OUTPUT)
 
+# The unit names the binary where this PREFIX puts it. The man page is
+# installed once docs/sipxdp.8 is in the tree.
 install: $(OUTPUT)/sipxdp
 	install -D -m 0755 $(OUTPUT)/sipxdp $(DESTDIR)$(PREFIX)/sbin/sipxdp
+	install -d $(DESTDIR)$(SYSTEMDUNITDIR)
+	sed 's|/usr/sbin/sipxdp|$(PREFIX)/sbin/sipxdp|g' scripts/sipxdp.service \
+		> $(DESTDIR)$(SYSTEMDUNITDIR)/sipxdp.service
+	chmod 0644 $(DESTDIR)$(SYSTEMDUNITDIR)/sipxdp.service
+	install -D -m 0644 rules/sipxdp.rules.yml $(DESTDIR)$(DATADIR)/rules/sipxdp.rules.yml
+	install -D -m 0644 dashboards/sipxdp.json $(DESTDIR)$(DATADIR)/dashboards/sipxdp.json
+	$(if $(wildcard docs/sipxdp.8),install -D -m 0644 docs/sipxdp.8 $(DESTDIR)$(MANDIR)/man8/sipxdp.8)
+
+# dpkg-buildpackage in an export of the tree under build/deb, so that what
+# it writes beside the source (the .deb, .buildinfo, .changes) stays in build/.
+DEB_DEPS_STAMP := $(OUTPUT)/.deb-deps
+$(DEB_DEPS_STAMP): scripts/install-deps.sh
+	$(call msg,DEPS,package build packages)
+	$(Q)mkdir -p $(OUTPUT)
+	$(Q)scripts/install-deps.sh --deb
+	$(Q)touch $@
+
+deb-deps: $(DEB_DEPS_STAMP)
+deb: $(DEB_DEPS_STAMP)
+	$(Q)scripts/build-deb.sh $(OUTPUT)/deb
 
 clean:
 	$(call msg,CLEAN)

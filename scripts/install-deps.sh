@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs every Debian 12 package that sipxdp's build, tests and benchmarks need.
+# Installs every Debian 12 package that sipxdp's build, tests, benchmarks and
+# Debian package need.
 # Idempotent: does nothing when everything is present. Run as root (the Makefile
 # calls it when a tool or header is missing).
 set -euo pipefail
@@ -8,7 +9,8 @@ set -euo pipefail
 BUILD_PKGS=(make gcc clang llvm bpftool libbpf-dev libxdp-dev libelf-dev zlib1g-dev
             libpcap-dev libmicrohttpd-dev)
 # Tests: namespaces and veth (iproute2), a real SIP server, a real Prometheus
-# (and promtool), python3 for the SIP client and JSON checks, curl for scrapes,
+# (and promtool), python3 for the SIP client and JSON checks (python3-yaml reads
+# the rules for the dashboard's test), curl for scrapes,
 # clang's sanitizer and libFuzzer runtimes for the fuzzers (only recommended
 # by clang, so not installed with it here).
 # The Linux 6.1 guest (make vmtest): qemu, busybox for its init, cpio for its
@@ -17,14 +19,26 @@ BUILD_PKGS=(make gcc clang llvm bpftool libbpf-dev libxdp-dev libelf-dev zlib1g-
 # unload test; sip-tester is SIPp, the UAC and UAS of the proxy test.
 # Benchmarks (bench_path): tcpreplay plays packets into a veth; tshark is the
 # CPU yardstick.
-TEST_PKGS=(iproute2 kamailio prometheus python3 curl libclang-rt-dev
+TEST_PKGS=(iproute2 kamailio prometheus python3 python3-yaml curl libclang-rt-dev
            qemu-system-x86 busybox-static cpio xz-utils zstd xdp-tools strace
            sip-tester tcpreplay tshark)
 
+# The Debian package (make deb): debhelper and dpkg-dev build it; its test
+# (tests/deb/) installs it into a root that debootstrap makes.
+DEB_PKGS=(debhelper dpkg-dev debootstrap)
+
+# --build-only: the build; --deb: the build and the package; no option:
+# everything, the tests included (make test runs the package's test too).
 want=("${BUILD_PKGS[@]}")
-if [ "${1:-}" != "--build-only" ]; then
-	want+=("${TEST_PKGS[@]}")
-fi
+case ${1:-} in
+--build-only) ;;
+--deb) want+=("${DEB_PKGS[@]}") ;;
+"") want+=("${TEST_PKGS[@]}" "${DEB_PKGS[@]}") ;;
+*)
+	echo "usage: $0 [--build-only|--deb]" >&2
+	exit 2
+	;;
+esac
 
 missing=()
 for pkg in "${want[@]}"; do
