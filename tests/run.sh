@@ -48,7 +48,7 @@ run_suite replay_captures python3 tests/replay/test_captures.py "$build/sipxdp"
 if ls "$build"/fuzz/fuzz_* >/dev/null 2>&1; then
 	run_suite fuzz_smoke tests/fuzz/run.sh "$build" 0
 fi
-for t in tests/cli/test_*.sh tests/rules/test_*.sh tests/e2e/test_*.sh; do
+for t in tests/cli/test_*.sh tests/rules/test_*.sh tests/e2e/test_*.sh tests/deb/test_*.sh; do
 	[ -x "$t" ] && run_suite "$(basename "$t" .sh)" "$t" "$build/sipxdp"
 done
 # The BPF and attach tests again, in Debian 12's Linux 6.1 under qemu: its
