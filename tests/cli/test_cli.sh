@@ -26,7 +26,7 @@ expect() {
 	fi
 }
 
-for cmd in run stats top acks redirects replay unload; do
+for cmd in run stats top acks calls redirects replay unload; do
 	expect 0 "Usage: sipxdp $cmd" -- "$bin" "$cmd" --help
 done
 expect 0 "Commands:" -- "$bin" --help
