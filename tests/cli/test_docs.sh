@@ -8,12 +8,15 @@
 #   - docs/json.md has a row for every key of the JSON documents and for no
 #     other (the documents of two captures replayed and of a live agent).
 # The live agent runs on the loopback of a network namespace of its own.
-# Usage (as root): test_docs.sh SIPXDP_BINARY
+# Usage (as root): test_docs.sh SIPXDP_BINARY [CAPTURES_DIR]
+# CAPTURES_DIR: the reference captures (default: those test_cli.sh uses,
+# beside the checkout).
 set -uo pipefail
 
 bin=$(realpath "$1")
 root=$(cd "$(dirname "$0")/../.." && pwd)
-captures=$(cd "$root/.." && pwd)/shared/captures/pcaps
+beside=$(cd "$root/.." && pwd)
+captures=${2:-"$beside/shared"/captures/pcaps}
 man_page=$root/docs/sipxdp.8
 tmp=$(mktemp -d)
 ns=sxd-$$-doc
@@ -211,7 +214,7 @@ for f in local_kamailio_sipp_lo.pcapng heplify_sip_ipv4_tcp_fragmented.pcap; do
 	if [ -f "$captures/$f" ] && "$bin" replay --json "$captures/$f" >"$tmp/replay-$f.json" 2>/dev/null; then
 		replays+=("$tmp/replay-$f.json")
 	else
-		fail "replay --json $captures/$f: the JSON keys need these captures (../shared/captures)"
+		fail "replay --json $captures/$f: the JSON keys need these captures"
 	fi
 done
 json_agree() {
