@@ -87,13 +87,8 @@ int cmd_replay(int argc, char **argv)
 	static const struct option long_opts[] = {
 		{ "json", no_argument, NULL, 'j' },
 		{ "events", no_argument, NULL, 'e' },
-		{ "ports", required_argument, NULL, 'p' },
-		{ "ack-timeout", required_argument, NULL, 't' },
-		{ "max-redirect-targets", required_argument, NULL, 'r' },
-		{ "redirect-max-age", required_argument, NULL, 'A' },
-		{ "max-calls", required_argument, NULL, 'M' },
-		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
+		SHARED_LONG_OPTIONS,
 		{ 0 },
 	};
 	struct loader_opts lopts = { 0 };
