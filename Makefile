@@ -7,8 +7,8 @@
 #   make vmtest     the BPF and attach tests in a Linux 6.1 guest (qemu; make test runs it)
 #   make vmbench    the verifier benchmark in that guest (make bench runs it)
 #   make fuzz       libFuzzer on the user-space parsers, FUZZ_SECONDS each
-#   make install    install the binary, the systemd unit, the rules and the
-#                   dashboard (and the man page, once docs/ has it) under $(PREFIX)
+#   make install    install the binary, the systemd unit, the man page, the
+#                   rules and the dashboard under $(PREFIX)
 #   make deb        the Debian package, build/deb/sipxdp_*.deb (dpkg-buildpackage)
 #   make V=1        show the full commands
 OUTPUT := build
@@ -218,8 +218,7 @@ vmbench: $(TEST_DEPS_STAMP) $(VM_BENCH_BINS)
 demo: $(TEST_DEPS_STAMP) $(OUTPUT)/sipxdp
 	$(Q)scripts/demo.sh $(OUTPUT)
 
-# The unit names the binary where this PREFIX puts it. The man page is
-# installed once docs/sipxdp.8 is in the tree.
+# The unit names the binary where this PREFIX puts it.
 install: $(OUTPUT)/sipxdp
 	install -D -m 0755 $(OUTPUT)/sipxdp $(DESTDIR)$(PREFIX)/sbin/sipxdp
 	install -d $(DESTDIR)$(SYSTEMDUNITDIR)
@@ -228,7 +227,8 @@ install: $(OUTPUT)/sipxdp
 	chmod 0644 $(DESTDIR)$(SYSTEMDUNITDIR)/sipxdp.service
 	install -D -m 0644 rules/sipxdp.rules.yml $(DESTDIR)$(DATADIR)/rules/sipxdp.rules.yml
 	install -D -m 0644 dashboards/sipxdp.json $(DESTDIR)$(DATADIR)/dashboards/sipxdp.json
-	$(if $(wildcard docs/sipxdp.8),install -D -m 0644 docs/sipxdp.8 $(DESTDIR)$(MANDIR)/man8/sipxdp.8)
+	install -D -m 0644 docs/sipxdp.8 $(DESTDIR)$(MANDIR)/man8/sipxdp.8
+	install -D -m 0644 -t $(DESTDIR)$(PREFIX)/share/doc/sipxdp docs/metrics.md docs/json.md
 
 # dpkg-buildpackage in an export of the tree under build/deb, so that what
 # it writes beside the source (the .deb, .buildinfo, .changes) stays in build/.

@@ -318,8 +318,8 @@ static __always_inline void emit(struct scratch *s, __u8 kind, __u8 method,
 	if (s->ev.flags & (SIPXDP_EVF_CALLID_CUT | SIPXDP_EVF_CONTACT_CUT | SIPXDP_EVF_TAG_CUT))
 		count(SIPXDP_CNT_FIELDS_CUT);
 	s->ev.ts_ns = bpf_ktime_get_ns();
-	/* Only the Contact bytes in use go out: a 2xx or an ACK has none. */
-	size = SIPXDP_EVENT_SIZE(s->ev.contact_len);
+	/* Only the bytes in use go out: most events end after their Call-ID. */
+	size = SIPXDP_EVENT_SIZE(s->ev.call_id_len, s->ev.contact_len);
 	barrier_var(size);
 	if (size > sizeof(s->ev))
 		return;

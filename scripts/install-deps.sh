@@ -19,10 +19,10 @@ BUILD_PKGS=(make gcc clang llvm bpftool libbpf-dev libxdp-dev libelf-dev zlib1g-
 # unload test; sip-tester is SIPp, the UAC and UAS of the proxy test; systemd
 # brings systemd-analyze, which checks the unit (tests/e2e/test_unit.sh).
 # Benchmarks (bench_path): tcpreplay plays packets into a veth; tshark is the
-# CPU yardstick.
+# CPU yardstick. man-db and groff-base check that the man page renders.
 TEST_PKGS=(iproute2 kamailio prometheus python3 python3-yaml curl libclang-rt-dev
            qemu-system-x86 busybox-static cpio xz-utils zstd xdp-tools strace
-           sip-tester tcpreplay tshark systemd)
+           sip-tester tcpreplay tshark man-db groff-base systemd)
 
 # The Debian package (make deb): debhelper and dpkg-dev build it; its test
 # (tests/deb/) installs it into a root that debootstrap makes.

@@ -154,9 +154,8 @@ check "replay counted SIP" \
 check "Depends names libbpf1 and libxdp1" \
 	"$(grep -o 'libbpf1\|libxdp1' "$chroot_dir/root/depends.txt" | sort | tr '\n' ' ')" "libbpf1 libxdp1 "
 want=(/usr/sbin/sipxdp /lib/systemd/system/sipxdp.service /etc/default/sipxdp
+	/usr/share/man/man8/sipxdp.8.gz /usr/share/doc/sipxdp/metrics.md
 	/usr/share/sipxdp/rules/sipxdp.rules.yml /usr/share/sipxdp/dashboards/sipxdp.json)
-# The man page comes with docs/sipxdp.8, once the tree has it.
-[ -f "$root_dir/docs/sipxdp.8" ] && want+=(/usr/share/man/man8/sipxdp.8.gz)
 for f in "${want[@]}"; do
 	check "installs $f" "$(grep -cxF "$f" "$chroot_dir/root/files.txt")" 1
 done

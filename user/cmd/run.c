@@ -93,8 +93,9 @@ static void run_usage(FILE *out)
 "  --no-egress             XDP (ingress) only: no TC egress program\n"
 "  -v, --verbose           debug messages (libbpf's and libxdp's too)\n"
 "\n"
-"HTTP paths: /metrics (Prometheus text format); /stats, /acks, /calls and\n"
-"/redirects as .json or .txt (what the CLI shows).\n"
+"HTTP paths: /metrics (Prometheus text format; its families: sipxdp(8),\n"
+"docs/metrics.md); /stats, /acks, /calls and /redirects as .json or .txt (what\n"
+"the CLI shows; the JSON keys: docs/json.md).\n"
 "Exit status: 0 after a signal; 1 when it cannot start (the reason is printed).\n",
 	      out);
 }
