@@ -8,7 +8,8 @@
 #   sipxdp --version                  the version the tree was built at
 #   sipxdp replay CAPTURE --json      the same JSON as the build's binary
 # (replay loads the BPF program: the root gets /proc, /sys and a bpffs of its
-# own). The files it must install are checked too.
+# own). The files it must install are checked too (dh_compress gzips the
+# man page and the larger docs).
 #
 # The root is made once and kept as a tarball in BUILD/deb-root (debootstrap
 # takes a minute or two); every run unpacks a fresh copy. The capture is one
@@ -154,7 +155,7 @@ check "replay counted SIP" \
 check "Depends names libbpf1 and libxdp1" \
 	"$(grep -o 'libbpf1\|libxdp1' "$chroot_dir/root/depends.txt" | sort | tr '\n' ' ')" "libbpf1 libxdp1 "
 want=(/usr/sbin/sipxdp /lib/systemd/system/sipxdp.service /etc/default/sipxdp
-	/usr/share/man/man8/sipxdp.8.gz /usr/share/doc/sipxdp/metrics.md
+	/usr/share/man/man8/sipxdp.8.gz /usr/share/doc/sipxdp/metrics.md.gz
 	/usr/share/sipxdp/rules/sipxdp.rules.yml /usr/share/sipxdp/dashboards/sipxdp.json)
 for f in "${want[@]}"; do
 	check "installs $f" "$(grep -cxF "$f" "$chroot_dir/root/files.txt")" 1
