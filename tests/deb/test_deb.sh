@@ -13,7 +13,8 @@
 #
 # The root is made once and kept as a tarball in BUILD/deb-root (debootstrap
 # takes a minute or two); every run unpacks a fresh copy. The capture is one
-# of ../shared/captures beside the project, copied into the root for the run.
+# of the project's captures (the shared folder beside the checkout, as
+# tests/replay/test_captures.py finds them), copied into the root for the run.
 # Ends with "N passed, N failed"; exits 1 if a check failed.
 #
 # Usage (as root): tests/deb/test_deb.sh [BUILD_DIR|SIPXDP]     (default: build)
@@ -25,7 +26,8 @@ build=${1:-build}
 [ -f "$build" ] && build=$(dirname "$build")
 mkdir -p "$build"
 build=$(cd "$build" && pwd)
-capture=$root_dir/../shared/captures/pcaps/sngrep_aaa.pcap
+shared_dir=$(dirname "$root_dir")/shared
+capture=$shared_dir/captures/pcaps/sngrep_aaa.pcap
 cache=$build/deb-root
 tarball=$cache/bookworm-minbase.tar
 passed=0
@@ -52,7 +54,7 @@ check() {
 for tool in debootstrap dpkg-buildpackage git chroot unshare tar flock python3; do
 	command -v "$tool" >/dev/null || die "$tool not found (scripts/install-deps.sh)"
 done
-[ -f "$capture" ] || die "capture $capture missing (../shared/captures beside the project)"
+[ -f "$capture" ] || die "capture $capture missing (the captures live beside the project)"
 
 cleanup() {
 	local rc=$?
