@@ -402,6 +402,8 @@ int cmd_unload(int argc, char **argv)
 			char name[IF_NAMESIZE] = "?";
 			int n = detach_leftovers(agent.ifindexes[i], o.pin_dir);
 
+			if (n < 0)
+				goto cleanup;	/* said why; the pins stay for another try */
 			if (n)
 				pr_info("%s: detached %d program(s)\n",
 					if_indextoname(agent.ifindexes[i], name) ? name : "?", n);

@@ -218,7 +218,9 @@ int attach_set_attach(struct attach_set *set, struct sipxdp_bpf *skel, bool egre
 		struct attachment *at = &set->ifaces[i];
 		int left = detach_leftovers(at->ifindex, set->pin_dir);
 
-		if (left)
+		if (left < 0)
+			pr_warn("%s: a previous agent's leftovers may stay attached\n", at->name);
+		else if (left)
 			pr_warn("%s: removed %d program(s) a previous agent left attached\n",
 				at->name, left);
 		switch (attach_xdp_occupant(at->ifindex, &other)) {

@@ -267,9 +267,11 @@ static __u32 pinned_counters_id(const char *dir)
 /*
  * Whether program prog_id counts into the map map_id: a sipxdp program of
  * this pin directory, and not one of another agent's (programs of one name
- * run for every pin directory; only their maps tell them apart).
+ * run for every pin directory; only their maps tell them apart). 1 or 0;
+ * -errno with a message when the program cannot be looked at (opening
+ * another process's program by id needs CAP_SYS_ADMIN).
  */
-static bool prog_uses_map(__u32 prog_id, __u32 map_id)
+static int prog_uses_map(__u32 prog_id, __u32 map_id)
 {
 	__u32 map_ids[64], len;
 	struct bpf_prog_info info;
@@ -277,10 +279,17 @@ static bool prog_uses_map(__u32 prog_id, __u32 map_id)
 	int fd;
 
 	if (!prog_id || !map_id)
-		return false;
+		return 0;
 	fd = bpf_prog_get_fd_by_id(prog_id);
-	if (fd < 0)
-		return false;
+	if (fd < 0) {
+		int err = -errno;
+
+		if (err == -ENOENT)
+			return 0;	/* gone meanwhile */
+		pr_err("cannot tell whether program %u is this pin directory's: %s%s\n", prog_id,
+		       strerror(-err), err == -EPERM ? " (it takes CAP_SYS_ADMIN)" : "");
+		return err;
+	}
 	memset(&info, 0, sizeof(info));
 	info.nr_map_ids = sizeof(map_ids) / sizeof(map_ids[0]);
 	info.map_ids = (__u64)(unsigned long)map_ids;
@@ -290,29 +299,34 @@ static bool prog_uses_map(__u32 prog_id, __u32 map_id)
 			found |= map_ids[i] == map_id;
 	}
 	close(fd);
-	return found;
+	return found ? 1 : 0;
 }
 
 static int detach_xdp_leftovers(int ifindex, __u32 counters_id)
 {
 	struct xdp_multiprog *mp = xdp_multiprog__get_from_ifindex(ifindex);
 	struct xdp_program *prog;
-	int found = 0;
+	int found = 0, ours;
 
 	if (!mp || libxdp_get_error(mp))
 		return 0;
 	if (xdp_multiprog__is_legacy(mp)) {
 		prog = xdp_multiprog__main_prog(mp);
-		if (prog && prog_uses_map(xdp_program__id(prog), counters_id) &&
-		    !xdp_multiprog__detach(mp))
+		ours = prog ? prog_uses_map(xdp_program__id(prog), counters_id) : 0;
+		if (ours < 0)
+			found = ours;
+		else if (ours && !xdp_multiprog__detach(mp))
 			found++;
 		goto out;
 	}
 	for (prog = xdp_multiprog__next_prog(NULL, mp); prog;
 	     prog = xdp_multiprog__next_prog(prog, mp)) {
-		if (!prog_uses_map(xdp_program__id(prog), counters_id))
-			continue;
-		if (xdp_program__detach(prog, ifindex, xdp_multiprog__attach_mode(mp), 0) == 0)
+		ours = prog_uses_map(xdp_program__id(prog), counters_id);
+		if (ours < 0) {
+			found = ours;
+			goto out;
+		}
+		if (ours && xdp_program__detach(prog, ifindex, xdp_multiprog__attach_mode(mp), 0) == 0)
 			found++;
 	}
 out:
@@ -326,18 +340,23 @@ int detach_leftovers(int ifindex, const char *dir)
 			    .attach_point = BPF_TC_EGRESS);
 	DECLARE_LIBBPF_OPTS(bpf_tc_opts, tc, .handle = TC_HANDLE, .priority = TC_PRIORITY);
 	__u32 counters_id = pinned_counters_id(dir);
-	int found;
+	int found, ours;
 
 	/* Without this directory's pinned counters nothing can be told ours. */
 	if (!counters_id)
 		return 0;
 	found = detach_xdp_leftovers(ifindex, counters_id);
-	if (bpf_tc_query(&hook, &tc) == 0 && prog_uses_map(tc.prog_id, counters_id)) {
+	if (found < 0)
+		return found;
+	if (bpf_tc_query(&hook, &tc) == 0) {
+		ours = prog_uses_map(tc.prog_id, counters_id);
+		if (ours < 0)
+			return ours;
 		/* bpf_tc_detach takes the handle and priority alone */
 		tc.prog_id = 0;
 		tc.prog_fd = 0;
 		tc.flags = 0;
-		if (bpf_tc_detach(&hook, &tc) == 0)
+		if (ours && bpf_tc_detach(&hook, &tc) == 0)
 			found++;
 	}
 	return found;

@@ -51,7 +51,8 @@ int agent_lookup(const char *dir, struct agent_info *out, bool report);
  * crashed agent's leftovers): what goes through netlink or libxdp's
  * dispatcher, bpf_links die with their agent. A program is dir's when it
  * counts into the map pinned there: another agent's, of another pin
- * directory, stays. Returns how many were found. */
+ * directory, stays. Returns how many were found, or -errno (with a
+ * message) when a program could not be looked at. */
 int detach_leftovers(int ifindex, const char *dir);
 
 #endif /* SIPXDP_PINS_H */
