@@ -213,6 +213,8 @@ demo: $(TEST_DEPS_STAMP) $(OUTPUT)/sipxdp
 
 install: $(OUTPUT)/sipxdp
 	install -D -m 0755 $(OUTPUT)/sipxdp $(DESTDIR)$(PREFIX)/sbin/sipxdp
+	install -D -m 0644 docs/sipxdp.8 $(DESTDIR)$(PREFIX)/share/man/man8/sipxdp.8
+	install -D -m 0644 -t $(DESTDIR)$(PREFIX)/share/doc/sipxdp docs/metrics.md docs/json.md
 
 clean:
 	$(call msg,CLEAN)

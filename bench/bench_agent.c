@@ -2,8 +2,8 @@
 /*
  * The agent under load: `sipxdp run` on a veth in a private network
  * namespace, fed 20,000 events/s for 30 s by running the very program it
- * attached (found on the interface) with BPF_PROG_TEST_RUN: INVITE 2xx and
- * their ACKs, distinct Call-IDs. Reports the agent's CPU and RSS and checks
+ * attached (found on the interface) with BPF_PROG_TEST_RUN: whole calls
+ * (INVITE, 180, 200, ACK, BYE, 200), distinct Call-IDs. Reports the agent's CPU and RSS and checks
  * no event was lost. Then fills 10,000 sources and 1,000 redirect targets
  * and times /metrics scrapes. Baseline in the same run: the agent idle.
  *
@@ -111,21 +111,42 @@ static int run_packet(int prog_fd, const struct pkt_spec *spec)
 	return bpf_prog_test_run_opts(prog_fd, &opts);
 }
 
-static int send_call(int prog_fd, unsigned int n, bool ack)
-{
-	char msg[512];
-	struct pkt_spec spec = { .payload = msg };
+/* The messages of one call, in order, as the call tracker sees them. */
+enum call_step { STEP_INVITE, STEP_RINGING, STEP_OK, STEP_ACK, STEP_BYE, STEP_BYE_OK, STEPS };
 
-	if (ack)
-		snprintf(msg, sizeof(msg), "ACK sip:b@192.0.2.20 SIP/2.0\r\n"
-			 "Via: SIP/2.0/UDP 192.0.2.10;branch=z9hG4bK%u\r\n"
-			 "Call-ID: bench-%u@192.0.2.10\r\nCSeq: 1 ACK\r\n"
-			 "Content-Length: 0\r\n\r\n", n, n);
-	else
-		snprintf(msg, sizeof(msg), "SIP/2.0 200 OK\r\n"
-			 "Via: SIP/2.0/UDP 192.0.2.10;branch=z9hG4bK%u\r\n"
-			 "Call-ID: bench-%u@192.0.2.10\r\nCSeq: 1 INVITE\r\n"
-			 "Contact: <sip:b@192.0.2.20>\r\nContent-Length: 0\r\n\r\n", n, n);
+/* Message `step` of call n: requests from the UAC (192.0.2.10), responses
+ * from the UAS (192.0.2.20). */
+static int send_call_step(int prog_fd, unsigned int n, enum call_step step)
+{
+	static const char *const request[STEPS] = {
+		[STEP_INVITE] = "INVITE", [STEP_ACK] = "ACK", [STEP_BYE] = "BYE",
+	};
+	static const char *const response[STEPS] = {
+		[STEP_RINGING] = "180 Ringing", [STEP_OK] = "200 OK", [STEP_BYE_OK] = "200 OK",
+	};
+	const char *method = step >= STEP_BYE ? "BYE" : step == STEP_ACK ? "ACK" : "INVITE";
+	unsigned int cseq = step >= STEP_BYE ? 2 : 1;
+	struct pkt_spec spec = { 0 };
+	char msg[512];
+
+	if (request[step]) {
+		snprintf(msg, sizeof(msg), "%s sip:b@192.0.2.20 SIP/2.0\r\n"
+			 "Via: SIP/2.0/UDP 192.0.2.10;branch=z9hG4bK%u-%d\r\n"
+			 "To: <sip:b@192.0.2.20>%s\r\n"
+			 "Call-ID: bench-%u@192.0.2.10\r\nCSeq: %u %s\r\n"
+			 "Content-Length: 0\r\n\r\n", request[step], n, step,
+			 step == STEP_INVITE ? "" : ";tag=uas", n, cseq, method);
+	} else {
+		snprintf(msg, sizeof(msg), "SIP/2.0 %s\r\n"
+			 "Via: SIP/2.0/UDP 192.0.2.10;branch=z9hG4bK%u-%d\r\n"
+			 "To: <sip:b@192.0.2.20>;tag=uas\r\n"
+			 "Call-ID: bench-%u@192.0.2.10\r\nCSeq: %u %s\r\n"
+			 "Contact: <sip:b@192.0.2.20>\r\nContent-Length: 0\r\n\r\n",
+			 response[step], n, step, n, cseq, method);
+		spec.src = "192.0.2.20";
+		spec.dst = "192.0.2.10";
+	}
+	spec.payload = msg;
 	return run_packet(prog_fd, &spec);
 }
 
@@ -197,21 +218,24 @@ int main(int argc, char **argv)
 	sleep(5);
 	idle1 = cpu_ticks(agent);
 
-	/* 20,000 events/s: INVITE 2xx and, 1 ms later, its ACK */
+	/*
+	 * 20,000 events/s of whole calls: INVITE, 180, 200, ACK, BYE and its
+	 * 200, one event each, 10 calls every 3 ms.
+	 */
 	ticks0 = cpu_ticks(agent);
 	start = now_ns();
-	for (unsigned int tick = 0; tick < LOAD_SECONDS * 1000u; tick++) {
+	for (unsigned int tick = 0, call = 0; tick < LOAD_SECONDS * 1000u; tick++) {
 		struct timespec next;
 		__u64 due = start + (tick + 1) * TICK_NS;
-		unsigned int per_tick = EVENTS_PER_SECOND / 1000 / 2;
+		unsigned int calls = EVENTS_PER_SECOND / 1000 / STEPS + (tick % 3 == 0);
 
-		for (unsigned int i = 0; i < per_tick; i++) {
-			unsigned int call = tick * per_tick + i;
-
-			if (send_call(prog_fd, call, false) ||
-			    (tick && send_call(prog_fd, call - per_tick, true))) {
-				fprintf(stderr, "bench_agent: test run: %s\n", strerror(errno));
-				goto out;
+		for (unsigned int i = 0; i < calls; i++, call++) {
+			for (int step = 0; step < STEPS; step++) {
+				if (send_call_step(prog_fd, call, step)) {
+					fprintf(stderr, "bench_agent: test run: %s\n",
+						strerror(errno));
+					goto out;
+				}
 			}
 		}
 		next.tv_sec = due / 1000000000ull;
@@ -231,6 +255,12 @@ int main(int argc, char **argv)
 	       EVENTS_PER_SECOND, LOAD_SECONDS, handled, lost,
 	       json_number(body, "\"matched\": "), json_number(body, "\"missing\": "),
 	       json_number(body, "\"evicted\": "));
+	free(body);
+	if (fetch("/calls.json", &body, &len))
+		goto out;
+	printf("calls: %lld attempts, %lld answered, %lld completed (every call is whole)\n",
+	       json_number(body, "\"attempts\": "), json_number(body, "\"answered\": "),
+	       json_number(body, "\"completed\": "));
 	free(body);
 	printf("agent CPU: %.1f%% of one core under load, %.2f%% idle (baseline)\n",
 	       100.0 * (ticks1 - ticks0) / hz / LOAD_SECONDS,

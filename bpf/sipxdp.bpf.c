@@ -147,28 +147,29 @@ struct loop_ctx {
  * Field copies move 8 bytes a step from the window into the event: offsets
  * the verifier knows per step, and no helper (bpf_probe_read_kernel would do
  * it in one call, but kernel lockdown forbids it to networking programs).
- * The last word may carry bytes past the value: *_len says what is valid.
- * Returns the length kept, at most cap (a constant at each use).
+ * The last word may carry bytes past the value: *len says what is valid, at
+ * most cap (a constant at each use); cut_flag marks a value cut to it.
  */
-static __always_inline __u32 copy_words(const struct scratch *s, char *dst, __u32 cap,
-					__u32 from, __u32 len)
+static __always_inline void copy_field(struct scratch *s, char *dst, __u16 *len, __u32 cap,
+				       __u8 cut_flag, __u32 from, __u32 to)
 {
-	__u32 i;
+	__u32 n = to - from, i;
 
-	if (len > cap)
-		len = cap;
-	for (i = 0; i < cap / 8 && i * 8 < len; i++)
+	if (n > cap) {
+		n = cap;
+		s->ev.flags |= cut_flag;
+	}
+	for (i = 0; i < cap / 8 && i * 8 < n; i++)
 		store_word(&dst[i * 8], load_word(s, from + i * 8));
-	return len;
+	*len = n;
 }
 
 __attribute__((noinline)) int copy_call_id(struct scratch *s, __u32 from, __u32 to)
 {
 	if (!s)
 		return 0;
-	s->ev.call_id_len = copy_words(s, s->ev.call_id, SIPXDP_CALLID_LEN, from, to - from);
-	if (s->ev.call_id_len < to - from)
-		s->ev.flags |= SIPXDP_EVF_CALLID_CUT;
+	copy_field(s, s->ev.call_id, &s->ev.call_id_len, SIPXDP_CALLID_LEN,
+		   SIPXDP_EVF_CALLID_CUT, from, to);
 	s->ev.flags &= ~SIPXDP_EVF_NO_CALLID;
 	return 0;
 }
@@ -178,9 +179,8 @@ __attribute__((noinline)) int copy_to_tag(struct scratch *s, __u32 from, __u32 t
 {
 	if (!s)
 		return 0;
-	s->ev.to_tag_len = copy_words(s, s->ev.to_tag, SIPXDP_TAG_LEN, from, to - from);
-	if (s->ev.to_tag_len < to - from)
-		s->ev.flags |= SIPXDP_EVF_TAG_CUT;
+	copy_field(s, s->ev.to_tag, &s->ev.to_tag_len, SIPXDP_TAG_LEN, SIPXDP_EVF_TAG_CUT,
+		   from, to);
 	s->ev.flags &= ~SIPXDP_EVF_NO_TO_TAG;
 	return 0;
 }
@@ -318,8 +318,8 @@ static __always_inline void emit(struct scratch *s, __u8 kind, __u8 method,
 	if (s->ev.flags & (SIPXDP_EVF_CALLID_CUT | SIPXDP_EVF_CONTACT_CUT | SIPXDP_EVF_TAG_CUT))
 		count(SIPXDP_CNT_FIELDS_CUT);
 	s->ev.ts_ns = bpf_ktime_get_ns();
-	/* Only the Contact bytes in use go out: a 2xx or an ACK has none. */
-	size = SIPXDP_EVENT_SIZE(s->ev.contact_len);
+	/* Only the bytes in use go out: most events end after their Call-ID. */
+	size = SIPXDP_EVENT_SIZE(s->ev.call_id_len, s->ev.contact_len);
 	barrier_var(size);
 	if (size > sizeof(s->ev))
 		return;

@@ -143,8 +143,8 @@ enum sipxdp_event_kind {
  * One ring-buffer record: a message the agent must see in full. Strings are
  * not NUL-terminated; their *_len says how many bytes are valid.
  * `contact` holds the values of every Contact header of the message, in
- * order, joined by ','; user space splits them into URIs. A record ends
- * after its contact_len Contact bytes: it is shorter than the struct.
+ * order, joined by ','; user space splits them into URIs. A record is
+ * SIPXDP_EVENT_SIZE bytes: shorter than the struct.
  */
 struct sipxdp_event {
 	__u64 ts_ns;		/* bpf_ktime_get_ns() when parsed */
@@ -163,13 +163,18 @@ struct sipxdp_event {
 	__u16 contact_len;
 	__u16 to_tag_len;
 	__u16 pad;
-	char call_id[SIPXDP_CALLID_LEN];
 	char to_tag[SIPXDP_TAG_LEN];	/* the To header's tag parameter */
+	char call_id[SIPXDP_CALLID_LEN];
 	char contact[SIPXDP_CONTACT_LEN];
 };
 
-/* Bytes of a record with this many Contact bytes. */
-#define SIPXDP_EVENT_SIZE(contact_len) \
-	(__builtin_offsetof(struct sipxdp_event, contact) + (contact_len))
+/*
+ * Bytes of a record: one with Contact bytes (a 3xx) ends after them, one
+ * without after its Call-ID's, so most events do not carry the empty end
+ * of the Call-ID slot across CPUs.
+ */
+#define SIPXDP_EVENT_SIZE(call_id_len, contact_len)				\
+	((contact_len) ? __builtin_offsetof(struct sipxdp_event, contact) + (contact_len) : \
+			 __builtin_offsetof(struct sipxdp_event, call_id) + (call_id_len))
 
 #endif /* SIPXDP_H */

@@ -16,10 +16,10 @@ BUILD_PKGS=(make gcc clang llvm bpftool libbpf-dev libxdp-dev libelf-dev zlib1g-
 # and programs for the dispatcher test; strace holds a command mid-way in the
 # unload test; sip-tester is SIPp, the UAC and UAS of the proxy test.
 # Benchmarks (bench_path): tcpreplay plays packets into a veth; tshark is the
-# CPU yardstick.
+# CPU yardstick. man-db and groff-base check that the man page renders.
 TEST_PKGS=(iproute2 kamailio prometheus python3 curl libclang-rt-dev
            qemu-system-x86 busybox-static cpio xz-utils zstd xdp-tools strace
-           sip-tester tcpreplay tshark)
+           sip-tester tcpreplay tshark man-db groff-base)
 
 want=("${BUILD_PKGS[@]}")
 if [ "${1:-}" != "--build-only" ]; then

@@ -14,7 +14,7 @@ failed_suites=()
 run_suite() {
 	local name=$1
 	shift
-	local log rc summary
+	local log rc summary start=$SECONDS
 	log=$(mktemp)
 	printf '== %s\n' "$name"
 	"$@" >"$log" 2>&1
@@ -27,7 +27,7 @@ run_suite() {
 		grep -E '^(FAIL|skipped|note)' "$log" || true
 	fi
 	if [ -n "$summary" ]; then
-		printf '   %s\n' "$summary"
+		printf '   %s (%d s)\n' "$summary" $((SECONDS - start))
 		total_pass=$((total_pass + $(echo "$summary" | cut -d' ' -f1)))
 		total_fail=$((total_fail + $(echo "$summary" | cut -d' ' -f3)))
 	fi
@@ -59,5 +59,6 @@ echo
 if [ ${#failed_suites[@]} -gt 0 ]; then
 	echo "failed suites: ${failed_suites[*]}"
 fi
-echo "all suites: $total_pass passed, $total_fail failed"
+echo "every suite ran in ${SECONDS} s"
+echo "total: $total_pass passed, $total_fail failed"
 [ "$total_fail" -eq 0 ] && [ ${#failed_suites[@]} -eq 0 ]

@@ -45,7 +45,8 @@ static int harness_on_event(void *ctx, void *data, size_t size)
 	memset(&h->events[h->n_events], 0, sizeof(struct sipxdp_event));
 	memcpy(&h->events[h->n_events], data, size);
 	/* the record is exactly as long as its Contact bytes say */
-	CHECK_EQ(size, SIPXDP_EVENT_SIZE(h->events[h->n_events].contact_len));
+	CHECK_EQ(size, SIPXDP_EVENT_SIZE(h->events[h->n_events].call_id_len,
+					 h->events[h->n_events].contact_len));
 	h->n_events++;
 	return 0;
 }

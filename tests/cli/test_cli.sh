@@ -26,7 +26,7 @@ expect() {
 	fi
 }
 
-for cmd in run stats top acks redirects replay unload; do
+for cmd in run stats top acks calls redirects replay unload; do
 	expect 0 "Usage: sipxdp $cmd" -- "$bin" "$cmd" --help
 done
 expect 0 "Commands:" -- "$bin" --help
@@ -44,6 +44,18 @@ if [ -d "$captures" ]; then
 	# ... and still prints the figures of what it could read, before the error
 	expect 1 "^packets +seen [1-9]" -- "$bin" replay "$tmp/cut.pcap"
 	expect 1 '"packets": \{"seen": [1-9]' -- "$bin" replay --json "$tmp/cut.pcap"
+	# progress on a terminal (script(1) gives replay a pty): the packets read
+	# and the share of the file, then the line is wiped
+	expect 0 "replay: [0-9]+ packets, 100% of [0-9.]+ MB" -- \
+		script -qec "'$bin' replay '$captures/sngrep_aaa.pcap' >/dev/null" /dev/null
+	# ... and none when stderr is not a terminal: stderr stays empty
+	if "$bin" replay "$captures/sngrep_aaa.pcap" >/dev/null 2>"$tmp/err" && ! [ -s "$tmp/err" ]; then
+		passed=$((passed + 1))
+	else
+		failed=$((failed + 1))
+		echo "FAIL: replay with stderr not a terminal wrote to it:"
+		cat -v "$tmp/err" | head -5 | sed 's/^/    /'
+	fi
 else
 	echo "FAIL: ../shared/captures not found: the cut-capture case needs one"
 	failed=$((failed + 1))

@@ -116,7 +116,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		data += len;
 		size -= len;
 		if (core_read_event(record, len, &ev)) {
-			REQUIRE(len >= SIPXDP_EVENT_SIZE(ev.contact_len));
+			REQUIRE(len >= SIPXDP_EVENT_SIZE(ev.call_id_len, ev.contact_len));
+			REQUIRE(ev.call_id_len <= SIPXDP_CALLID_LEN);
 			/* no more Contact bytes than the field holds (sipxdp.h) */
 			REQUIRE(ev.contact_len <= SIPXDP_CONTACT_LEN);
 			check_trace(&ev);

@@ -131,7 +131,7 @@ static void write_pcapng(void)
 /* Appends one record, as fuzz_event reads them: 16-bit size, then the bytes. */
 static size_t add_record(__u8 *out, const struct sipxdp_event *ev)
 {
-	size_t size = SIPXDP_EVENT_SIZE(ev->contact_len);
+	size_t size = SIPXDP_EVENT_SIZE(ev->call_id_len, ev->contact_len);
 
 	out[0] = size & 0xff;
 	out[1] = size >> 8;

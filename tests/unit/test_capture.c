@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <unistd.h>
+#include <sys/stat.h>
 #include <pcap/pcap.h>
 #include "capture.h"
 #include "testlib.h"
@@ -270,6 +271,43 @@ static void test_ethernet_as_is(void)
 		CHECK(len == sizeof(pkt) && memcmp(frame, pkt, sizeof(pkt)) == 0);
 		CHECK_EQ(ts, 5 * 1000000000ull + 7);
 		CHECK_EQ(capture_next(c, &frame, &len, &ts, err, sizeof(err)), 0);
+		capture_close(c);
+	}
+	tmp_remove(&t);
+}
+
+/* How far a capture has been read: packets, bytes, and the file's size. */
+static void test_position(void)
+{
+	struct packet pkts[3] = {
+		{ ipv4_pkt, sizeof(ipv4_pkt), 1 },
+		{ ipv6_pkt, sizeof(ipv6_pkt), 2 },
+		{ ipv4_pkt, sizeof(ipv4_pkt), 3 },
+	};
+	struct capture_position pos = { 0 };
+	const __u8 *frame;
+	char err[256] = "";
+	struct capture *c;
+	struct stat st;
+	__u64 ts;
+	__u32 len;
+	struct tmp t;
+
+	CHECK(tmp_make(&t));
+	CHECK_EQ(write_pcap(tmp_file(&t, "pos.pcap"), DLT_RAW, 65535, pkts, 3), 0);
+	CHECK_EQ(stat(t.path, &st), 0);
+	c = capture_open(t.path, err, sizeof(err));
+	CHECK(c != NULL);
+	if (c) {
+		capture_position(c, &pos);
+		CHECK_EQ(pos.packets, 0);
+		CHECK_EQ(pos.size, (unsigned long long)st.st_size);
+		CHECK(pos.offset <= pos.size);
+		while (capture_next(c, &frame, &len, &ts, err, sizeof(err)) == 1)
+			;
+		capture_position(c, &pos);
+		CHECK_EQ(pos.packets, 3);
+		CHECK_EQ(pos.offset, pos.size);	/* all of it read */
 		capture_close(c);
 	}
 	tmp_remove(&t);
@@ -558,6 +596,7 @@ TEST_MAIN("capture",
 	  TEST(test_link_types),
 	  TEST(test_ethernet_as_is),
 	  TEST(test_frame_bound),
+	  TEST(test_position),
 	  TEST(test_not_a_capture),
 	  TEST(test_unsupported_link_type),
 	  TEST(test_truncated_file),

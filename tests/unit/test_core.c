@@ -84,21 +84,28 @@ static void test_read_event_sizes(void)
 {
 	static const struct {
 		size_t size;
+		__u16 call_id_len;
 		__u16 contact_len;
 		bool ok;
 	} rows[] = {
-		{ SIPXDP_EVENT_SIZE(0), 0, true },
-		{ SIPXDP_EVENT_SIZE(0) - 1, 0, false },		/* cut before Contact */
-		{ SIPXDP_EVENT_SIZE(5), 5, true },
-		{ SIPXDP_EVENT_SIZE(5), 6, false },		/* claims a byte it lacks */
-		{ SIPXDP_EVENT_SIZE(5), 4, true },		/* a byte to spare */
-		{ SIPXDP_EVENT_SIZE(SIPXDP_CONTACT_LEN), SIPXDP_CONTACT_LEN, true },
-		{ sizeof(struct sipxdp_event), SIPXDP_CONTACT_LEN, true },
+		{ SIPXDP_EVENT_SIZE(0, 0), 0, 0, true },
+		{ SIPXDP_EVENT_SIZE(0, 0) - 1, 0, 0, false },	/* cut before Call-ID */
+		/* without Contact bytes a record ends after its Call-ID's */
+		{ SIPXDP_EVENT_SIZE(9, 0), 9, 0, true },
+		{ SIPXDP_EVENT_SIZE(9, 0), 10, 0, false },	/* claims a byte it lacks */
+		{ SIPXDP_EVENT_SIZE(9, 0), 8, 0, true },	/* a byte to spare */
+		{ SIPXDP_EVENT_SIZE(SIPXDP_CALLID_LEN, 0), SIPXDP_CALLID_LEN + 1, 0, false },
+		/* with them, after the Contact bytes, the whole Call-ID slot sent */
+		{ SIPXDP_EVENT_SIZE(9, 5), 9, 5, true },
+		{ SIPXDP_EVENT_SIZE(9, 5), 9, 6, false },
+		{ SIPXDP_EVENT_SIZE(9, 0), 9, 5, false },	/* Contact bytes it lacks */
+		{ SIPXDP_EVENT_SIZE(0, SIPXDP_CONTACT_LEN), 0, SIPXDP_CONTACT_LEN, true },
+		{ sizeof(struct sipxdp_event), SIPXDP_CALLID_LEN, SIPXDP_CONTACT_LEN, true },
 		/* found by fuzz_event: a whole-struct record passed with a
-		 * contact_len past the field, into its tail padding */
-		{ sizeof(struct sipxdp_event), SIPXDP_CONTACT_LEN + 1, false },
-		{ sizeof(struct sipxdp_event) + 1, 0, false },	/* larger than any */
-		{ 0, 0, false },
+		 * contact_len past the field */
+		{ sizeof(struct sipxdp_event), 0, SIPXDP_CONTACT_LEN + 1, false },
+		{ sizeof(struct sipxdp_event) + 1, 0, 0, false },	/* larger than any */
+		{ 0, 0, 0, false },
 	};
 
 	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
@@ -106,12 +113,14 @@ static void test_read_event_sizes(void)
 		bool ok;
 
 		memset(ev.contact, 'c', sizeof(ev.contact));
+		memset(ev.call_id, 'i', sizeof(ev.call_id));
+		ev.call_id_len = rows[i].call_id_len;
 		ev.contact_len = rows[i].contact_len;
 		ok = read_record(&ev, rows[i].size, &out);
 		CHECK_EQ(ok, rows[i].ok);
 		if (ok != rows[i].ok)
-			fprintf(stderr, "  row %zu: size %zu, contact_len %u\n", i,
-				rows[i].size, rows[i].contact_len);
+			fprintf(stderr, "  row %zu: size %zu, call_id_len %u, contact_len %u\n",
+				i, rows[i].size, rows[i].call_id_len, rows[i].contact_len);
 		if (ok && rows[i].size < sizeof(out)) {
 			/* the bytes past the record read as zero */
 			CHECK_EQ(out.contact_len, rows[i].contact_len);

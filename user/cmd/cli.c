@@ -251,7 +251,7 @@ static const char stats_usage[] =
 "The per-source table lists the busiest sources only (most responses first),\n"
 "and says how many there are in all (JSON: sources_total).\n"
 "\n"
-"  --json           the JSON document (its keys: README.md, \"JSON\")\n"
+"  --json           the JSON document (its keys: sipxdp(8), docs/json.md)\n"
 "  --sources N      list the N busiest sources (default 20; at most 1000000)\n"
 "  --all-sources    list every source, in address order (under a flood of\n"
 "                   spoofed addresses, up to --max-sources of them: megabytes)\n"
@@ -264,10 +264,16 @@ int cmd_stats(int argc, char **argv)
 }
 
 static const char top_usage[] =
-"Usage: sipxdp top [--by 1xx|2xx|3xx|4xx|5xx|6xx] [-n N] [--watch] [--pin-dir DIR]\n"
+"Usage: sipxdp top [--by 1xx|2xx|3xx|4xx|5xx|6xx] [-n N] [--watch [--interval SEC]]\n"
+"                  [--pin-dir DIR]\n"
 "\n"
 "The N (default 10) source addresses that sent the most SIP responses, or the\n"
-"most of one class with --by, from the pinned counters.\n";
+"most of one class with --by, from the pinned counters.\n"
+"\n"
+"  --by CLASS       rank by the responses of one class (default: all)\n"
+"  -n N             list N sources (default 10)\n"
+"  --watch          show it again every --interval seconds (default 1)\n"
+"  --pin-dir DIR    the agent's pin directory (default " DEFAULT_PIN_DIR ")\n";
 
 static int show_top_once(const struct cli_opts *o)
 {
@@ -297,7 +303,7 @@ static const char acks_usage[] =
 "delay percentiles, and the most recent calls that missed their ACK: Call-ID,\n"
 "CSeq, the hop's two addresses (the 2xx's sender first), its peer, time.\n"
 "\n"
-"  --json           the JSON document (README.md, \"JSON\": acks)\n"
+"  --json           the JSON document (its keys: sipxdp(8), docs/json.md)\n"
 "  --watch          show it again every --interval seconds (default 1)\n"
 "  --pin-dir DIR    the agent's pin directory (default " DEFAULT_PIN_DIR ")\n";
 
@@ -329,6 +335,7 @@ static const char calls_usage[] =
 "and the request-to-response delay.\n"
 "\n"
 "  --json           the JSON document: calls, options, registers, call_table\n"
+"                   (its keys: sipxdp(8), docs/json.md)\n"
 "  --watch          show it again every --interval seconds (default 1)\n"
 "  --pin-dir DIR    the agent's pin directory (default " DEFAULT_PIN_DIR ")\n"
 "\n"
@@ -340,11 +347,15 @@ int cmd_calls(int argc, char **argv)
 }
 
 static const char redirects_usage[] =
-"Usage: sipxdp redirects [--json] [--watch] [--pin-dir DIR]\n"
+"Usage: sipxdp redirects [--json] [--watch [--interval SEC]] [--pin-dir DIR]\n"
 "\n"
 "Targets of 3xx responses seen by the running agent: code, Contact URI (as\n"
 "sent, escaped, cut at 256 bytes), the address that sent it, count, last seen,\n"
-"and how many targets did not fit the table (--max-redirect-targets).\n";
+"and how many targets did not fit the table (--max-redirect-targets).\n"
+"\n"
+"  --json           the JSON document (its keys: sipxdp(8), docs/json.md)\n"
+"  --watch          show it again every --interval seconds (default 1)\n"
+"  --pin-dir DIR    the agent's pin directory (default " DEFAULT_PIN_DIR ")\n";
 
 int cmd_redirects(int argc, char **argv)
 {

@@ -23,11 +23,18 @@ int parse_count(const char *opt, const char *arg, unsigned long long max,
 struct loader_opts;
 struct core_opts;
 
+/* The long options `run` and `replay` share, for their getopt tables. */
+#define SHARED_LONG_OPTIONS \
+	{ "ports", required_argument, NULL, 'p' }, \
+	{ "ack-timeout", required_argument, NULL, 't' }, \
+	{ "max-redirect-targets", required_argument, NULL, 'r' }, \
+	{ "redirect-max-age", required_argument, NULL, 'A' }, \
+	{ "max-calls", required_argument, NULL, 'M' }, \
+	{ "verbose", no_argument, NULL, 'v' }
+
 /*
- * The options `run` and `replay` share: --ports (p), --ack-timeout (t),
- * --max-redirect-targets (r), --redirect-max-age (A), --max-calls (M),
- * --verbose (v). Returns 1 if opt was one of
- * them and is set, 0 if it was not, -1 with a message if its value is bad.
+ * Parses one of SHARED_LONG_OPTIONS. Returns 1 if opt was one of them and
+ * is set, 0 if it was not, -1 with a message if its value is bad.
  */
 int parse_shared_option(int opt, const char *arg, struct loader_opts *lopts,
 			struct core_opts *copts);

@@ -9,6 +9,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "capture.h"
@@ -41,9 +43,12 @@ static void replay_usage(FILE *out)
 "prints the report of `stats`, `acks`, `calls` and `redirects`. At the end the\n"
 "clock runs past the ACK timeout and 64*T1, so a 2xx still waiting for its ACK\n"
 "counts as missing, and a call or OPTIONS with no final response as\n"
-"unanswered. Needs root (it loads the program).\n"
+"unanswered. While it reads, a progress line on stderr (packets, share of the\n"
+"file, rate) is updated four times a second, when stderr is a terminal only.\n"
+"Needs root (it loads the program).\n"
 "\n"
-"  --json                 the JSON document of `sipxdp stats --json`\n"
+"  --json                 the JSON document of `sipxdp stats --json` (its keys:\n"
+"                         sipxdp(8), docs/json.md)\n"
 "  --events               every event (requests and responses the call tracker\n"
 "                         reads: INVITE 2xx, ACK, 3xx, ...) as a JSON line on\n"
 "                         stderr, with the fields the program extracted\n"
@@ -59,8 +64,75 @@ static void replay_usage(FILE *out)
 "program cannot be loaded (the reason is printed).\n", out);
 }
 
-/* Runs one frame; 0, or -1 with a message. */
-static int run_frame(int prog_fd, const __u8 *frame, __u32 len, __u64 index)
+/*
+ * The progress line of a long replay: on stderr, only when it is a terminal
+ * (pipes, files and tests see nothing), rewritten in place at most every
+ * PROGRESS_INTERVAL_NS, and wiped before the report.
+ */
+#define PROGRESS_INTERVAL_NS	250000000ull
+#define PROGRESS_CHECK_EVERY	256	/* packets between looks at the clock */
+
+struct progress {
+	bool on;
+	bool shown;		/* a line is on the terminal */
+	__u64 start_ns;
+	__u64 last_ns;
+};
+
+static __u64 wall_ns(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (__u64)t.tv_sec * 1000000000ull + (__u64)t.tv_nsec;
+}
+
+static void progress_show(struct progress *p, const struct capture *cap, __u64 now)
+{
+	struct capture_position pos;
+	double secs = (double)(now - p->start_ns) / 1e9;
+
+	capture_position(cap, &pos);
+	fprintf(stderr, "\rreplay: %llu packet%s", pos.packets, pos.packets == 1 ? "" : "s");
+	if (pos.size)
+		fprintf(stderr, ", %.0f%% of %.1f MB", 100.0 * (double)pos.offset / (double)pos.size,
+			(double)pos.size / 1e6);
+	if (secs >= 0.25)	/* a rate from less is noise */
+		fprintf(stderr, ", %.0f packets/s", (double)pos.packets / secs);
+	fputs("\033[K", stderr);	/* erase what a longer line left */
+	fflush(stderr);
+	p->shown = true;
+	p->last_ns = now;
+}
+
+/* Shows the first packet at once, then at most every PROGRESS_INTERVAL_NS. */
+static void progress_tick(struct progress *p, const struct capture *cap, __u64 index)
+{
+	__u64 now;
+
+	if (!p->on || (index != 1 && index % PROGRESS_CHECK_EVERY))
+		return;
+	now = wall_ns();
+	if (index == 1 || now - p->last_ns >= PROGRESS_INTERVAL_NS)
+		progress_show(p, cap, now);
+}
+
+/* The whole file read: its last figures, then the line is wiped. */
+static void progress_end(struct progress *p, const struct capture *cap)
+{
+	if (!p->on)
+		return;
+	if (cap)
+		progress_show(p, cap, wall_ns());
+	if (p->shown)
+		fputs("\r\033[K", stderr);
+	fflush(stderr);
+	p->on = false;
+}
+
+/* Runs one frame; 0, or -1 with a message in err. */
+static int run_frame(int prog_fd, const __u8 *frame, __u32 len, __u64 index, char *err,
+		     size_t errlen)
 {
 	LIBBPF_OPTS(bpf_test_run_opts, opts,
 		.data_in = frame,
@@ -69,13 +141,13 @@ static int run_frame(int prog_fd, const __u8 *frame, __u32 len, __u64 index)
 	);
 
 	if (bpf_prog_test_run_opts(prog_fd, &opts)) {
-		pr_err("packet %llu: BPF_PROG_TEST_RUN: %s\n", (unsigned long long)index,
-		       strerror(errno));
+		snprintf(err, errlen, "packet %llu: BPF_PROG_TEST_RUN: %s",
+			 (unsigned long long)index, strerror(errno));
 		return -1;
 	}
 	if (opts.retval != XDP_PASS) {
-		pr_err("packet %llu: the program returned %u, not XDP_PASS\n",
-		       (unsigned long long)index, opts.retval);
+		snprintf(err, errlen, "packet %llu: the program returned %u, not XDP_PASS",
+			 (unsigned long long)index, opts.retval);
 		return -1;
 	}
 	return 0;
@@ -86,13 +158,8 @@ int cmd_replay(int argc, char **argv)
 	static const struct option long_opts[] = {
 		{ "json", no_argument, NULL, 'j' },
 		{ "events", no_argument, NULL, 'e' },
-		{ "ports", required_argument, NULL, 'p' },
-		{ "ack-timeout", required_argument, NULL, 't' },
-		{ "max-redirect-targets", required_argument, NULL, 'r' },
-		{ "redirect-max-age", required_argument, NULL, 'A' },
-		{ "max-calls", required_argument, NULL, 'M' },
-		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
+		SHARED_LONG_OPTIONS,
 		{ 0 },
 	};
 	struct loader_opts lopts = { 0 };
@@ -106,6 +173,7 @@ int cmd_replay(int argc, char **argv)
 	__u64 ts = 0, index = 0, short_frames = 0;
 	__u32 len;
 	bool json = false, trace = false;
+	struct progress progress = { 0 };
 	char err[512];
 	int opt, shared, rc = 1, got;
 
@@ -148,19 +216,28 @@ int cmd_replay(int argc, char **argv)
 		goto out;
 	if (trace)
 		core.trace = stderr;
+	/* --events writes its lines to stderr: no progress line between them */
+	progress.on = !trace && isatty(STDERR_FILENO);
+	progress.start_ns = wall_ns();
 
 	while ((got = capture_next(cap, &frame, &len, &ts, err, sizeof(err))) == 1) {
 		index++;
+		progress_tick(&progress, cap, index);
 		if (len < ETH_HLEN) {
 			short_frames++;	/* no room for a link header: cannot be run */
 			continue;
 		}
-		if (run_frame(bpf_program__fd(core.skel->progs.sipxdp_xdp), frame, len, index))
+		if (run_frame(bpf_program__fd(core.skel->progs.sipxdp_xdp), frame, len, index,
+			      err, sizeof(err))) {
+			progress_end(&progress, NULL);
+			pr_err("%s\n", err);
 			goto out;
+		}
 		core_set_time(&core, ts);
 		if (core_drain(&core) < 0)
 			goto out;
 	}
+	progress_end(&progress, cap);
 	if (short_frames)
 		pr_warn("%llu frames shorter than an Ethernet header were skipped\n",
 			(unsigned long long)short_frames);
@@ -177,6 +254,7 @@ int cmd_replay(int argc, char **argv)
 	}
 	rc = 0;
 out:
+	progress_end(&progress, NULL);	/* wiped before an error's message stays */
 	core_view_free(&view);
 	core_destroy(&core);
 	capture_close(cap);

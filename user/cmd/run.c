@@ -93,8 +93,9 @@ static void run_usage(FILE *out)
 "  --no-egress             XDP (ingress) only: no TC egress program\n"
 "  -v, --verbose           debug messages (libbpf's and libxdp's too)\n"
 "\n"
-"HTTP paths: /metrics (Prometheus text format); /stats, /acks, /calls and\n"
-"/redirects as .json or .txt (what the CLI shows).\n"
+"HTTP paths: /metrics (Prometheus text format; its families: sipxdp(8),\n"
+"docs/metrics.md); /stats, /acks, /calls and /redirects as .json or .txt (what\n"
+"the CLI shows; the JSON keys: docs/json.md).\n"
 "Exit status: 0 after a signal; 1 when it cannot start (the reason is printed).\n",
 	      out);
 }
@@ -218,20 +219,15 @@ int cmd_run(int argc, char **argv)
 	static const struct option long_opts[] = {
 		{ "interface", required_argument, NULL, 'i' },
 		{ "mode", required_argument, NULL, 'm' },
-		{ "ports", required_argument, NULL, 'p' },
 		{ "listen", required_argument, NULL, 'l' },
-		{ "ack-timeout", required_argument, NULL, 't' },
 		{ "peers", required_argument, NULL, 'P' },
 		{ "per-source-metrics", required_argument, NULL, 'n' },
-		{ "max-redirect-targets", required_argument, NULL, 'r' },
-		{ "redirect-max-age", required_argument, NULL, 'A' },
 		{ "max-sources", required_argument, NULL, 's' },
 		{ "ack-table", required_argument, NULL, 'a' },
-		{ "max-calls", required_argument, NULL, 'M' },
 		{ "pin-dir", required_argument, NULL, 'd' },
 		{ "no-egress", no_argument, NULL, 'E' },
-		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
+		SHARED_LONG_OPTIONS,
 		{ 0 },
 	};
 	struct attach_set set = { .mode = XDP_MODE_UNSPEC };

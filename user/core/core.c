@@ -44,15 +44,15 @@ void core_trace_event(FILE *out, const struct sipxdp_event *ev, __u64 now)
 
 bool core_read_event(const void *data, size_t size, struct sipxdp_event *ev)
 {
-	/* Records end after their Contact bytes: copy into a whole, zeroed one. */
-	if (size < SIPXDP_EVENT_SIZE(0) || size > sizeof(*ev))
+	/* Records are shorter than the struct (SIPXDP_EVENT_SIZE): copy into a
+	 * whole, zeroed one, and believe no length the record has no bytes for. */
+	if (size < SIPXDP_EVENT_SIZE(0, 0) || size > sizeof(*ev))
 		return false;
 	memcpy(ev, data, size);
 	memset((char *)ev + size, 0, sizeof(*ev) - size);
-	/* A whole-struct record has room past the field (its tail padding):
-	 * the size alone would let contact_len claim those bytes too. */
-	return ev->contact_len <= SIPXDP_CONTACT_LEN &&
-	       ev->contact_len <= size - SIPXDP_EVENT_SIZE(0);
+	if (ev->call_id_len > SIPXDP_CALLID_LEN || ev->contact_len > SIPXDP_CONTACT_LEN)
+		return false;
+	return size >= SIPXDP_EVENT_SIZE(ev->call_id_len, ev->contact_len);
 }
 
 static int handle_event(void *ctx, void *data, size_t size)

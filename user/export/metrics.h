@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
  * The Prometheus text exposition (format 0.0.4) of everything sipxdp knows:
- * the metric families of README.md ("Metrics"), one HELP and TYPE each, per-CPU
+ * the metric families of docs/metrics.md, one HELP and TYPE each, per-CPU
  * values already summed in the snapshot, label values from packets escaped
  * and cut (escape.h).
  */

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
  * The reports of `stats`, `acks`, `redirects` and `replay`, as text for
- * people and as JSON (its keys: README.md, "JSON").
+ * people and as JSON (its keys: docs/json.md).
  */
 #ifndef SIPXDP_REPORT_H
 #define SIPXDP_REPORT_H

@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <pcap/pcap.h>
 #include "capture.h"
 
@@ -26,6 +27,7 @@ struct capture {
 	char *path;
 	int dlt;
 	unsigned long long packets;	/* read so far, to name the bad one */
+	unsigned long long size;	/* of a regular file; 0 for a pipe */
 	__u8 *frame;			/* made-up Ethernet header + payload */
 	size_t frame_size;
 };
@@ -53,6 +55,17 @@ static const char *link_type_name(int dlt)
 	return name ? name : "unknown";
 }
 
+/* The size of the file a capture is read from; 0 when it is not a regular file. */
+static unsigned long long file_size(pcap_t *pcap)
+{
+	FILE *f = pcap_file(pcap);
+	struct stat st;
+
+	if (!f || fstat(fileno(f), &st) || !S_ISREG(st.st_mode))
+		return 0;
+	return (unsigned long long)st.st_size;
+}
+
 struct capture *capture_open(const char *path, char *err, size_t errlen)
 {
 	char pcap_err[PCAP_ERRBUF_SIZE] = "";
@@ -75,6 +88,7 @@ struct capture *capture_open(const char *path, char *err, size_t errlen)
 		goto fail;
 	}
 	c->dlt = pcap_datalink(c->pcap);
+	c->size = file_size(c->pcap);
 	if (!link_type_supported(c->dlt)) {
 		snprintf(err, errlen, "%s: link type %s (%d) is not supported", path,
 			 link_type_name(c->dlt), c->dlt);
@@ -111,6 +125,19 @@ void capture_close(struct capture *c)
 	free(c->frame);
 	free(c->path);
 	free(c);
+}
+
+void capture_position(const struct capture *c, struct capture_position *pos)
+{
+	FILE *f = pcap_file(c->pcap);
+	long off = f ? ftell(f) : -1;
+
+	pos->packets = c->packets;
+	pos->size = c->size;
+	/* ftell counts what stdio has buffered, so it runs a little ahead */
+	pos->offset = off < 0 ? 0 : (unsigned long long)off;
+	if (pos->size && pos->offset > pos->size)
+		pos->offset = pos->size;
 }
 
 const char *capture_linktype_name(const struct capture *c)

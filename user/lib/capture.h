@@ -27,6 +27,15 @@ int capture_next(struct capture *c, const __u8 **frame, __u32 *len, __u64 *ts_ns
 
 void capture_close(struct capture *c);
 
+/* How far a capture has been read, for a progress line. */
+struct capture_position {
+	unsigned long long packets;	/* packets read so far */
+	unsigned long long offset;	/* bytes of the file read so far */
+	unsigned long long size;	/* the file's size; 0 when not known (a pipe) */
+};
+
+void capture_position(const struct capture *c, struct capture_position *pos);
+
 /* The link type's name, for messages ("EN10MB", "LINUX_SLL", ...). */
 const char *capture_linktype_name(const struct capture *c);
 
