@@ -42,6 +42,7 @@ E2E_AGENT_PID=
 E2E_KAMAILIO_PID=
 E2E_BG_PIDS=()			# other background processes (prometheus, ...)
 E2E_EXTRA_NS=()			# more namespaces a test made (sxd-$$-NAME), deleted at exit
+E2E_EXTRA_PIN_DIRS=()		# pin dirs of more agents (/sys/fs/bpf/sxd-test-NAME-$$), unloaded at exit
 E2E_PASSED=0
 E2E_FAILED=0
 E2E_SUMMARIZED=0
@@ -81,7 +82,7 @@ e2e_pid_gone() { ! kill -0 "$1" 2>/dev/null; }
 # pins, the namespaces (deleting one deletes its veth end and whatever was
 # attached to it) and the scratch directory.
 e2e_teardown() {
-	local rc=$? pid ns
+	local rc=$? pid ns dir
 	# A subshell the signal interrupted: the script itself tears down.
 	[ "$BASHPID" = "$$" ] || exit "$rc"
 	trap - EXIT INT TERM
@@ -92,10 +93,11 @@ e2e_teardown() {
 	for pid in "${E2E_BG_PIDS[@]}" $E2E_AGENT_PID $E2E_KAMAILIO_PID; do
 		e2e_stop_pid "$pid"
 	done
-	if [ -d "$E2E_PIN_DIR" ]; then
-		[ -x "$E2E_SIPXDP" ] && "$E2E_SIPXDP" unload --pin-dir "$E2E_PIN_DIR" >/dev/null 2>&1
-		rm -rf "$E2E_PIN_DIR"
-	fi
+	for dir in "$E2E_PIN_DIR" "${E2E_EXTRA_PIN_DIRS[@]}"; do
+		[ -d "$dir" ] || continue
+		[ -x "$E2E_SIPXDP" ] && "$E2E_SIPXDP" unload --pin-dir "$dir" >/dev/null 2>&1
+		rm -rf "$dir"
+	done
 	ip netns del "$E2E_SRV_NS" 2>/dev/null
 	ip netns del "$E2E_CLI_NS" 2>/dev/null
 	for ns in "${E2E_EXTRA_NS[@]}"; do
@@ -143,7 +145,7 @@ e2e_setup() {
 }
 
 # What a run killed too hard for its trap (SIGKILL) left: the namespaces and
-# pins named after a process that is gone.
+# pins named after a process that is gone (the PID ends a pin dir's name).
 e2e_reap_stale() {
 	local name pid
 	for name in $(ip netns list | grep -oE '^sxd-[0-9]+-[a-z]+'); do
