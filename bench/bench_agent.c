@@ -23,6 +23,7 @@
 #include <net/if.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
+#include "agent_env.h"
 #include "http.h"
 #include "packet.h"
 
@@ -34,25 +35,7 @@
 #define SCRAPES			21
 #define LISTEN			"127.0.0.1:9361"
 
-static char netns[64], pin_dir[96];
-
-static void sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static void sh(const char *fmt, ...)
-{
-	char cmd[512];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof(cmd), fmt, ap);
-	va_end(ap);
-	if (system(cmd) != 0)
-		fprintf(stderr, "bench_agent: '%s' failed\n", cmd);
-}
-
-static void teardown(void)
-{
-	sh("ip netns del %s 2>/dev/null; rm -rf %s", netns, pin_dir);
-}
+static struct agent_env env;
 
 static __u64 now_ns(void)
 {
@@ -83,23 +66,6 @@ static unsigned long long cpu_ticks(pid_t pid)
 			&ut, &st) != 2)
 		return 0;
 	return ut + st;
-}
-
-static long status_kib(pid_t pid, const char *field)
-{
-	char path[64], line[256];
-	long kib = -1;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/proc/%d/status", pid);
-	f = fopen(path, "r");
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (!strncmp(line, field, strlen(field)))
-			sscanf(line + strlen(field) + 1, "%ld", &kib);
-	fclose(f);
-	return kib;
 }
 
 static int run_packet(int prog_fd, const struct pkt_spec *spec)
@@ -174,10 +140,11 @@ int main(int argc, char **argv)
 {
 	unsigned long long ticks0, ticks1, idle0, idle1;
 	double scrape_ms[SCRAPES], hz = sysconf(_SC_CLK_TCK);
-	char *body = NULL, nspath[128];
+	static const char *const args[] = { "--ack-timeout", "32", "--per-source-metrics", "100",
+					    "--max-sources", "65536", NULL };
+	char *body = NULL;
 	long long lost, handled;
-	__u32 prog_id = 0;
-	int prog_fd, ns_fd, ifindex, rc = 1;
+	int prog_fd, rc = 1;
 	size_t len;
 	pid_t agent;
 	__u64 start;
@@ -186,32 +153,10 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: bench_agent SIPXDP_BINARY (as root)\n");
 		return 1;
 	}
-	snprintf(netns, sizeof(netns), "sxdb-%d", getpid());
-	snprintf(pin_dir, sizeof(pin_dir), "/sys/fs/bpf/sxdb-%d", getpid());
-	sh("ip netns add %s && ip -n %s link add sxdb0 type veth peer name sxdb1 && "
-	   "ip -n %s link set sxdb0 up && ip -n %s link set sxdb1 up && ip -n %s link set lo up",
-	   netns, netns, netns, netns, netns);
-	snprintf(nspath, sizeof(nspath), "/run/netns/%s", netns);
-	ns_fd = open(nspath, O_RDONLY);
-	if (ns_fd < 0 || setns(ns_fd, CLONE_NEWNET)) {
-		fprintf(stderr, "bench_agent: entering %s: %s\n", netns, strerror(errno));
-		teardown();
+	if (agent_env_start(&env, "bench_agent", "sxdb", argv[1], LISTEN, args))
 		return 1;
-	}
-	agent = fork();
-	if (agent == 0) {
-		execl(argv[1], argv[1], "run", "-i", "sxdb0", "--no-egress", "--pin-dir", pin_dir,
-		      "--listen", LISTEN, "--ack-timeout", "32", "--per-source-metrics", "100",
-		      "--max-sources", "65536", (char *)NULL);
-		_exit(127);
-	}
-	sleep(2);
-	ifindex = if_nametoindex("sxdb0");
-	if (bpf_xdp_query_id(ifindex, 0, &prog_id) || !prog_id ||
-	    (prog_fd = bpf_prog_get_fd_by_id(prog_id)) < 0) {
-		fprintf(stderr, "bench_agent: no XDP program on sxdb0 (did the agent start?)\n");
-		goto out;
-	}
+	prog_fd = env.prog_fd;
+	agent = env.pid;
 
 	/* baseline: the agent idle for 5 s */
 	idle0 = cpu_ticks(agent);
@@ -266,7 +211,7 @@ int main(int argc, char **argv)
 	       100.0 * (ticks1 - ticks0) / hz / LOAD_SECONDS,
 	       100.0 * (idle1 - idle0) / hz / 5);
 	printf("agent RSS: %ld KiB now, %ld KiB peak (target < 16384 KiB)\n",
-	       status_kib(agent, "VmRSS:"), status_kib(agent, "VmHWM:"));
+	       agent_env_status_kib(&env, "VmRSS:"), agent_env_status_kib(&env, "VmHWM:"));
 
 	/* 10,000 sources (3 codes each) and 1,000 redirect targets */
 	for (unsigned int s = 0; s < SOURCES; s++) {
@@ -308,12 +253,10 @@ int main(int argc, char **argv)
 	printf("/metrics with %d sources and %d redirect targets: median %.2f ms, "
 	       "max %.2f ms over %d scrapes (target < 20 ms)\n", SOURCES, TARGETS,
 	       scrape_ms[SCRAPES / 2], scrape_ms[SCRAPES - 1], SCRAPES);
-	printf("agent RSS after: %ld KiB, peak %ld KiB\n", status_kib(agent, "VmRSS:"),
-	       status_kib(agent, "VmHWM:"));
+	printf("agent RSS after: %ld KiB, peak %ld KiB\n", agent_env_status_kib(&env, "VmRSS:"),
+	       agent_env_status_kib(&env, "VmHWM:"));
 	rc = 0;
 out:
-	kill(agent, SIGTERM);
-	waitpid(agent, NULL, 0);
-	teardown();
+	agent_env_stop(&env);
 	return rc;
 }

@@ -24,6 +24,7 @@
 #include <net/if.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
+#include "agent_env.h"
 #include "http.h"
 #include "packet.h"
 
@@ -33,42 +34,7 @@
 #define RSS_LIMIT_KIB		16384
 #define LISTEN			"127.0.0.1:9362"
 
-static char netns[64], pin_dir[96];
-
-static void sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static void sh(const char *fmt, ...)
-{
-	char cmd[512];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof(cmd), fmt, ap);
-	va_end(ap);
-	if (system(cmd) != 0)
-		fprintf(stderr, "bench_rss: '%s' failed\n", cmd);
-}
-
-static void teardown(void)
-{
-	sh("ip netns del %s 2>/dev/null; rm -rf %s", netns, pin_dir);
-}
-
-static long status_kib(pid_t pid, const char *field)
-{
-	char path[64], line[256];
-	long kib = -1;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/proc/%d/status", pid);
-	f = fopen(path, "r");
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (!strncmp(line, field, strlen(field)))
-			sscanf(line + strlen(field) + 1, "%ld", &kib);
-	fclose(f);
-	return kib;
-}
+static struct agent_env env;
 
 /* A 200 from one of the spoofed sources, 10.0.0.0/8 counted up. */
 static int send_response(int prog_fd, unsigned int source)
@@ -101,45 +67,23 @@ static int scrape(const char *path, size_t *len)
 int main(int argc, char **argv)
 {
 	static const char *const paths[] = { "/metrics", "/stats.json", "/stats.txt" };
-	char nspath[128], *body, *entries;
-	__u32 prog_id = 0;
-	int prog_fd, ns_fd, rc = 1;
+	static const char *const args[] = { "--per-source-metrics", "100",
+					    "--max-sources", MAX_SOURCES, NULL };
+	char *body, *entries;
+	int prog_fd, rc = 1;
 	long peak;
 	size_t len;
-	pid_t agent;
 
 	if (argc < 2 || geteuid() != 0) {
 		fprintf(stderr, "usage: bench_rss SIPXDP_BINARY (as root)\n");
 		return 1;
 	}
-	snprintf(netns, sizeof(netns), "sxdr-%d", getpid());
-	snprintf(pin_dir, sizeof(pin_dir), "/sys/fs/bpf/sxdr-%d", getpid());
-	sh("ip netns add %s && ip -n %s link add sxdr0 type veth peer name sxdr1 && "
-	   "ip -n %s link set sxdr0 up && ip -n %s link set sxdr1 up && ip -n %s link set lo up",
-	   netns, netns, netns, netns, netns);
-	snprintf(nspath, sizeof(nspath), "/run/netns/%s", netns);
-	ns_fd = open(nspath, O_RDONLY);
-	if (ns_fd < 0 || setns(ns_fd, CLONE_NEWNET)) {
-		fprintf(stderr, "bench_rss: entering %s: %s\n", netns, strerror(errno));
-		teardown();
+	if (agent_env_start(&env, "bench_rss", "sxdr", argv[1], LISTEN, args))
 		return 1;
-	}
-	agent = fork();
-	if (agent == 0) {
-		execl(argv[1], argv[1], "run", "-i", "sxdr0", "--no-egress", "--pin-dir", pin_dir,
-		      "--listen", LISTEN, "--per-source-metrics", "100",
-		      "--max-sources", MAX_SOURCES, (char *)NULL);
-		_exit(127);
-	}
-	sleep(2);
-	if (bpf_xdp_query_id(if_nametoindex("sxdr0"), 0, &prog_id) || !prog_id ||
-	    (prog_fd = bpf_prog_get_fd_by_id(prog_id)) < 0) {
-		fprintf(stderr, "bench_rss: no XDP program on sxdr0 (did the agent start?)\n");
-		goto out;
-	}
+	prog_fd = env.prog_fd;
 	if (scrape("/metrics", &len))
 		goto out;
-	printf("agent RSS idle, scraped: %ld KiB\n", status_kib(agent, "VmRSS:"));
+	printf("agent RSS idle, scraped: %ld KiB\n", agent_env_status_kib(&env, "VmRSS:"));
 
 	for (unsigned int s = 0; s < SPOOFED_SOURCES; s++) {
 		if (send_response(prog_fd, s)) {
@@ -148,12 +92,12 @@ int main(int argc, char **argv)
 		}
 	}
 	printf("%d spoofed sources sent; agent RSS %ld KiB\n", SPOOFED_SOURCES,
-	       status_kib(agent, "VmRSS:"));
+	       agent_env_status_kib(&env, "VmRSS:"));
 	for (size_t i = 0; i < sizeof(paths) / sizeof(paths[0]); i++) {
 		if (scrape(paths[i], &len))
 			goto out;
 		printf("%-12s x%d: %8zu bytes; agent RSS %ld KiB, peak %ld KiB\n", paths[i],
-		       SCRAPES, len, status_kib(agent, "VmRSS:"), status_kib(agent, "VmHWM:"));
+		       SCRAPES, len, agent_env_status_kib(&env, "VmRSS:"), agent_env_status_kib(&env, "VmHWM:"));
 	}
 	if (http_get(LISTEN, "/metrics", &body, &len))
 		goto out;
@@ -161,7 +105,7 @@ int main(int argc, char **argv)
 	printf("%.*s\n", entries ? (int)strcspn(entries, "\n") : 9,
 	       entries ? entries : "(missing)");
 	free(body);
-	peak = status_kib(agent, "VmHWM:");
+	peak = agent_env_status_kib(&env, "VmHWM:");
 	printf("agent RSS peak with the map full and scraped: %ld KiB (limit %d KiB)\n", peak,
 	       RSS_LIMIT_KIB);
 	rc = peak > 0 && peak <= RSS_LIMIT_KIB ? 0 : 1;
@@ -170,10 +114,8 @@ int main(int argc, char **argv)
 		goto out;
 	free(body);
 	printf("/stats.json?sources=all: %zu bytes; agent RSS %ld KiB, peak %ld KiB\n", len,
-	       status_kib(agent, "VmRSS:"), status_kib(agent, "VmHWM:"));
+	       agent_env_status_kib(&env, "VmRSS:"), agent_env_status_kib(&env, "VmHWM:"));
 out:
-	kill(agent, SIGTERM);
-	waitpid(agent, NULL, 0);
-	teardown();
+	agent_env_stop(&env);
 	return rc;
 }
