@@ -356,3 +356,23 @@ e2e_summary() {
 	echo "$E2E_PASSED passed, $E2E_FAILED failed"
 	[ "$E2E_FAILED" -eq 0 ]
 }
+
+# e2e_maps_gone ID...: none of these BPF maps exists any more.
+e2e_maps_gone() {
+	local id
+	for id in "$@"; do
+		! bpftool map show id "$id" >/dev/null 2>&1 || return 1
+	done
+}
+
+# What is attached to the srv veth: XDP, TC filters, and bpftool's view of both.
+e2e_attachments() {
+	ip -n "$E2E_SRV_NS" -d link show dev "$E2E_SRV_IF" | grep -o 'prog/xdp.*' || true
+	tc -n "$E2E_SRV_NS" filter show dev "$E2E_SRV_IF" egress
+	tc -n "$E2E_SRV_NS" filter show dev "$E2E_SRV_IF" ingress
+	e2e_in_srv bpftool -j net show dev "$E2E_SRV_IF" | python3 -c 'import json, sys
+for dev in json.load(sys.stdin):
+    for kind in ("xdp", "tc", "tcx"):
+        for prog in dev.get(kind, []):
+            print(kind, json.dumps(prog, sort_keys=True))'
+}

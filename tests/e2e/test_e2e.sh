@@ -250,28 +250,9 @@ EOF
 
 no_unpinned_progs() { [ -z "$(bpf_objects progs)" ]; }
 
-maps_gone() {
-	local id
-	for id in "$@"; do
-		! bpftool map show id "$id" >/dev/null 2>&1 || return 1
-	done
-}
-
-# What is attached to the srv veth: XDP, TC filters, and bpftool's view of both.
-attachments() {
-	ip -n "$E2E_SRV_NS" -d link show dev "$E2E_SRV_IF" | grep -o 'prog/xdp.*' || true
-	tc -n "$E2E_SRV_NS" filter show dev "$E2E_SRV_IF" egress
-	tc -n "$E2E_SRV_NS" filter show dev "$E2E_SRV_IF" ingress
-	e2e_in_srv bpftool -j net show dev "$E2E_SRV_IF" | python3 -c 'import json, sys
-for dev in json.load(sys.stdin):
-    for kind in ("xdp", "tc", "tcx"):
-        for prog in dev.get(kind, []):
-            print(kind, json.dumps(prog, sort_keys=True))'
-}
-
 check_detached() {
 	local label=$1 left=''
-	e2e_check "$label: nothing attached to $E2E_SRV_IF" "$(attachments)" ""
+	e2e_check "$label: nothing attached to $E2E_SRV_IF" "$(e2e_attachments)" ""
 	# A program is freed a moment after its last reference goes.
 	e2e_wait_for 5 no_unpinned_progs || left=$(bpf_objects progs)
 	e2e_check "$label: programs left loaded" "$left" ""
@@ -322,6 +303,6 @@ e2e_check "unload: pin dir" "$(test -e "$E2E_PIN_DIR" && echo present || echo re
 check_detached "after unload"
 e2e_check_cmd "before unload: pinned maps found" test -n "$map_ids"
 # shellcheck disable=SC2086 # a list of ids
-e2e_check_cmd "after unload: the pinned maps are freed ($map_ids)" e2e_wait_for 5 maps_gone $map_ids
+e2e_check_cmd "after unload: the pinned maps are freed ($map_ids)" e2e_wait_for 5 e2e_maps_gone $map_ids
 
 e2e_summary

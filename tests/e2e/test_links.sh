@@ -72,25 +72,6 @@ no_progs() { [ -z "$(bpf_objects progs)" ]; }
 prog_names() { bpf_objects progs | cut -d' ' -f2 | tr '\n' ' ' | sed 's/ $//'; }
 only_tc_loaded() { [ "$(prog_names)" = sipxdp_tc ]; }
 
-maps_gone() {
-	local id
-	for id in "$@"; do
-		! bpftool map show id "$id" >/dev/null 2>&1 || return 1
-	done
-}
-
-# What is attached to the srv veth: XDP, TC filters, and bpftool's view.
-attachments() {
-	ip -n "$E2E_SRV_NS" -d link show dev "$E2E_SRV_IF" | grep -o 'prog/xdp.*' || true
-	tc -n "$E2E_SRV_NS" filter show dev "$E2E_SRV_IF" egress
-	tc -n "$E2E_SRV_NS" filter show dev "$E2E_SRV_IF" ingress
-	e2e_in_srv bpftool -j net show dev "$E2E_SRV_IF" | python3 -c 'import json, sys
-for dev in json.load(sys.stdin):
-    for kind in ("xdp", "tc", "tcx"):
-        for prog in dev.get(kind, []):
-            print(kind, json.dumps(prog, sort_keys=True))'
-}
-
 # The names of the programs on the veth's TC egress, through netlink.
 tc_egress_progs() {
 	tc -n "$E2E_SRV_NS" filter show dev "$E2E_SRV_IF" egress |
@@ -127,7 +108,7 @@ attached_as() {
 # check_gone LABEL: nothing attached to the veth, no program of ours loaded.
 check_gone() {
 	local label=$1 left=''
-	e2e_check "$label: nothing attached to $E2E_SRV_IF" "$(attachments)" ""
+	e2e_check "$label: nothing attached to $E2E_SRV_IF" "$(e2e_attachments)" ""
 	# A program is freed a moment after its last reference goes.
 	e2e_wait_for 5 no_progs || left=$(bpf_objects progs)
 	e2e_check "$label: programs left loaded" "$left" ""
@@ -247,10 +228,10 @@ e2e_check "no tcx, unload: detached" \
 	"$(grep -o 'detached [0-9]* program(s)' "$E2E_TMP/unload.log")" "detached 1 program(s)"
 e2e_check "no tcx, unload: pin dir" \
 	"$(test -e "$E2E_PIN_DIR" && echo present || echo removed)" removed
-e2e_check "no tcx, unload: nothing attached to $E2E_SRV_IF" "$(attachments)" ""
+e2e_check "no tcx, unload: nothing attached to $E2E_SRV_IF" "$(e2e_attachments)" ""
 e2e_check_cmd "no tcx, before unload: pinned maps found" test -n "$map_ids"
 # shellcheck disable=SC2086 # a list of ids
-e2e_check_cmd "no tcx, unload: the maps are freed ($map_ids)" e2e_wait_for 5 maps_gone $map_ids
+e2e_check_cmd "no tcx, unload: the maps are freed ($map_ids)" e2e_wait_for 5 e2e_maps_gone $map_ids
 
 agent --no-tcx --mode auto
 kill_agent TERM
