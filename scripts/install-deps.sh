@@ -24,9 +24,10 @@ TEST_PKGS=(iproute2 kamailio prometheus python3 python3-yaml curl libclang-rt-de
            qemu-system-x86 busybox-static cpio xz-utils zstd xdp-tools strace
            sip-tester tcpreplay tshark man-db groff-base systemd)
 
-# The Debian package (make deb): debhelper and dpkg-dev build it; its test
+# The Debian package (make deb): debhelper and dpkg-dev build it (and
+# dpkg-buildpackage checks for build-essential); its test
 # (tests/deb/) installs it into a root that debootstrap makes.
-DEB_PKGS=(debhelper dpkg-dev debootstrap)
+DEB_PKGS=(build-essential debhelper dpkg-dev debootstrap)
 
 # --build-only: the build; --deb: the build and the package; no option:
 # everything, the tests included (make test runs the package's test too).

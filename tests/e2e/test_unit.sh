@@ -59,10 +59,15 @@ SANDBOX='
 	for d in /tmp /home /root; do mount -t tmpfs -o mode=0755 tmpfs "$d"; done
 	exec setpriv --bounding-set=-all${caps:+,$caps} --inh-caps=-all --no-new-privs "$@"'
 SANDBOXED=("${E2E_IN_SRV[@]}" unshare --mount --propagation slave -- bash -euc "$SANDBOX" _)
+# The sandbox's empty /root and /home hide a checkout there (as in a fresh
+# root): the binary is opened here and run by its descriptor, which /proc
+# resolves whatever is mounted.
+exec {sipxdp_fd}<"$E2E_SIPXDP"
+SANDBOXED_SIPXDP=/proc/self/fd/$sipxdp_fd
 plus_caps() { local IFS=,; printf '%s' "${*/#/+}"; }
 
 # 2. The agent under the unit's restrictions.
-"${SANDBOXED[@]}" "$(plus_caps "${CAPS[@]}")" "$E2E_SIPXDP" run -i "$E2E_SRV_IF" --pin-dir "$E2E_PIN_DIR" \
+"${SANDBOXED[@]}" "$(plus_caps "${CAPS[@]}")" "$SANDBOXED_SIPXDP" run -i "$E2E_SRV_IF" --pin-dir "$E2E_PIN_DIR" \
 	--listen "$E2E_METRICS_ADDR" >>"$E2E_TMP/agent.log" 2>&1 &
 E2E_AGENT_PID=$!
 e2e_wait_for 15 e2e_agent_ready || e2e_die "sipxdp run under the unit's restrictions did not start"
@@ -90,7 +95,7 @@ for drop in "${CAPS[@]}"; do
 	fewer=()
 	for c in "${CAPS[@]}"; do [ "$c" = "$drop" ] || fewer+=("$c"); done
 	rc=0
-	timeout 20 "${SANDBOXED[@]}" "$(plus_caps "${fewer[@]}")" "$E2E_SIPXDP" run -i "$E2E_SRV_IF" --pin-dir "$E2E_PIN_DIR" \
+	timeout 20 "${SANDBOXED[@]}" "$(plus_caps "${fewer[@]}")" "$SANDBOXED_SIPXDP" run -i "$E2E_SRV_IF" --pin-dir "$E2E_PIN_DIR" \
 		--listen "$E2E_METRICS_ADDR" >"$E2E_TMP/without-$drop.log" 2>&1 || rc=$?
 	e2e_check "without $drop: sipxdp run fails" "$([ "$rc" != 0 ] && [ "$rc" != 124 ] && echo failed)" failed
 	e2e_check "without $drop: nothing attached" "$(e2e_xdp_attached && echo attached || echo none)" none
@@ -102,7 +107,7 @@ tc_left() { tc -n "$E2E_SRV_NS" filter show dev "$E2E_SRV_IF" egress | grep -c b
 # The sandbox hides /tmp, and $E2E_TMP with it: the preload is opened here
 # and named by its descriptor, which /proc resolves whatever is mounted.
 exec {preload}<"$E2E_TMP/no_tcx.so"
-"${SANDBOXED[@]}" "$(plus_caps "${CAPS[@]}")" env LD_PRELOAD="/proc/self/fd/$preload" "$E2E_SIPXDP" run \
+"${SANDBOXED[@]}" "$(plus_caps "${CAPS[@]}")" env LD_PRELOAD="/proc/self/fd/$preload" "$SANDBOXED_SIPXDP" run \
 	-i "$E2E_SRV_IF" --pin-dir "$E2E_PIN_DIR" --listen "$E2E_METRICS_ADDR" >>"$E2E_TMP/agent.log" 2>&1 &
 E2E_AGENT_PID=$!
 e2e_wait_for 15 e2e_agent_ready || e2e_die "sipxdp run (netlink TC) did not start"
@@ -111,7 +116,7 @@ wait "$E2E_AGENT_PID" || true
 E2E_AGENT_PID=
 exec {preload}<&-
 e2e_check "kill -9 left the TC program (netlink)" "$([ "$(tc_left)" -gt 0 ] && echo left)" left
-"${SANDBOXED[@]}" "$(plus_caps "${CAPS[@]}")" "$E2E_SIPXDP" unload --detach-only --pin-dir "$E2E_PIN_DIR" \
+"${SANDBOXED[@]}" "$(plus_caps "${CAPS[@]}")" "$SANDBOXED_SIPXDP" unload --detach-only --pin-dir "$E2E_PIN_DIR" \
 	>>"$E2E_TMP/unload.log" 2>&1 || true
 e2e_check "unload --detach-only with the unit's capabilities: still there" \
 	"$([ "$(tc_left)" -gt 0 ] && echo left)" left
