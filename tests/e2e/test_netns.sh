@@ -16,6 +16,9 @@
 #
 # Usage (as root): tests/e2e/test_netns.sh [BUILD_DIR|SIPXDP]     (default: build)
 set -uo pipefail
+# e2e_wait_for only: this test makes its namespace itself (e2e_setup is not run)
+# shellcheck source=lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 arg=${1:-build}
 [ -d "$arg" ] && arg=$arg/sipxdp
@@ -59,16 +62,6 @@ check() {	# check NAME CMD...: CMD must succeed
 	fi
 }
 
-# Waits up to $1 seconds for the command after it to succeed.
-wait_for() {
-	local deadline=$((SECONDS + $1))
-	shift
-	until "$@" >/dev/null 2>&1; do
-		[ "$SECONDS" -lt "$deadline" ] || return 1
-		sleep 0.1
-	done
-}
-
 # agent_start LOG ENTER...: runs the agent under ENTER (ip netns exec NS, or
 # nsenter --net=...), which execs it, so that $! is the agent itself.
 agent_start() {
@@ -76,7 +69,7 @@ agent_start() {
 	shift
 	"$@" "$bin" run -i lo --listen "$listen" --pin-dir "$pin_dir" 2>"$out" &
 	agent_pid=$!
-	if ! wait_for 30 grep -q "metrics on http://$listen" "$out"; then
+	if ! e2e_wait_for 30 grep -q "metrics on http://$listen" "$out"; then
 		log "the agent did not start; its output:"
 		sed 's/^/    /' "$out" >&2
 		return 1
@@ -90,7 +83,7 @@ agent_start() {
 agent_stop() {
 	[ -n "$agent_pid" ] || return 0
 	kill -INT "$agent_pid" 2>/dev/null
-	wait_for 10 agent_gone || kill -KILL "$agent_pid" 2>/dev/null
+	e2e_wait_for 10 agent_gone || kill -KILL "$agent_pid" 2>/dev/null
 	wait "$agent_pid" 2>/dev/null
 	agent_rc=$?
 	agent_pid=
