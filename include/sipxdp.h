@@ -13,17 +13,13 @@
 
 /* Limits the kernel side enforces and user space relies on. */
 #define SIPXDP_MAX_PORTS	16	/* --ports list length */
-#define SIPXDP_CALLID_LEN	128	/* Call-ID bytes kept in an event */
-#define SIPXDP_CONTACT_LEN	512	/* Contact bytes kept in an event */
-#define SIPXDP_TAG_LEN		64	/* To-tag bytes kept in an event */
-#define SIPXDP_SCAN_LEN		2048	/* payload bytes scanned per message */
-#define SIPXDP_MAX_MSGS		16	/* SIP messages parsed per packet */
-#define SIPXDP_MAX_LINES	96	/* header lines scanned per message */
+#define SIPXDP_MSG_MAX		4096	/* message bytes an event carries at most */
+#define SIPXDP_MAX_MSGS		16	/* SIP messages parsed per TCP segment */
 
 /* Default map sizes; `sipxdp run` can change them before loading. */
 #define SIPXDP_DEFAULT_SOURCES	  65536	/* (source, code) entries */
 #define SIPXDP_DEFAULT_RESPONSES  4096	/* (direction, method, code) entries */
-#define SIPXDP_DEFAULT_RINGBUF	  (1u << 20)	/* ~1400 events of slack */
+#define SIPXDP_DEFAULT_RINGBUF_MB 16		/* --ring-buffer: MiB of events */
 
 /*
  * Packet and program counters, the index into the per-CPU `counters` array.
@@ -41,7 +37,7 @@ enum sipxdp_counter {
 	SIPXDP_CNT_MESSAGES = SIPXDP_RESULT_MAX, /* SIP messages (>= sip packets) */
 	SIPXDP_CNT_EVENTS,		/* events written to the ring buffer */
 	SIPXDP_CNT_EVENTS_LOST,		/* ring buffer full: event dropped */
-	SIPXDP_CNT_FIELDS_CUT,		/* events with a field cut to its slot */
+	SIPXDP_CNT_EVENTS_CUT,		/* events carrying fewer bytes than their message */
 	SIPXDP_CNT_SOURCE_UPDATE_FAILED,	/* per-source map refused an entry */
 	SIPXDP_CNT_RESPONSE_UPDATE_FAILED,	/* response map full */
 	SIPXDP_CNT_SOURCE_INSERTS,	/* per-source entries created: less the entries
@@ -120,61 +116,40 @@ struct sipxdp_response_key {
 	__u8 method;		/* enum sipxdp_method, from CSeq */
 };
 
-/* What an event reports. */
-enum sipxdp_event_kind {
-	SIPXDP_EV_INVITE_2XX = 1,	/* 2xx response whose CSeq method is INVITE */
-	SIPXDP_EV_ACK,			/* ACK request */
-	SIPXDP_EV_REDIRECT,		/* 3xx response */
-	SIPXDP_EV_REQUEST,		/* INVITE, BYE, CANCEL, OPTIONS or REGISTER request */
-	SIPXDP_EV_RESPONSE,		/* any other response whose CSeq method is one of
-					 * those (INVITE's 1xx and 4xx-6xx, all of BYE's...) */
-	SIPXDP_EV_KIND_MAX,
-};
-
-/* Event flags: a field did not fit its slot or was not found. */
-#define SIPXDP_EVF_CALLID_CUT	(1u << 0)
-#define SIPXDP_EVF_CONTACT_CUT	(1u << 1)
-#define SIPXDP_EVF_NO_CALLID	(1u << 2)
-#define SIPXDP_EVF_NO_CSEQ	(1u << 3)
-#define SIPXDP_EVF_TAG_CUT	(1u << 4)
-#define SIPXDP_EVF_NO_TO_TAG	(1u << 5)	/* no To header, or one without a tag */
+/* Event flags. */
+#define SIPXDP_EVF_CUT		(1u << 0)	/* the message is longer than the bytes carried */
 
 /*
- * One ring-buffer record: a message the agent must see in full. Strings are
- * not NUL-terminated; their *_len says how many bytes are valid.
- * `contact` holds the values of every Contact header of the message, in
- * order, joined by ','; user space splits them into URIs. A record is
- * SIPXDP_EVENT_SIZE bytes: shorter than the struct.
+ * One ring-buffer record: this header, then `len` bytes of the SIP message
+ * exactly as they came (from its start line; leading CRLF keep-alives
+ * included), up to SIPXDP_MSG_MAX. Every SIP message the program counts is
+ * handed over: the agent parses it (user/sip/) and keeps what it needs.
+ *
+ * `seq` numbers the records each CPU tried to write, from 1, whether the
+ * ring had room or not: a gap between two records of one CPU is records
+ * lost, between their two times. `method` and `status` are what the kernel
+ * counted the message as, so that the agent's parse can be checked
+ * against them.
  */
 struct sipxdp_event {
-	__u64 ts_ns;		/* bpf_ktime_get_ns() when parsed */
+	__u64 ts_ns;		/* bpf_ktime_get_ns() (CLOCK_MONOTONIC) when parsed */
+	__u64 seq;		/* per CPU: 1, 2, ... over every record tried */
 	struct sipxdp_addr saddr;
 	struct sipxdp_addr daddr;
 	__u16 sport;		/* host byte order */
 	__u16 dport;
-	__u8 kind;		/* enum sipxdp_event_kind */
+	__u32 cpu;		/* the CPU whose `seq` this is */
+	__u32 msg_len;		/* the message's bytes in the packet: start line to the end of
+				 * its body (TCP, with a Content-Length), else to the end of
+				 * the payload; len < msg_len when cut */
+	__u16 len;		/* bytes that follow this header */
+	__u16 status;		/* a response's code; 0 for a request */
+	__u8 method;		/* a request's method; a response's CSeq method, or
+				 * SIPXDP_M_UNKNOWN without a valid CSeq */
 	__u8 direction;		/* enum sipxdp_direction */
-	__u8 method;		/* a request's method, a response's CSeq method */
+	__u8 transport;		/* IPPROTO_UDP or IPPROTO_TCP */
 	__u8 flags;		/* SIPXDP_EVF_* */
-	__u16 status;		/* response code, 0 for requests */
-	__u16 transport;	/* IPPROTO_UDP or IPPROTO_TCP */
-	__u32 cseq;		/* CSeq number */
-	__u16 call_id_len;
-	__u16 contact_len;
-	__u16 to_tag_len;
-	__u16 pad;
-	char to_tag[SIPXDP_TAG_LEN];	/* the To header's tag parameter */
-	char call_id[SIPXDP_CALLID_LEN];
-	char contact[SIPXDP_CONTACT_LEN];
+	__u32 pad;
 };
-
-/*
- * Bytes of a record: one with Contact bytes (a 3xx) ends after them, one
- * without after its Call-ID's, so most events do not carry the empty end
- * of the Call-ID slot across CPUs.
- */
-#define SIPXDP_EVENT_SIZE(call_id_len, contact_len)				\
-	((contact_len) ? __builtin_offsetof(struct sipxdp_event, contact) + (contact_len) : \
-			 __builtin_offsetof(struct sipxdp_event, call_id) + (call_id_len))
 
 #endif /* SIPXDP_H */
