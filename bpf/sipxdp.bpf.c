@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
- * sipxdp: counts SIP responses per source, peer and code, SIP requests per
- * method, and hands the agent, as events, the messages its call tracker and
- * redirect table need: INVITE, ACK, BYE, CANCEL, OPTIONS and REGISTER
- * requests, every response to them, and every 3xx.
+ * sipxdp: counts SIP responses per source, peer, code and CSeq method, and
+ * SIP requests per method, and hands every SIP message it counts to the
+ * agent as it came, in the ring buffer: the agent parses it. The kernel
+ * reads a header only where its own counting needs one: a response's CSeq
+ * method, and over TCP the Content-Length that says where the next message
+ * of the segment starts.
  *
  * One parser serves the XDP (ingress) and TC (egress) entry points. It only
  * watches: XDP always returns XDP_PASS and TC always TC_ACT_UNSPEC, and no
@@ -63,7 +65,7 @@ struct {
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
-	__uint(max_entries, SIPXDP_DEFAULT_RINGBUF);
+	__uint(max_entries, SIPXDP_DEFAULT_RINGBUF_MB << 20);
 } events SEC(".maps");
 
 /* Sized by the loader from --peers; not pinned: their layout follows the file. */
@@ -125,203 +127,36 @@ static __always_inline enum hash_inc_result hash_inc(void *map, const void *key)
 }
 
 /*
- * How the verifier's work stays small (about the same on 6.1 and on kernels
- * that verify callbacks as loops, 6.8+):
- * - the walks over the messages of a packet and the header lines of a
- *   message are bpf_loop callbacks, whose state lives in the scratch map
- *   value: values read from map memory are unknown to the verifier, so a
- *   callback converges after one pass;
- * - each callback only calls a global (non-static) function, and every
- *   helper with a loop is global too: the verifier checks a global function
- *   once, on its own, and each caller goes on with one unknown return value
- *   instead of every path the function could take. (A static function or a
- *   callback is verified again for every state it is reached with.)
- * Global functions take the scratch window as a pointer that may be NULL
- * (the verifier's assumption), return a scalar, and are noinline.
+ * The record of the message in s->buf: its header filled in, then header
+ * and bytes out in one copy. `seq` counts, per CPU, every record tried, so
+ * the agent sees a gap where one was lost. XDP and TC never run nested on
+ * one CPU (TC egress runs with softirqs off), so the count needs no atomic.
  */
-struct loop_ctx {
-	struct scratch *s;
-};
-
-/*
- * Field copies move 8 bytes a step from the window into the event: offsets
- * the verifier knows per step, and no helper (bpf_probe_read_kernel would do
- * it in one call, but kernel lockdown forbids it to networking programs).
- * The last word may carry bytes past the value: *len says what is valid, at
- * most cap (a constant at each use); cut_flag marks a value cut to it.
- */
-static __always_inline void copy_field(struct scratch *s, char *dst, __u16 *len, __u32 cap,
-				       __u8 cut_flag, __u32 from, __u32 to)
+static __always_inline void emit(struct scratch *s, __u32 msg_len, __u32 len, __u8 method,
+				 __u16 status)
 {
-	__u32 n = to - from, i;
+	__u32 seq_idx = SIPXDP_CNT_EVENTS_TRIED;
+	__u64 *seq = bpf_map_lookup_elem(&counters, &seq_idx), size, flags;
 
-	if (n > cap) {
-		n = cap;
-		s->ev.flags |= cut_flag;
-	}
-	for (i = 0; i < cap / 8 && i * 8 < n; i++)
-		store_word(&dst[i * 8], load_word(s, from + i * 8));
-	*len = n;
-}
-
-__attribute__((noinline)) int copy_call_id(struct scratch *s, __u32 from, __u32 to)
-{
-	if (!s)
-		return 0;
-	copy_field(s, s->ev.call_id, &s->ev.call_id_len, SIPXDP_CALLID_LEN,
-		   SIPXDP_EVF_CALLID_CUT, from, to);
-	s->ev.flags &= ~SIPXDP_EVF_NO_CALLID;
-	return 0;
-}
-
-/* The To header's tag, for the call tracker: forks and hops are told apart by it. */
-__attribute__((noinline)) int copy_to_tag(struct scratch *s, __u32 from, __u32 to)
-{
-	if (!s)
-		return 0;
-	copy_field(s, s->ev.to_tag, &s->ev.to_tag_len, SIPXDP_TAG_LEN, SIPXDP_EVF_TAG_CUT,
-		   from, to);
-	s->ev.flags &= ~SIPXDP_EVF_NO_TO_TAG;
-	return 0;
-}
-
-/* Contact values of every Contact header, appended and joined by ','. */
-__attribute__((noinline)) int append_contact(struct scratch *s, __u32 from, __u32 to)
-{
-	__u32 at, len = to - from, room, i;
-
-	if (!s)
-		return 0;
-	at = s->ev.contact_len;
-	if (at >= SIPXDP_CONTACT_LEN - 1) {
-		s->ev.flags |= SIPXDP_EVF_CONTACT_CUT;
-		return 0;
-	}
-	if (at)
-		s->ev.contact[at++ & (SIPXDP_CONTACT_LEN - 1)] = ',';
-	room = SIPXDP_CONTACT_LEN - at;
-	if (len > room) {
-		len = room;
-		s->ev.flags |= SIPXDP_EVF_CONTACT_CUT;
-	}
-	/* at + len <= SIPXDP_CONTACT_LEN: the mask never wraps; a last word
-	 * past the slot lands in ev_slack. */
-	for (i = 0; i < SIPXDP_CONTACT_LEN / 8 && i * 8 < len; i++)
-		store_word(&s->ev.contact[(at + i * 8) & (SIPXDP_CONTACT_LEN - 1)],
-			   load_word(s, from + i * 8));
-	s->ev.contact_len = at + len;
-	return 0;
-}
-
-/*
- * One header line (with its continuation lines) of the message in s->hdr.
- * Returns 1 when the walk is over: the blank line before the body, or a
- * line cut by the end of the scan.
- */
-__attribute__((noinline)) int sip_header_line(struct scratch *s)
-{
-	struct hdr_walk *h;
-	__u32 pos, eol, name_end, v;
-	__u64 num;
-	__u8 c;
-	bool ok;
-
-	if (!s)
-		return 1;
-	h = &s->hdr;
-	pos = h->pos;
-	if (pos >= h->end)
-		return 1;
-	c = load_byte(s, pos);
-	if (c == '\n' || (c == '\r' && pos + 1 < h->end && load_byte(s, pos + 1) == '\n')) {
-		h->body = pos + (c == '\r') + 1;
-		return 1;
-	}
-	eol = sip_line_end(s, pos, h->end);
-	if (eol == NO_EOL)
-		return 1;	/* header cut by the end of the packet: not found */
-	h->pos = eol + 1;
-
-	switch (header_at(s, pos, &name_end)) {
-	case HDR_CALL_ID:
-		if (!(h->need & NEED_CALL_ID))
-			break;
-		v = value_start(s, name_end, eol);
-		if (v == NO_EOL)
-			break;
-		copy_call_id(s, v, sip_trim_end(s, v, eol));
-		h->need &= ~NEED_CALL_ID;
-		break;
-	case HDR_CSEQ:
-		if (!(h->need & NEED_CSEQ))
-			break;
-		v = value_start(s, name_end, eol);
-		if (v == NO_EOL)
-			break;
-		num = parse_uint(s, &v, eol, &ok);
-		if (!ok || num > 0xffffffffu)
-			break;
-		h->cseq = num;
-		v = sip_skip(s, v, eol, SKIP_BLANKS | SKIP_LINE_ENDS);
-		h->cseq_method = method_at(s, v, h->end);
-		h->need &= ~NEED_CSEQ;
-		break;
-	case HDR_TO:
-		if (!(h->need & NEED_TO_TAG))
-			break;
-		v = value_start(s, name_end, eol);
-		if (v != NO_EOL)
-			v = find_tag(s, v, eol);
-		if (v != NO_EOL)
-			copy_to_tag(s, v, sip_token_end(s, v, eol));
-		h->need &= ~NEED_TO_TAG;	/* the first To header, tag or not */
-		break;
-	case HDR_CONTACT:
-		if (!(h->need & NEED_CONTACT))
-			break;
-		v = value_start(s, name_end, eol);
-		if (v != NO_EOL)
-			append_contact(s, v, sip_trim_end(s, v, eol));
-		break;
-	case HDR_CONTENT_LENGTH:
-		if (!(h->need & NEED_BODY))
-			break;
-		v = value_start(s, name_end, eol);
-		if (v == NO_EOL)
-			break;
-		h->content_length = parse_uint(s, &v, eol, &ok);
-		h->has_content_length = ok;
-		break;
-	default:
-		break;
-	}
-	return h->need ? 0 : 1;
-}
-
-static long header_line_cb(__u32 idx __attribute__((unused)), struct loop_ctx *ctx)
-{
-	/* a callback must return 0 or 1, provably */
-	return sip_header_line(ctx->s) & 1;
-}
-
-static __always_inline void emit(struct scratch *s, __u8 kind, __u8 method,
-				 __u16 status, const struct hdr_walk *h)
-{
-	__u64 size, flags;
-
-	s->ev.kind = kind;
+	if (!seq)
+		return;
+	s->ev.seq = ++*seq;
+	s->ev.cpu = bpf_get_smp_processor_id();
+	s->ev.ts_ns = bpf_ktime_get_ns();
+	s->ev.msg_len = msg_len;
 	s->ev.method = method;
 	s->ev.status = status;
-	s->ev.cseq = h->cseq;
-	if (h->cseq_method == SIPXDP_M_UNKNOWN)
-		s->ev.flags |= SIPXDP_EVF_NO_CSEQ;
-	if (s->ev.flags & (SIPXDP_EVF_CALLID_CUT | SIPXDP_EVF_CONTACT_CUT | SIPXDP_EVF_TAG_CUT))
-		count(SIPXDP_CNT_FIELDS_CUT);
-	s->ev.ts_ns = bpf_ktime_get_ns();
-	/* Only the bytes in use go out: most events end after their Call-ID. */
-	size = SIPXDP_EVENT_SIZE(s->ev.call_id_len, s->ev.contact_len);
+	s->ev.flags = 0;
+	if (len > WIN_LEN)
+		len = WIN_LEN;
+	if (len < msg_len) {
+		s->ev.flags = SIPXDP_EVF_CUT;
+		count(SIPXDP_CNT_EVENTS_CUT);
+	}
+	s->ev.len = len;
+	size = sizeof(s->ev) + len;
 	barrier_var(size);
-	if (size > sizeof(s->ev))
+	if (size > sizeof(s->ev) + WIN_LEN)
 		return;
 	/*
 	 * A wake-up per record costs more than the whole parse: the agent is
@@ -333,13 +168,6 @@ static __always_inline void emit(struct scratch *s, __u8 kind, __u8 method,
 		count(SIPXDP_CNT_EVENTS_LOST);
 	else
 		count(SIPXDP_CNT_EVENTS);
-}
-
-/* The requests whose transactions the call tracker follows (ACK apart). */
-static __always_inline bool tracked_method(__u8 method)
-{
-	return method == SIPXDP_M_INVITE || method == SIPXDP_M_BYE || method == SIPXDP_M_CANCEL ||
-	       method == SIPXDP_M_OPTIONS || method == SIPXDP_M_REGISTER;
 }
 
 /*
@@ -384,25 +212,165 @@ static __always_inline __u16 status_code(const struct scratch *s, __u32 off, __u
 	return (c0 - '0') * 100 + (c1 - '0') * 10 + (c2 - '0');
 }
 
-/* The exact per-peer count, where the per-source LRU map may evict. */
-static __always_inline void count_peer_response(struct scratch *s, __u16 code)
+/* " SIP/2.0" in the eight bytes that end at i (SIP in any case). */
+static __always_inline bool ends_in_sip_2_0(const struct scratch *s, __u32 i)
 {
-	struct sipxdp_peer_key *key = &s->peer_key;
-	const struct sipxdp_addr *src = &s->ev.saddr;
+	return (load_word(s, i - 8) | 0x20202000) == lit(" sip/2.0", 8);
+}
+
+/*
+ * A request line, from its first byte (A..Z) to eol, its LF: a request
+ * when it ends in " SIP/2.0"; malformed when it ends in another SIP
+ * version, or in blanks after " SIP/2.0" (a peer that sends it misbehaves,
+ * and an operator must see it); any other line is not SIP. Global: most
+ * packets never get here, and the verifier checks it once.
+ */
+__attribute__((noinline)) int sip_request_line(const struct scratch *s, __u32 start, __u32 eol)
+{
+	__u32 end = eol, trimmed;
+	__u64 w;
+
+	if (!s)
+		return SIPXDP_RES_NOT_SIP;
+	if (end > start && load_byte(s, end - 1) == '\r')
+		end--;
+	if (end < start + 9)
+		return SIPXDP_RES_NOT_SIP;
+	if (end >= start + 12 && ends_in_sip_2_0(s, end))
+		return SIPXDP_RES_SIP;
+	w = load_word(s, end - 8) | 0x20202000;
+	if (word_is(w, " sip/", 5) && is_digit(w >> 40) && ((w >> 48) & 0xff) == '.' &&
+	    is_digit(w >> 56))
+		return SIPXDP_RES_MALFORMED;	/* another version */
+	trimmed = sip_skip_back(s, start, end, SKIP_BLANKS);
+	if (trimmed < end && trimmed >= start + 9 && ends_in_sip_2_0(s, trimmed))
+		return SIPXDP_RES_MALFORMED;
+	return SIPXDP_RES_NOT_SIP;
+}
+
+/*
+ * One header line that may matter, at ls: the empty line, CSeq or
+ * Content-Length. Returns 1 when the scan is over. The first CSeq and the
+ * first Content-Length are the ones read, valid or not, as the agent's
+ * parser reads them.
+ */
+__attribute__((noinline)) int sip_header_line(struct scratch *s, __u32 ls)
+{
+	struct hdr_scan *h;
+	__u32 v = 0, m;
+	__s64 num;
+	__u8 c;
+
+	if (!s)
+		return 1;
+	h = &s->hdr;
+	if (ls >= h->end)
+		return 1;
+	c = load_byte(s, ls);
+	if (c == '\n' || (c == '\r' && ls + 1 < h->end && load_byte(s, ls + 1) == '\n')) {
+		h->body = ls + (c == '\r') + 1;
+		return 1;
+	}
+	switch (header_at(s, ls, h->end, &v)) {
+	case HDR_CSEQ:
+		if (!(h->need & NEED_CSEQ))
+			break;
+		h->need &= ~NEED_CSEQ;
+		/* 1*DIGIT LWS Method */
+		num = sip_parse_number(s, v, h->end);
+		if (num < 0)
+			break;
+		v = NUMBER_END(num);
+		m = sip_skip_lws(s, v, h->end);
+		if (m == v || m >= h->end)
+			break;
+		c = load_byte(s, m);
+		if (c == '\r' || c == '\n')
+			break;
+		h->cseq_method = method_at(s, m, h->end, METHOD_END_LWS);
+		break;
+	case HDR_CONTENT_LENGTH:
+		if (!(h->need & NEED_LENGTH))
+			break;
+		h->need &= ~NEED_LENGTH;
+		num = sip_parse_number(s, v, h->end);
+		if (num >= 0 && at_line_end(s, sip_skip_lws(s, NUMBER_END(num), h->end), h->end)) {
+			h->content_length = NUMBER_VALUE(num);
+			h->has_content_length = true;
+		}
+		break;
+	default:
+		break;
+	}
+	return h->need ? 0 : 1;
+}
+
+/*
+ * CHUNK_WORDS words of the headers from h->pos. A line that may matter
+ * starts after an LF with c or C (CSeq, Content-Length), l or L (its
+ * compact form) or a line end (the empty line): each word is compared
+ * with the one a byte further on, eight positions at a time, and only
+ * those lines are read. Folded to lower case, CR reads as '-' and LF as
+ * '*': lines starting with those are read too, and found to be neither.
+ * Returns 1 when the scan is over.
+ */
+__attribute__((noinline)) int sip_header_chunk(struct scratch *s)
+{
+	struct hdr_scan *h;
+	__u64 w, next, cand;
+	__u32 p, i, ls;
+
+	if (!s)
+		return 1;
+	h = &s->hdr;
+	p = h->pos;
+	for (i = 0; i < CHUNK_WORDS; i++) {
+		if (p + 1 >= h->end)
+			return 1;
+		w = load_word(s, p);
+		next = load_word(s, p + 1) | FOLD;
+		cand = zero_bytes(w ^ (ONES * '\n')) &
+		       (zero_bytes(next ^ (ONES * 'c')) | zero_bytes(next ^ (ONES * 'l')) |
+			zero_bytes(next ^ (ONES * ('\r' | 0x20))) |
+			zero_bytes(next ^ (ONES * ('\n' | 0x20))));
+		if (!cand) {
+			p += 8;
+			continue;
+		}
+		ls = p + lowest_flag(cand) + 1;
+		if (ls >= h->end || sip_header_line(s, ls))
+			return 1;
+		p = ls;
+	}
+	h->pos = p;
+	return 0;
+}
+
+static long header_chunk_cb(__u32 idx __attribute__((unused)), void *unused __attribute__((unused)))
+{
+	__u32 zero = 0;
+	struct scratch *s = bpf_map_lookup_elem(&scratch_map, &zero);
+
+	/* a callback must return 0 or 1, provably */
+	return s ? sip_header_chunk(s) & 1 : 1;
+}
+
+/* The exact per-peer count, where the per-source LRU map may evict. */
+static __always_inline void count_peer_response(const struct sipxdp_addr *src, __u16 code)
+{
+	struct sipxdp_peer_key key = { .prefix_len = 128 };
 	__u32 peer = 0, slot, *id;
 	__u64 *v;
 
 	if (cfg_npeer_ranges) {
-		__builtin_memset(key, 0, sizeof(*key));
-		key->prefix_len = 128;
 		if (src->family == AF_INET) {
-			key->addr[10] = 0xff;
-			key->addr[11] = 0xff;
-			__builtin_memcpy(&key->addr[12], src->bytes, 4);
+			key.addr[10] = 0xff;
+			key.addr[11] = 0xff;
+			__builtin_memcpy(&key.addr[12], src->bytes, 4);
 		} else {
-			__builtin_memcpy(key->addr, src->bytes, 16);
+			__builtin_memcpy(key.addr, src->bytes, 16);
 		}
-		id = bpf_map_lookup_elem(&peer_ranges, key);
+		id = bpf_map_lookup_elem(&peer_ranges, &key);
 		if (id)
 			peer = *id;
 	}
@@ -412,44 +380,83 @@ static __always_inline void count_peer_response(struct scratch *s, __u16 code)
 		(*v)++;
 }
 
-/*
- * One SIP message of the packet in s->msg: start line, headers, counters,
- * event. Returns 1 to stop (no further message, or this one was not SIP).
- * Inlined into its bpf_loop callback, the one place that calls it: the
- * global sip_payload_* reach that loop once, and a global function here
- * would be one call frame too many for TC's second walk (the verifier
- * allows eight, counted through callbacks).
- */
-static __always_inline int sip_message(struct scratch *s, __u32 idx)
+static __always_inline void count_response(struct scratch *s, __u16 code, __u8 method)
 {
-	struct loop_ctx ctx = { .s = s };
-	struct msg_walk *m;
-	struct hdr_walk *h;
-	__u32 off, avail, end, eol;
-	__u8 res = SIPXDP_RES_NOT_SIP, method = 0;
-	__u16 code;
+	struct sipxdp_response_key rk = {
+		.code = code,
+		.direction = s->ev.direction,
+		.method = method,
+	};
+	struct sipxdp_source_key sk = { .code = code };
 
+	if (hash_inc(&responses, &rk) == HASH_REFUSED)
+		count(SIPXDP_CNT_RESPONSE_UPDATE_FAILED);
+	__builtin_memcpy(&sk.addr, &s->ev.saddr, sizeof(sk.addr));
+	switch (hash_inc(&sources, &sk)) {
+	case HASH_REFUSED:
+		count(SIPXDP_CNT_SOURCE_UPDATE_FAILED);
+		break;
+	case HASH_INSERTED:
+		count(SIPXDP_CNT_SOURCE_INSERTS);
+		break;
+	case HASH_COUNTED:
+		break;
+	}
+	count_peer_response(&s->ev.saddr, code);
+}
+
+/*
+ * The SIP message at s->msg.off of the packet: copied into the window,
+ * its start line read, counted, its headers scanned where a counter or the
+ * walk needs them, and handed over. Returns 1 to stop (no further message,
+ * or this one was not SIP). One global function per context type (the
+ * copy helpers differ), each verified once; the scratch window is looked up
+ * here, not passed in, because 6.1 takes a map value but not a global
+ * function's memory argument as a map key.
+ */
+static __always_inline int sip_message(void *pkt_ctx, bool is_xdp)
+{
+	__u32 zero = 0, len, left, start, eol, msg_len;
+	__u8 res = SIPXDP_RES_NOT_SIP, method = 0;
+	struct scratch *s;
+	struct msg_walk *m;
+	struct hdr_scan *h;
+	__u16 code;
+	__u64 next;
+
+	s = bpf_map_lookup_elem(&scratch_map, &zero);
 	if (!s)
 		return 1;
 	m = &s->msg;
 	h = &s->hdr;
-	off = sip_skip(s, m->off, m->win_len, SKIP_LINE_ENDS);
-	if (off >= m->win_len)
-		goto not_counted;	/* keep-alive CRLFs only */
-	avail = m->win_len - off;
-	end = avail > SIPXDP_SCAN_LEN ? off + SIPXDP_SCAN_LEN : m->win_len;
+	if (m->off >= m->payload_len)
+		return 1;
+	left = m->payload_len - m->off;
+	/*
+	 * 1 <= len <= WIN_LEN, in a form every verifier can read off the
+	 * register passed to the helper: 6.1 learns no lower bound from a
+	 * "len != 0" test (what clang makes of "len < 1"), but it does from
+	 * an AND and an ADD.
+	 */
+	len = left < WIN_LEN ? left : WIN_LEN;
+	len = ((len - 1) & WIN_MASK) + 1;
+	barrier_var(len);
+	if (is_xdp ? bpf_xdp_load_bytes(pkt_ctx, m->payload_off + m->off, s->buf, len) :
+		     bpf_skb_load_bytes(pkt_ctx, m->payload_off + m->off, s->buf, len))
+		goto not_counted;
 
-	code = status_code(s, off, avail, &res);
+	start = sip_skip(s, 0, len, SKIP_LINE_ENDS);
+	if (start >= len)
+		goto not_counted;	/* keep-alive CRLFs only */
+	code = status_code(s, start, len - start, &res);
 	if (!code) {
 		if (res != SIPXDP_RES_NOT_SIP)
 			goto not_counted;
-		method = method_at(s, off, off + avail);
-		if (method == SIPXDP_M_OTHER &&
-		    (load_byte(s, off) < 'A' || load_byte(s, off) > 'Z'))
+		if (load_byte(s, start) < 'A' || load_byte(s, start) > 'Z')
 			goto not_counted;
+		method = method_at(s, start, len, METHOD_END_SP);
 	}
-
-	eol = sip_find_byte(s, off, end, '\n');
+	eol = sip_find_byte(s, start, len, '\n');
 	if (eol == NO_EOL) {
 		/* A start line cut short: a known method or a status line. */
 		if (code || method != SIPXDP_M_OTHER)
@@ -457,78 +464,31 @@ static __always_inline int sip_message(struct scratch *s, __u32 idx)
 		goto not_counted;
 	}
 	if (!code) {
-		/* A request line ends in " SIP/2.0", after "METHOD SP uri". */
-		__u32 line_end = eol;
-
-		if (line_end > off && load_byte(s, line_end - 1) == '\r')
-			line_end--;
-		if (line_end < off + 12 ||
-		    (load_word(s, line_end - 8) | 0x20202000) != lit(" sip/2.0", 8))
+		res = sip_request_line(s, start, eol);
+		if (res != SIPXDP_RES_SIP)
 			goto not_counted;
 	}
 
-	/* Headers. */
-	s->ev.flags = SIPXDP_EVF_NO_CALLID | SIPXDP_EVF_NO_TO_TAG;
-	s->ev.call_id_len = 0;
-	s->ev.to_tag_len = 0;
-	s->ev.contact_len = 0;
-	h->pos = eol + 1;
-	h->end = end;
+	h->need = (code ? NEED_CSEQ : 0) |
+		  (m->transport == IPPROTO_TCP ? NEED_LENGTH | NEED_BODY : 0);
+	h->pos = eol;
+	h->end = len;
 	h->body = 0;
-	h->cseq = 0;
 	h->cseq_method = SIPXDP_M_UNKNOWN;
 	h->content_length = 0;
 	h->has_content_length = false;
-	h->need = m->transport == IPPROTO_TCP ? NEED_BODY : 0;
-	/* The call tracker's messages: each response (its CSeq says whether
-	 * it is one), and the requests it follows. */
-	if (code || method == SIPXDP_M_ACK || tracked_method(method))
-		h->need |= NEED_CALL_ID | NEED_CSEQ | NEED_TO_TAG;
-	if (code >= 300 && code < 400)
-		h->need |= NEED_CONTACT;
 	if (h->need)
-		bpf_loop(SIPXDP_MAX_LINES, header_line_cb, &ctx, 0);
+		bpf_loop(HEADER_CHUNKS, header_chunk_cb, NULL, 0);
 
 	if (code) {
-		struct sipxdp_source_key *sk = &s->source_key;
-		struct sipxdp_response_key rk = {
-			.code = code,
-			.direction = m->direction,
-			.method = h->cseq_method,
-		};
-
-		if (hash_inc(&responses, &rk) == HASH_REFUSED)
-			count(SIPXDP_CNT_RESPONSE_UPDATE_FAILED);
-		__builtin_memcpy(&sk->addr, &s->ev.saddr, sizeof(sk->addr));
-		sk->code = code;
-		sk->pad = 0;
-		switch (hash_inc(&sources, sk)) {
-		case HASH_REFUSED:
-			count(SIPXDP_CNT_SOURCE_UPDATE_FAILED);
-			break;
-		case HASH_INSERTED:
-			count(SIPXDP_CNT_SOURCE_INSERTS);
-			break;
-		case HASH_COUNTED:
-			break;
-		}
-		count_peer_response(s, code);
-		if (code >= 200 && code < 300 && h->cseq_method == SIPXDP_M_INVITE)
-			emit(s, SIPXDP_EV_INVITE_2XX, h->cseq_method, code, h);
-		else if (code >= 300 && code < 400)
-			emit(s, SIPXDP_EV_REDIRECT, h->cseq_method, code, h);
-		else if (tracked_method(h->cseq_method))
-			emit(s, SIPXDP_EV_RESPONSE, h->cseq_method, code, h);
+		count_response(s, code, h->cseq_method);
+		method = h->cseq_method;
 	} else {
-		__u32 slot = m->direction * SIPXDP_METHOD_MAX + method;
+		__u32 slot = s->ev.direction * SIPXDP_METHOD_MAX + method;
 		__u64 *v = bpf_map_lookup_elem(&requests, &slot);
 
 		if (v)
 			(*v)++;
-		if (method == SIPXDP_M_ACK)
-			emit(s, SIPXDP_EV_ACK, method, 0, h);
-		else if (tracked_method(method))
-			emit(s, SIPXDP_EV_REQUEST, method, 0, h);
 	}
 	count(SIPXDP_CNT_MESSAGES);
 	m->result = SIPXDP_RES_SIP;
@@ -540,30 +500,34 @@ static __always_inline int sip_message(struct scratch *s, __u32 idx)
 	 * never added unchecked, so no value can bring the walk back onto a
 	 * message already counted.
 	 */
-	if (m->transport != IPPROTO_TCP || !h->body || !h->has_content_length ||
-	    h->body >= m->payload_len || h->content_length >= m->payload_len - h->body)
+	next = 0;
+	msg_len = left;
+	if (m->transport == IPPROTO_TCP && h->body && h->has_content_length &&
+	    h->content_length < left - h->body) {
+		next = h->body + h->content_length;
+		msg_len = next;
+	}
+	emit(s, msg_len, len < msg_len ? len : msg_len, method, code);
+	if (!next)
 		return 1;
-	m->off = h->body + h->content_length;
-	return m->off < m->win_len ? 0 : 1;
+	m->off += next;
+	return 0;
 
 not_counted:
 	/* Only the first message decides a packet's result. */
-	if (idx == 0)
+	if (m->off == 0)
 		m->result = res;
 	return 1;
 }
 
-static long sip_message_cb(__u32 idx, void *unused __attribute__((unused)))
+__attribute__((noinline)) int sip_message_xdp(struct xdp_md *xdp)
 {
-	__u32 zero = 0;
-	/*
-	 * The window looked up again rather than passed in: through a global
-	 * function's argument it is plain memory to the verifier, which 6.1
-	 * does not take as a map key, and the keys live in it (sip.h).
-	 */
-	struct scratch *s = bpf_map_lookup_elem(&scratch_map, &zero);
+	return xdp ? sip_message(xdp, true) : 1;
+}
 
-	return s ? sip_message(s, idx) & 1 : 1;
+__attribute__((noinline)) int sip_message_tc(struct __sk_buff *skb)
+{
+	return skb ? sip_message(skb, false) : 1;
 }
 
 static __always_inline bool port_selected(const struct flow *f)
@@ -583,47 +547,6 @@ static __always_inline bool port_selected(const struct flow *f)
 }
 
 /*
- * The payload of a packet that may be SIP, described in s->msg: copied once
- * into the window, then walked message by message. One global function per
- * context type (the helpers that copy differ), each verified once: every
- * path of the L2..L4 walk ends in the same call.
- */
-static __always_inline int sip_payload(void *pkt_ctx, struct scratch *s, bool is_xdp)
-{
-	__u64 len;
-	long err;
-
-	/*
-	 * 1 <= len <= WIN_LEN, in a form every verifier can read off the
-	 * register passed to the helper: 6.1 learns no lower bound from a
-	 * "len != 0" test (what clang makes of "len < 1"), but it does from
-	 * an AND and an ADD. parse_to_payload never returns an empty payload.
-	 */
-	len = s->msg.payload_len < WIN_LEN ? s->msg.payload_len : WIN_LEN;
-	len = ((len - 1) & WIN_MASK) + 1;
-	barrier_var(len);
-	err = is_xdp ? bpf_xdp_load_bytes(pkt_ctx, s->msg.payload_off, s->buf, len) :
-		       bpf_skb_load_bytes(pkt_ctx, s->msg.payload_off, s->buf, len);
-	if (err)
-		return SIPXDP_RES_NOT_SIP;
-	s->msg.off = 0;
-	s->msg.win_len = len;
-	s->msg.result = SIPXDP_RES_NOT_SIP;
-	bpf_loop(SIPXDP_MAX_MSGS, sip_message_cb, NULL, 0);
-	return s->msg.result;
-}
-
-__attribute__((noinline)) int sip_payload_xdp(struct xdp_md *xdp, struct scratch *s)
-{
-	return s ? sip_payload(xdp, s, true) : SIPXDP_RES_NOT_SIP;
-}
-
-__attribute__((noinline)) int sip_payload_tc(struct __sk_buff *skb, struct scratch *s)
-{
-	return s ? sip_payload(skb, s, false) : SIPXDP_RES_NOT_SIP;
-}
-
-/*
  * The parser shared by both entry points. `is_xdp` is a constant in each
  * caller, so only one family of load helpers stays in each program.
  */
@@ -640,7 +563,7 @@ static __always_inline enum handle_result sipxdp_handle(void *pkt_ctx, __u32 pkt
 	enum l4_verdict v;
 	struct flow f;
 	struct scratch *s;
-	__u32 zero = 0;
+	__u32 zero = 0, i;
 	__u8 first;
 
 	v = parse_to_payload(pkt_ctx, is_xdp, pkt_len, &f);
@@ -676,11 +599,16 @@ static __always_inline enum handle_result sipxdp_handle(void *pkt_ctx, __u32 pkt
 	s->ev.dport = f.dport;
 	s->ev.transport = f.proto;
 	s->ev.direction = direction;
+	s->ev.pad = 0;
+	s->msg.off = 0;
 	s->msg.payload_off = f.payload_off;
 	s->msg.payload_len = f.payload_len;
-	s->msg.direction = direction;
 	s->msg.transport = f.proto;
-	count(is_xdp ? sip_payload_xdp(pkt_ctx, s) : sip_payload_tc(pkt_ctx, s));
+	s->msg.result = SIPXDP_RES_NOT_SIP;
+	for (i = 0; i < SIPXDP_MAX_MSGS; i++)
+		if (is_xdp ? sip_message_xdp(pkt_ctx) : sip_message_tc(pkt_ctx))
+			break;
+	count(s->msg.result);
 	return HANDLE_COUNTED;
 
 not_sip:
@@ -721,28 +649,30 @@ int sipxdp_xdp(struct xdp_md *ctx)
 }
 
 /*
- * The walk again, once more of the skb is in its head. Global, so the
- * verifier checks this copy on its own: inlined beside the first, clang
- * shared registers between the two in ways the verifier could not follow.
+ * TC's walk, global so the verifier checks it once for both calls below.
+ * HANDLE_PULL: the headers run past the skb's head, nothing was counted.
  */
-__attribute__((noinline)) int sipxdp_tc_pulled(struct __sk_buff *skb)
+__attribute__((noinline)) int sipxdp_tc_walk(struct __sk_buff *skb)
 {
-	sipxdp_handle(skb, skb->len, false, SIPXDP_DIR_EGRESS, false);
-	return 0;
+	if (!skb)
+		return HANDLE_COUNTED;
+	return sipxdp_handle(skb, skb->len, false, SIPXDP_DIR_EGRESS, true);
 }
 
 /*
  * Egress: the replies this host sends itself, which XDP never sees. An
  * skb's linear head may end inside the headers (GSO, some drivers): only
- * then is more pulled in and the walk done again. A pull on every
+ * then is more pulled in and the walk done again; headers still past the
+ * head after that are not SIP the program can read. A pull on every
  * non-linear skb would cost each of them a copy.
  */
 SEC("tc")
 int sipxdp_tc(struct __sk_buff *skb)
 {
-	if (sipxdp_handle(skb, skb->len, false, SIPXDP_DIR_EGRESS, true) == HANDLE_PULL) {
+	if (sipxdp_tc_walk(skb) == HANDLE_PULL) {
 		bpf_skb_pull_data(skb, skb->len < TC_PULL_LEN ? skb->len : TC_PULL_LEN);
-		sipxdp_tc_pulled(skb);
+		if (sipxdp_tc_walk(skb) == HANDLE_PULL)
+			count(SIPXDP_RES_NOT_SIP);
 	}
 	return TC_ACT_UNSPEC;
 }

@@ -42,6 +42,8 @@ enum sipxdp_counter {
 	SIPXDP_CNT_RESPONSE_UPDATE_FAILED,	/* response map full */
 	SIPXDP_CNT_SOURCE_INSERTS,	/* per-source entries created: less the entries
 					 * there now, what the LRU evicted */
+	SIPXDP_CNT_EVENTS_TRIED,	/* events written or lost: on each CPU, the last
+					 * event's `seq` */
 	SIPXDP_COUNTER_MAX,
 };
 
