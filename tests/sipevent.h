@@ -51,4 +51,22 @@ static inline const struct sip_event *test_response_with_contact(struct test_mes
 	return test_event(t, source, text, head + n + 4);
 }
 
+/*
+ * A ring-buffer record into out (room for the header and SIPXDP_MSG_MAX
+ * bytes): *hdr with len set to text's length (cut to SIPXDP_MSG_MAX), then
+ * text. Returns the record's size.
+ */
+static inline size_t test_record(void *out, const struct sipxdp_event *hdr, const char *text)
+{
+	struct sipxdp_event h = *hdr;
+	size_t len = strlen(text);
+
+	h.len = (__u16)(len < SIPXDP_MSG_MAX ? len : SIPXDP_MSG_MAX);
+	if (!h.msg_len)
+		h.msg_len = (__u32)len;
+	memcpy(out, &h, sizeof(h));
+	memcpy((char *)out + sizeof(h), text, h.len);
+	return sizeof(h) + h.len;
+}
+
 #endif /* SIPXDP_TESTS_SIPEVENT_H */
