@@ -277,7 +277,8 @@ static void test_trace_lines(void)
 	      "\"method\": \"PUBLISH\"");
 	TRACE(&h, "SIP/2.0 200 OK\r\n\r\n", "\"kind\": \"other\"", "\"method\": \"UNKNOWN\"",
 	      "\"flags\": 7,");
-	TRACE(&h, "hello", "\"kind\": \"other\"", "\"parse\": \"truncated\"");
+	TRACE(&h, "SIP/2.0 2", "\"kind\": \"other\"", "\"parse\": \"truncated\"");
+	TRACE(&h, "SIP/2.0 700 Huh\r\n\r\n", "\"kind\": \"other\"", "\"parse\": \"malformed\"");
 	TRACE(&h, "GET / HTTP/1.1\r\n\r\n", "\"kind\": \"other\"", "\"parse\": \"not_sip\"");
 	/* what came from the packet is escaped: one line of JSON whatever it holds */
 	TRACE(&h, "BYE sip:x SIP/2.0\r\nCall-ID: \"\\\x01\xff\r\n\r\n",
