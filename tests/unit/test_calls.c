@@ -71,6 +71,7 @@ static struct sip_event event_of(const struct msg *m)
 		ev.to_tag = m->tag;
 		ev.to_tag_len = strlen(m->tag);
 	} else {
+		ev.to_tag = "";		/* as sip_event_build leaves it: never NULL */
 		ev.flags |= SIP_EVF_NO_TO_TAG;
 	}
 	return ev;

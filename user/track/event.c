@@ -61,6 +61,7 @@ void sip_event_build(struct sip_event *ev, const struct sipxdp_event *rec,
 	ev->direction = rec->direction;
 	ev->transport = rec->transport;
 	ev->flags = SIP_EVF_NO_CALLID | SIP_EVF_NO_CSEQ | SIP_EVF_NO_TO_TAG;
+	ev->call_id = ev->to_tag = "";
 	ev->msg = msg;
 	if (msg->kind != SIP_REQUEST && msg->kind != SIP_RESPONSE)
 		return;		/* SIP_EV_OTHER, nothing read */

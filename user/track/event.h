@@ -42,7 +42,8 @@ struct sip_event {
 	__u16 status;		/* a response's code; 0 for a request */
 	__u8 flags;		/* SIP_EVF_* */
 	__u32 cseq;		/* the CSeq number; 0 with SIP_EVF_NO_CSEQ */
-	const char *call_id;	/* the whole value: each table cuts it to its own limit */
+	const char *call_id;	/* the whole value: each table cuts it to its own limit;
+				 * "" when there is none, never NULL */
 	size_t call_id_len;
 	const char *to_tag;
 	size_t to_tag_len;
