@@ -16,8 +16,8 @@
  * A transaction is created by its first 2xx; further 2xx of it are
  * retransmissions. An ACK matches it while pending (delay into the
  * histogram). An ACK whose CSeq was cut off (SIP_EVF_NO_CSEQ: the header
- * is in the next TCP segment, or past the bytes its record carries) matches the pending 2xx of its Call-ID on its
- * hop: a dialog has one INVITE transaction in progress at a time (RFC 3261
+ * is in the next TCP segment, or past the bytes its record carries)
+ * matches the pending 2xx of its Call-ID on its hop: a dialog has one INVITE transaction in progress at a time (RFC 3261
  * 14.1); an ACK whose To-tag is missing, the one of its Call-ID, CSeq and
  * hop. When now - first_2xx >= timeout it is missing, and recorded among
  * the last missed calls; an ACK after that makes it `late`. Every
