@@ -9,9 +9,8 @@
 
 /*
  * The Contact URIs of a 3xx whose headers are `headers` (text up to the
- * empty line), as sip_contacts gives them, at most max: the empty ones left
- * out, as the redirect table leaves them; checked against want, a
- * NULL-terminated list. With max CONTACT_MAX_URIS, also what the table
+ * empty line), as sip_contacts gives them, at most max, none empty;
+ * checked against want, a NULL-terminated list. With max CONTACT_MAX_URIS, also what the table
  * keeps of them.
  */
 static void check_contacts_of(const char *headers, size_t max, const char *const want[])
@@ -32,8 +31,7 @@ static void check_contacts_of(const char *headers, size_t max, const char *const
 	for (size_t i = 0; i < n; i++) {
 		/* A span of the message's bytes, not a copy. */
 		CHECK(uris[i].p >= t.bytes && uris[i].p + uris[i].len <= t.bytes + t.rec.len);
-		if (!uris[i].len)
-			continue;
+		CHECK(uris[i].len);
 		snprintf(got, sizeof(got), "%.*s", (int)uris[i].len, uris[i].p);
 		CHECK(kept < n_want);
 		if (kept < n_want)

@@ -74,7 +74,6 @@ void sip_event_build(struct sip_event *ev, const struct sipxdp_event *rec,
 		ev->call_id_len = call_id.len;
 		ev->flags &= ~SIP_EVF_NO_CALLID;
 	}
-	/* A To with an empty tag has one: it keys as the empty tag, not as none. */
 	if (sip_to_tag(msg, &tag)) {
 		ev->to_tag = tag.p;
 		ev->to_tag_len = tag.len;

@@ -279,8 +279,6 @@ void redirect_table_feed(struct redirect_table *t, const struct sip_event *ev,
 	key.code = ev->status;
 	key.source = ev->saddr;
 	for (size_t i = 0; i < n; i++) {
-		if (!uris[i].len)
-			continue;	/* "<>", or an item of parameters only */
 		key.target_cut = uris[i].len > REDIRECT_TARGET_MAX;
 		key.target_len = key.target_cut ? REDIRECT_TARGET_MAX : uris[i].len;
 		memcpy(key.target, uris[i].p, key.target_len);

@@ -52,8 +52,7 @@ struct redirect_table *redirect_table_new(size_t max_targets, __u64 max_age_ns);
 void redirect_table_free(struct redirect_table *t);
 
 /* Feeds one event; only SIP_EV_REDIRECT is used. One entry per URI of its
- * Contact headers (sip_contacts: the first CONTACT_MAX_URIS, empty ones
- * skipped). */
+ * Contact headers (sip_contacts: the first CONTACT_MAX_URIS). */
 void redirect_table_feed(struct redirect_table *t, const struct sip_event *ev,
 			 __u64 now_ns);
 
