@@ -3,8 +3,10 @@
  * The agent under load: `sipxdp run` on a veth in a private network
  * namespace, fed 20,000 events/s for 30 s by running the very program it
  * attached (found on the interface) with BPF_PROG_TEST_RUN: whole calls
- * (INVITE, 180, 200, ACK, BYE, 200), distinct Call-IDs. Reports the agent's CPU and RSS and checks
- * no event was lost. Then fills 10,000 sources and 1,000 redirect targets
+ * (INVITE with SDP, 100, 180, 200 with SDP, ACK, BYE, 200: bench/workloads.h),
+ * distinct Call-IDs, each message an event of its bytes for the agent to
+ * parse. Reports the agent's CPU (per event too) and RSS and checks no
+ * event was lost. Then fills 10,000 sources and 1,000 redirect targets
  * and times /metrics scrapes. Baseline in the same run: the agent idle.
  *
  * Usage: bench_agent SIPXDP_BINARY
@@ -26,6 +28,7 @@
 #include "agent_env.h"
 #include "http.h"
 #include "packet.h"
+#include "workloads.h"
 
 #define EVENTS_PER_SECOND	20000
 #define LOAD_SECONDS		30
@@ -77,42 +80,19 @@ static int run_packet(int prog_fd, const struct pkt_spec *spec)
 	return bpf_prog_test_run_opts(prog_fd, &opts);
 }
 
-/* The messages of one call, in order, as the call tracker sees them. */
-enum call_step { STEP_INVITE, STEP_RINGING, STEP_OK, STEP_ACK, STEP_BYE, STEP_BYE_OK, STEPS };
-
 /* Message `step` of call n: requests from the UAC (192.0.2.10), responses
  * from the UAS (192.0.2.20). */
-static int send_call_step(int prog_fd, unsigned int n, enum call_step step)
+static int send_call_step(int prog_fd, unsigned int n, enum wl_call_step step)
 {
-	static const char *const request[STEPS] = {
-		[STEP_INVITE] = "INVITE", [STEP_ACK] = "ACK", [STEP_BYE] = "BYE",
-	};
-	static const char *const response[STEPS] = {
-		[STEP_RINGING] = "180 Ringing", [STEP_OK] = "200 OK", [STEP_BYE_OK] = "200 OK",
-	};
-	const char *method = step >= STEP_BYE ? "BYE" : step == STEP_ACK ? "ACK" : "INVITE";
-	unsigned int cseq = step >= STEP_BYE ? 2 : 1;
 	struct pkt_spec spec = { 0 };
-	char msg[512];
+	char msg[2048];
 
-	if (request[step]) {
-		snprintf(msg, sizeof(msg), "%s sip:b@192.0.2.20 SIP/2.0\r\n"
-			 "Via: SIP/2.0/UDP 192.0.2.10;branch=z9hG4bK%u-%d\r\n"
-			 "To: <sip:b@192.0.2.20>%s\r\n"
-			 "Call-ID: bench-%u@192.0.2.10\r\nCSeq: %u %s\r\n"
-			 "Content-Length: 0\r\n\r\n", request[step], n, step,
-			 step == STEP_INVITE ? "" : ";tag=uas", n, cseq, method);
-	} else {
-		snprintf(msg, sizeof(msg), "SIP/2.0 %s\r\n"
-			 "Via: SIP/2.0/UDP 192.0.2.10;branch=z9hG4bK%u-%d\r\n"
-			 "To: <sip:b@192.0.2.20>;tag=uas\r\n"
-			 "Call-ID: bench-%u@192.0.2.10\r\nCSeq: %u %s\r\n"
-			 "Contact: <sip:b@192.0.2.20>\r\nContent-Length: 0\r\n\r\n",
-			 response[step], n, step, n, cseq, method);
+	spec.payload_len = wl_call_message(msg, sizeof(msg), n, step);
+	spec.payload = msg;
+	if (wl_call_from_uas(step)) {
 		spec.src = "192.0.2.20";
 		spec.dst = "192.0.2.10";
 	}
-	spec.payload = msg;
 	return run_packet(prog_fd, &spec);
 }
 
@@ -164,18 +144,19 @@ int main(int argc, char **argv)
 	idle1 = cpu_ticks(agent);
 
 	/*
-	 * 20,000 events/s of whole calls: INVITE, 180, 200, ACK, BYE and its
-	 * 200, one event each, 10 calls every 3 ms.
+	 * 20,000 events/s of whole calls, one event a message: 20 messages a
+	 * millisecond, in whole calls of WL_CALL_STEPS, spread evenly.
 	 */
 	ticks0 = cpu_ticks(agent);
 	start = now_ns();
 	for (unsigned int tick = 0, call = 0; tick < LOAD_SECONDS * 1000u; tick++) {
 		struct timespec next;
 		__u64 due = start + (tick + 1) * TICK_NS;
-		unsigned int calls = EVENTS_PER_SECOND / 1000 / STEPS + (tick % 3 == 0);
+		unsigned int calls = (tick + 1) * (EVENTS_PER_SECOND / 1000) / WL_CALL_STEPS -
+				     tick * (EVENTS_PER_SECOND / 1000) / WL_CALL_STEPS;
 
 		for (unsigned int i = 0; i < calls; i++, call++) {
-			for (int step = 0; step < STEPS; step++) {
+			for (int step = 0; step < WL_CALL_STEPS; step++) {
 				if (send_call_step(prog_fd, call, step)) {
 					fprintf(stderr, "bench_agent: test run: %s\n",
 						strerror(errno));
@@ -210,6 +191,10 @@ int main(int argc, char **argv)
 	printf("agent CPU: %.1f%% of one core under load, %.2f%% idle (baseline)\n",
 	       100.0 * (ticks1 - ticks0) / hz / LOAD_SECONDS,
 	       100.0 * (idle1 - idle0) / hz / 5);
+	/* what the load added over idle, per event handled (parse included) */
+	printf("agent CPU per event: %.0f ns (target <= 500 ns)\n",
+	       handled > 0 ? 1e9 * ((ticks1 - ticks0) / hz - (idle1 - idle0) / hz / 5 * LOAD_SECONDS) /
+				     handled : 0);
 	printf("agent RSS: %ld KiB now, %ld KiB peak (target < 16384 KiB)\n",
 	       agent_env_status_kib(&env, "VmRSS:"), agent_env_status_kib(&env, "VmHWM:"));
 

@@ -1,13 +1,15 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
- * Ring-buffer records as the agent drains them: each one read by
- * core_read_event, then fed, on its own time stamp, to the redirect table
- * (3xx) or the ACK matcher (the rest), as core.c's handle_event does. The
- * input is a run of records, each a little-endian 16-bit size and that many
- * bytes, so the matcher's state carries across them: retransmissions,
- * matches, evictions from a small table, expiry on a clock that jumps.
- * The matcher's counts must add up after every record, and each record's
- * --events line must be one line of JSON naming a known kind.
+ * Ring-buffer records as the agent drains them: each one handed to
+ * core_handle_record (header checked, seq counted, bytes parsed, event fed
+ * to the call tracker, its ACK matcher and the redirect table), on its own
+ * time stamp, as the ring buffer's callback does. The input is a run of
+ * records, each a little-endian 16-bit size and that many bytes (header,
+ * then message), so the trackers' state carries across them:
+ * retransmissions, matches, evictions from small tables, expiry on a clock
+ * that jumps, gaps in a CPU's seq. The counts must add up after every
+ * record, and each record's --events line must be one line of JSON naming
+ * a known kind.
  */
 #include <stdbool.h>
 #include <stdint.h>
@@ -15,19 +17,17 @@
 #include <stdlib.h>
 #include <string.h>
 #include "fuzz.h"
-#include "ackmatch.h"
 #include "core.h"
-#include "redirects.h"
 
 /* Small tables: full ones, evictions and overflow within a few records. */
 #define FUZZ_ACK_CAPACITY	4
-#define FUZZ_MISSED_KEEP	3
+#define FUZZ_MAX_CALLS		4
 #define FUZZ_MAX_TARGETS	4
 #define FUZZ_TIMEOUT_NS		1000
 
 static void check_matcher(const struct ack_matcher *m)
 {
-	const struct ack_missed *missed[FUZZ_MISSED_KEEP + 1];
+	const struct ack_missed *missed[ACK_DEFAULT_MISSED_KEEP + 1];
 	struct ack_stats s;
 	size_t n;
 
@@ -41,25 +41,45 @@ static void check_matcher(const struct ack_matcher *m)
 	for (int i = 1; i < ACK_DELAY_BUCKETS; i++)
 		REQUIRE(s.delay_buckets[i - 1] <= s.delay_buckets[i]);
 	REQUIRE(s.delay_buckets[ACK_DELAY_BUCKETS - 1] <= s.delay_count);
-	n = ack_matcher_missed(m, missed, FUZZ_MISSED_KEEP + 1);
-	REQUIRE(n <= FUZZ_MISSED_KEEP && n <= s.missing);
+	n = ack_matcher_missed(m, missed, ACK_DEFAULT_MISSED_KEEP + 1);
+	REQUIRE(n <= ACK_DEFAULT_MISSED_KEEP && n <= s.missing);
 	for (size_t i = 0; i < n; i++)
-		REQUIRE(strlen(missed[i]->call_id) <= SIPXDP_CALLID_LEN);
+		REQUIRE(strlen(missed[i]->call_id) <= ACK_CALL_ID_MAX);
 }
 
-/* The --events line of ev: `{"time_ns": N, "kind": "K", ...}` and a line end. */
-static void check_trace(const struct sipxdp_event *ev)
+static void check_calls(const struct call_tracker *t)
 {
-	static const char *const kinds[] = { "invite_2xx", "ack", "redirect", "?" };
+	struct call_stats s;
+
+	call_tracker_stats(t, &s);
+	REQUIRE(s.calls_entries <= s.calls_capacity && s.calls_capacity == FUZZ_MAX_CALLS);
+	REQUIRE(s.requests_entries <= s.requests_capacity);
+	for (unsigned int id = 0; id < call_tracker_peer_count(t); id++) {
+		const struct call_peer_stats *p = call_tracker_peer(t, id);
+		__u64 attempts = 0, outcomes = 0;
+
+		for (int d = 0; d < CALL_DIRECTIONS; d++) {
+			attempts += p->attempts[d];
+			for (int o = 0; o < CALL_OUTCOMES; o++)
+				outcomes += p->outcomes[d][o];
+		}
+		/* a call has one outcome at most; evicted ones have none */
+		REQUIRE(outcomes <= attempts);
+		REQUIRE(p->completed <= p->outcomes[CALL_INBOUND][CALL_ANSWERED] +
+					p->outcomes[CALL_OUTBOUND][CALL_ANSWERED]);
+		REQUIRE(p->cancels_answered <= p->cancels);
+	}
+}
+
+/* The --events line: `{"time_ns": N, "kind": "K", ...}` and a line end. */
+static void check_trace(const char *line, size_t len)
+{
+	static const char *const kinds[] = { "invite_2xx", "ack", "redirect", "request",
+					     "response", "other" };
 	static const char kind_key[] = "\"kind\": \"";
-	char *line = NULL, *kind;
-	size_t len = 0;
-	FILE *out = open_memstream(&line, &len);
+	const char *kind;
 	bool known = false;
 
-	REQUIRE(out);
-	core_trace_event(out, ev, ev->ts_ns);
-	REQUIRE(fclose(out) == 0);
 	REQUIRE(len >= 2 && line[0] == '{' && strcmp(line + len - 2, "}\n") == 0);
 	/* the strings are escaped: no control character but the line end */
 	for (size_t i = 0; i + 1 < len; i++)
@@ -73,7 +93,6 @@ static void check_trace(const struct sipxdp_event *ev)
 	if (!known)
 		fprintf(stderr, "trace line: %s", line);
 	REQUIRE(known);
-	free(line);
 }
 
 static void check_redirects(const struct redirect_table *t)
@@ -84,26 +103,34 @@ static void check_redirects(const struct redirect_table *t)
 	e = redirect_table_entries(t, &n);
 	REQUIRE(n <= FUZZ_MAX_TARGETS);
 	for (size_t i = 0; i < n; i++)
-		REQUIRE(e[i].target_len <= REDIRECT_TARGET_MAX &&
+		REQUIRE(e[i].target_len > 0 && e[i].target_len <= REDIRECT_TARGET_MAX &&
 			strlen(e[i].target) == e[i].target_len);
+}
+
+static void check_records(const struct core_records *r, __u64 records)
+{
+	REQUIRE(r->handled + r->invalid == records);
+	REQUIRE(r->gap_records >= r->gaps);
+	REQUIRE(r->gaps <= r->handled);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct ack_matcher_opts opts = {
-		.capacity = FUZZ_ACK_CAPACITY,
-		.timeout_ns = FUZZ_TIMEOUT_NS,
-		.missed_keep = FUZZ_MISSED_KEEP,
+	static struct core core;
+	struct core_opts opts = {
+		.ack_capacity = FUZZ_ACK_CAPACITY,
+		.ack_timeout_ns = FUZZ_TIMEOUT_NS,
+		.max_calls = FUZZ_MAX_CALLS,
+		.max_redirect_targets = FUZZ_MAX_TARGETS,
 	};
-	struct ack_matcher *acks = ack_matcher_new(&opts);
-	struct redirect_table *redirects = redirect_table_new(FUZZ_MAX_TARGETS, 0);
-	__u64 last_ns = 0;
+	__u64 records = 0;
 
-	REQUIRE(acks && redirects);
+	REQUIRE(core_init(&core, NULL, &opts, CORE_CLOCK_EVENTS) == 0);
 	while (size >= 2) {
-		size_t len = (size_t)data[0] | (size_t)data[1] << 8;
-		struct sipxdp_event ev;
+		size_t len = (size_t)data[0] | (size_t)data[1] << 8, trace_len = 0;
+		char *line = NULL;
 		void *record;
+		bool handled;
 
 		data += 2;
 		size -= 2;
@@ -115,26 +142,29 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		memcpy(record, data, len);
 		data += len;
 		size -= len;
-		if (core_read_event(record, len, &ev)) {
-			REQUIRE(len >= SIPXDP_EVENT_SIZE(ev.call_id_len, ev.contact_len));
-			REQUIRE(ev.call_id_len <= SIPXDP_CALLID_LEN);
-			/* no more Contact bytes than the field holds (sipxdp.h) */
-			REQUIRE(ev.contact_len <= SIPXDP_CONTACT_LEN);
-			check_trace(&ev);
-			if (ev.kind == SIPXDP_EV_REDIRECT)
-				redirect_table_feed(redirects, &ev, ev.ts_ns);
-			else
-				ack_matcher_feed(acks, &ev, ev.ts_ns);
-			last_ns = ev.ts_ns;
-			check_matcher(acks);
-			check_redirects(redirects);
-		}
+		core.trace = open_memstream(&line, &trace_len);
+		REQUIRE(core.trace);
+		handled = core_handle_record(&core, record, len);
+		REQUIRE(fclose(core.trace) == 0);
+		core.trace = NULL;
+		records++;
+		/* a line for each record handled, none for one ignored */
+		if (handled)
+			check_trace(line, trace_len);
+		else
+			REQUIRE(trace_len == 0);
+		free(line);
 		free(record);
+		check_records(&core.records, records);
+		check_matcher(core.acks);
+		check_calls(core.calls);
+		check_redirects(core.redirects);
 	}
 	/* the end of a replay: every timeout runs out */
-	ack_matcher_expire(acks, last_ns + FUZZ_TIMEOUT_NS + ACK_REMEMBER_NS);
-	check_matcher(acks);
-	ack_matcher_free(acks);
-	redirect_table_free(redirects);
+	core_set_time(&core, core.last_event_ns);
+	REQUIRE(core_finish(&core) == 0);
+	check_matcher(core.acks);
+	check_calls(core.calls);
+	core_destroy(&core);
 	return 0;
 }

@@ -3,7 +3,8 @@
  * Writes the binary seed inputs of the fuzzers that read binary input,
  * under DIR/capture/ and DIR/event/ (the text ones are committed in
  * tests/fuzz/corpus/). Generated rather than committed so they follow
- * struct sipxdp_event and libpcap's file format. Usage: make_seeds DIR
+ * struct sipxdp_event (a record's header) and libpcap's file format.
+ * Usage: make_seeds DIR
  */
 #include <errno.h>
 #include <stdio.h>
@@ -128,70 +129,71 @@ static void write_pcapng(void)
 	write_file(path_of("capture", "ethernet.pcapng"), file, (size_t)(p - file));
 }
 
-/* Appends one record, as fuzz_event reads them: 16-bit size, then the bytes. */
-static size_t add_record(__u8 *out, const struct sipxdp_event *ev)
+/* Appends one record, as fuzz_event reads them: 16-bit size, then the
+ * header and the message's bytes. */
+static size_t add_record(__u8 *out, __u64 seq, __u64 ts_ns, int from_uas, const char *text)
 {
-	size_t size = SIPXDP_EVENT_SIZE(ev->call_id_len, ev->contact_len);
-
-	out[0] = size & 0xff;
-	out[1] = size >> 8;
-	memcpy(out + 2, ev, size);
-	return 2 + size;
-}
-
-static struct sipxdp_event event(__u8 kind, __u64 ts_ns, const char *call_id, __u32 cseq)
-{
-	struct sipxdp_event ev = {
+	struct sipxdp_event h = {
 		.ts_ns = ts_ns,
+		.seq = seq,
 		.saddr = { .bytes = { 192, 0, 2, 1 }, .family = AF_INET },
 		.daddr = { .bytes = { 192, 0, 2, 2 }, .family = AF_INET },
 		.sport = 5060,
 		.dport = 5060,
-		.kind = kind,
-		.method = SIPXDP_M_INVITE,
-		.status = kind == SIPXDP_EV_INVITE_2XX ? 200 : 0,
+		.len = (__u16)strlen(text),
+		.msg_len = (__u32)strlen(text),
 		.transport = 17,
-		.cseq = cseq,
-		.call_id_len = (__u16)strlen(call_id),
 	};
+	size_t size = sizeof(h) + h.len;
 
-	memcpy(ev.call_id, call_id, ev.call_id_len);
-	if (kind == SIPXDP_EV_ACK)
-		ev.method = SIPXDP_M_ACK;
-	return ev;
+	if (from_uas) {
+		h.saddr.bytes[3] = 2;
+		h.daddr.bytes[3] = 1;
+	}
+	out[0] = size & 0xff;
+	out[1] = size >> 8;
+	memcpy(out + 2, &h, sizeof(h));
+	memcpy(out + 2 + sizeof(h), text, h.len);
+	return 2 + size;
 }
 
 static void write_events(void)
 {
-	static __u8 buf[8 * sizeof(struct sipxdp_event)];
-	static const char contact[] = "\"Doe, J\" <sip:a@x>;q=0.5, sip:b@y;expires=60";
-	struct sipxdp_event ev;
+	static __u8 buf[16 * (sizeof(struct sipxdp_event) + 256)];
+	static const char ok[] = "SIP/2.0 200 OK\r\nCall-ID: a@b\r\nTo: <sip:b@x>;tag=1\r\n"
+				 "CSeq: 1 INVITE\r\n\r\n";
+	static const char moved[] = "SIP/2.0 302 Moved\r\nCall-ID: r@b\r\nCSeq: 2 INVITE\r\n"
+				    "Contact: \"Doe, J\" <sip:a@x>;q=0.5, sip:b@y;expires=60\r\n\r\n";
 	size_t n = 0;
 
-	/* one record of each kind */
-	ev = event(SIPXDP_EV_INVITE_2XX, 100, "a@b", 1);
-	n = add_record(buf, &ev);
+	/* one record of each kind the trackers take */
+	n = add_record(buf, 1, 100, 1, ok);
 	write_file(path_of("event", "invite_2xx.bin"), buf, n);
-	ev = event(SIPXDP_EV_REDIRECT, 100, "r@b", 2);
-	ev.status = 302;
-	ev.contact_len = sizeof(contact) - 1;
-	memcpy(ev.contact, contact, ev.contact_len);
-	n = add_record(buf, &ev);
+	n = add_record(buf, 1, 100, 1, moved);
 	write_file(path_of("event", "redirect.bin"), buf, n);
 
-	/* a call: 2xx, its retransmission, its ACK; one that goes missing, late ACK */
+	/*
+	 * A call: INVITE, 180, 2xx, its retransmission, its ACK, BYE and its
+	 * 200; then one whose 2xx goes missing, its ACK late and without a
+	 * CSeq, and a record lost between (seq 10 to 12).
+	 */
 	n = 0;
-	ev = event(SIPXDP_EV_INVITE_2XX, 100, "a@b", 1);
-	n += add_record(buf + n, &ev);
-	ev.ts_ns = 200;
-	n += add_record(buf + n, &ev);
-	ev = event(SIPXDP_EV_ACK, 300, "a@b", 1);
-	n += add_record(buf + n, &ev);
-	ev = event(SIPXDP_EV_INVITE_2XX, 400, "m@b", 7);
-	n += add_record(buf + n, &ev);
-	ev = event(SIPXDP_EV_ACK, 5000, "m@b", 7);
-	ev.flags = SIPXDP_EVF_NO_CSEQ;
-	n += add_record(buf + n, &ev);
+	n += add_record(buf + n, 1, 50, 0, "INVITE sip:b@x SIP/2.0\r\nCall-ID: a@b\r\n"
+			"To: <sip:b@x>\r\nCSeq: 1 INVITE\r\n\r\n");
+	n += add_record(buf + n, 2, 60, 1, "SIP/2.0 180 Ringing\r\nCall-ID: a@b\r\n"
+			"To: <sip:b@x>;tag=1\r\nCSeq: 1 INVITE\r\n\r\n");
+	n += add_record(buf + n, 3, 100, 1, ok);
+	n += add_record(buf + n, 4, 200, 1, ok);
+	n += add_record(buf + n, 5, 300, 0, "ACK sip:b@x SIP/2.0\r\nCall-ID: a@b\r\n"
+			"To: <sip:b@x>;tag=1\r\nCSeq: 1 ACK\r\n\r\n");
+	n += add_record(buf + n, 6, 350, 0, "BYE sip:b@x SIP/2.0\r\nCall-ID: a@b\r\n"
+			"To: <sip:b@x>;tag=1\r\nCSeq: 2 BYE\r\n\r\n");
+	n += add_record(buf + n, 7, 360, 1, "SIP/2.0 200 OK\r\nCall-ID: a@b\r\n"
+			"To: <sip:b@x>;tag=1\r\nCSeq: 2 BYE\r\n\r\n");
+	n += add_record(buf + n, 10, 400, 1, "SIP/2.0 200 OK\r\nCall-ID: m@b\r\n"
+			"To: <sip:b@x>;tag=2\r\nCSeq: 7 INVITE\r\n\r\n");
+	n += add_record(buf + n, 12, 5000, 0, "ACK sip:b@x SIP/2.0\r\nCall-ID: m@b\r\n"
+			"To: <sip:b@x>;tag=2\r\n");
 	write_file(path_of("event", "calls.bin"), buf, n);
 }
 

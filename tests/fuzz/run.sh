@@ -34,6 +34,12 @@ for t in "${targets[@]}"; do
 	for d in "tests/fuzz/corpus/$t" "$fuzz/seeds/$t"; do
 		[ -d "$d" ] && seeds+=("$d")
 	done
+	# The SIP parser starts from RFC 4475's torture messages too: not in the
+	# tree, found as tests/unit/test_rfc4475 finds them.
+	if [ "$t" = sip ]; then
+		rfc4475=${SIPXDP_RFC4475_DIR:-$(ls -d "$root"/../*/rfc4475 2>/dev/null | head -n 1)}
+		[ -n "$rfc4475" ] && [ -d "$rfc4475" ] && seeds+=("$rfc4475")
+	fi
 	if [ "$seconds" -eq 0 ]; then
 		# the seeds only, however large the working corpus has grown
 		args=(-runs=0 "${seeds[@]}")

@@ -18,10 +18,10 @@ static struct sipxdp_addr ipv4(__u8 a, __u8 b, __u8 c, __u8 d)
 }
 
 /* A 2xx goes UAS (192.0.2.1:5060) -> UAC (198.51.100.2:5080); an ACK the other way. */
-static struct sipxdp_event event(__u8 kind, const char *call_id, __u32 cseq)
+static struct sip_event event(__u8 kind, const char *call_id, __u32 cseq)
 {
-	struct sipxdp_event ev;
-	int is_2xx = kind == SIPXDP_EV_INVITE_2XX;
+	struct sip_event ev;
+	int is_2xx = kind == SIP_EV_INVITE_2XX;
 
 	memset(&ev, 0, sizeof(ev));
 	ev.kind = kind;
@@ -33,15 +33,15 @@ static struct sipxdp_event event(__u8 kind, const char *call_id, __u32 cseq)
 	ev.status = is_2xx ? 200 : 0;
 	ev.transport = 17;
 	ev.cseq = cseq;
+	ev.call_id = call_id;
 	ev.call_id_len = strlen(call_id);
-	memcpy(ev.call_id, call_id, ev.call_id_len);
 	return ev;
 }
 
 static void feed(struct ack_matcher *m, __u8 kind, const char *call_id, __u32 cseq,
 		 __u64 now_ns)
 {
-	struct sipxdp_event ev = event(kind, call_id, cseq);
+	struct sip_event ev = event(kind, call_id, cseq);
 
 	ack_matcher_feed(m, &ev, now_ns);
 }
@@ -77,7 +77,7 @@ static void test_defaults(void)
 	CHECK_EQ(s.table_capacity, ACK_DEFAULT_CAPACITY);
 	CHECK_EQ(s.table_entries, 0);
 	/* Still pending 1 ns before the default 32 s. */
-	feed(m, SIPXDP_EV_INVITE_2XX, "d@x", 1, T0);
+	feed(m, SIP_EV_INVITE_2XX, "d@x", 1, T0);
 	ack_matcher_expire(m, T0 + ACK_DEFAULT_TIMEOUT_NS - 1);
 	CHECK_EQ(stats_of(m).pending, 1);
 	ack_matcher_expire(m, T0 + ACK_DEFAULT_TIMEOUT_NS);
@@ -90,14 +90,14 @@ static void test_matched_delay_bucket(void)
 	struct ack_matcher *m = matcher(16, 32 * SEC, 4);
 	struct ack_stats s;
 
-	feed(m, SIPXDP_EV_INVITE_2XX, "a@host", 1, T0);
+	feed(m, SIP_EV_INVITE_2XX, "a@host", 1, T0);
 	s = stats_of(m);
 	CHECK_EQ(s.invite_2xx, 1);
 	CHECK_EQ(s.pending, 1);
 	CHECK_EQ(s.table_entries, 1);
 
 	/* 30 ms: above 0.025, within 0.05 (index 3); buckets are cumulative. */
-	feed(m, SIPXDP_EV_ACK, "a@host", 1, T0 + 30 * MSEC);
+	feed(m, SIP_EV_ACK, "a@host", 1, T0 + 30 * MSEC);
 	s = stats_of(m);
 	CHECK_EQ(s.matched, 1);
 	CHECK_EQ(s.pending, 0);
@@ -109,8 +109,8 @@ static void test_matched_delay_bucket(void)
 	CHECK(fabs(ack_stats_delay_quantile(&s, 0.5) - 0.0375) < 1e-12);
 
 	/* A delay right on a bound belongs to that bucket (le). */
-	feed(m, SIPXDP_EV_INVITE_2XX, "b@host", 1, T0 + SEC);
-	feed(m, SIPXDP_EV_ACK, "b@host", 1, T0 + SEC + 5 * MSEC);
+	feed(m, SIP_EV_INVITE_2XX, "b@host", 1, T0 + SEC);
+	feed(m, SIP_EV_ACK, "b@host", 1, T0 + SEC + 5 * MSEC);
 	s = stats_of(m);
 	CHECK_EQ(s.delay_buckets[0], 1);
 	CHECK_EQ(s.delay_buckets[3], 2);
@@ -118,8 +118,8 @@ static void test_matched_delay_bucket(void)
 	/* Over 32 s only +Inf (delay_count) sees it. */
 	ack_matcher_free(m);
 	m = matcher(16, 60 * SEC, 4);
-	feed(m, SIPXDP_EV_INVITE_2XX, "c@host", 1, T0);
-	feed(m, SIPXDP_EV_ACK, "c@host", 1, T0 + 40 * SEC);
+	feed(m, SIP_EV_INVITE_2XX, "c@host", 1, T0);
+	feed(m, SIP_EV_ACK, "c@host", 1, T0 + 40 * SEC);
 	s = stats_of(m);
 	CHECK_EQ(s.matched, 1);
 	CHECK_EQ(s.delay_buckets[ACK_DELAY_BUCKETS - 1], 0);
@@ -132,11 +132,11 @@ static void test_retransmitted_2xx(void)
 	struct ack_matcher *m = matcher(16, SEC, 4);
 	struct ack_stats s;
 
-	feed(m, SIPXDP_EV_INVITE_2XX, "r@host", 7, T0);
+	feed(m, SIP_EV_INVITE_2XX, "r@host", 7, T0);
 	/* A retransmission while pending, after the ACK, after missing. */
-	feed(m, SIPXDP_EV_INVITE_2XX, "r@host", 7, T0 + 500 * MSEC);
-	feed(m, SIPXDP_EV_ACK, "r@host", 7, T0 + 600 * MSEC);
-	feed(m, SIPXDP_EV_INVITE_2XX, "r@host", 7, T0 + 700 * MSEC);
+	feed(m, SIP_EV_INVITE_2XX, "r@host", 7, T0 + 500 * MSEC);
+	feed(m, SIP_EV_ACK, "r@host", 7, T0 + 600 * MSEC);
+	feed(m, SIP_EV_INVITE_2XX, "r@host", 7, T0 + 700 * MSEC);
 	s = stats_of(m);
 	CHECK_EQ(s.invite_2xx, 1);
 	CHECK_EQ(s.retransmissions, 2);
@@ -144,9 +144,9 @@ static void test_retransmitted_2xx(void)
 	/* The delay runs from the first 2xx, not the retransmission. */
 	CHECK(fabs(s.delay_sum_seconds - 0.6) < 1e-12);
 
-	feed(m, SIPXDP_EV_INVITE_2XX, "lost@host", 7, T0 + 2 * SEC);
+	feed(m, SIP_EV_INVITE_2XX, "lost@host", 7, T0 + 2 * SEC);
 	ack_matcher_expire(m, T0 + 3 * SEC);
-	feed(m, SIPXDP_EV_INVITE_2XX, "lost@host", 7, T0 + 3 * SEC + 1);
+	feed(m, SIP_EV_INVITE_2XX, "lost@host", 7, T0 + 3 * SEC + 1);
 	s = stats_of(m);
 	CHECK_EQ(s.missing, 1);
 	CHECK_EQ(s.invite_2xx, 2);
@@ -169,7 +169,7 @@ static void test_missing_counted_once_while_retransmitted(void)
 	int copies = 0;
 
 	while (at < 31500 * MSEC) {
-		feed(m, SIPXDP_EV_INVITE_2XX, "unacked@host", 3, T0 + at);
+		feed(m, SIP_EV_INVITE_2XX, "unacked@host", 3, T0 + at);
 		ack_matcher_expire(m, T0 + at + gap / 2);
 		copies++;
 		at += gap;
@@ -179,13 +179,13 @@ static void test_missing_counted_once_while_retransmitted(void)
 	CHECK_EQ(s.invite_2xx, 1);
 	CHECK_EQ(s.missing, 1);
 	CHECK_EQ(s.retransmissions, copies - 1);
-	feed(m, SIPXDP_EV_ACK, "unacked@host", 3, T0 + 31 * SEC);
+	feed(m, SIP_EV_ACK, "unacked@host", 3, T0 + 31 * SEC);
 	s = stats_of(m);
 	CHECK_EQ(s.late, 1);
 	CHECK_EQ(s.matched, 0);
 	/* past 64*T1 it is forgotten: the same Call-ID and CSeq is new again */
 	ack_matcher_expire(m, T0 + 33 * SEC);
-	feed(m, SIPXDP_EV_INVITE_2XX, "unacked@host", 3, T0 + 33 * SEC);
+	feed(m, SIP_EV_INVITE_2XX, "unacked@host", 3, T0 + 33 * SEC);
 	CHECK_EQ(stats_of(m).invite_2xx, 2);
 	ack_matcher_free(m);
 }
@@ -195,7 +195,7 @@ static void test_missing_at_timeout(void)
 	struct ack_matcher *m = matcher(16, SEC, 4);
 	struct ack_stats s;
 
-	feed(m, SIPXDP_EV_INVITE_2XX, "m@host", 1, T0);
+	feed(m, SIP_EV_INVITE_2XX, "m@host", 1, T0);
 	ack_matcher_expire(m, T0 + SEC - 1);
 	s = stats_of(m);
 	CHECK_EQ(s.missing, 0);
@@ -208,7 +208,7 @@ static void test_missing_at_timeout(void)
 	CHECK_EQ(s.table_entries, 1);
 
 	/* Too late: the call stays missing, is late too, no delay sample. */
-	feed(m, SIPXDP_EV_ACK, "m@host", 1, T0 + SEC + 1);
+	feed(m, SIP_EV_ACK, "m@host", 1, T0 + SEC + 1);
 	s = stats_of(m);
 	CHECK_EQ(s.matched, 0);
 	CHECK_EQ(s.late, 1);
@@ -216,13 +216,13 @@ static void test_missing_at_timeout(void)
 	CHECK_EQ(s.missing, 1);
 	CHECK_EQ(s.delay_count, 0);
 	/* its retransmitted ACK is late once only */
-	feed(m, SIPXDP_EV_ACK, "m@host", 1, T0 + SEC + 2);
+	feed(m, SIP_EV_ACK, "m@host", 1, T0 + SEC + 2);
 	CHECK_EQ(stats_of(m).late, 1);
 	CHECK_EQ(stats_of(m).acks_unmatched, 1);
 
 	/* An ACK arriving exactly at the timeout is too late as well. */
-	feed(m, SIPXDP_EV_INVITE_2XX, "n@host", 1, T0 + 2 * SEC);
-	feed(m, SIPXDP_EV_ACK, "n@host", 1, T0 + 3 * SEC);
+	feed(m, SIP_EV_INVITE_2XX, "n@host", 1, T0 + 2 * SEC);
+	feed(m, SIP_EV_ACK, "n@host", 1, T0 + 3 * SEC);
 	s = stats_of(m);
 	CHECK_EQ(s.matched, 0);
 	CHECK_EQ(s.missing, 2);
@@ -235,10 +235,10 @@ static void test_unmatched_acks(void)
 	struct ack_matcher *m = matcher(16, SEC, 4);
 	struct ack_stats s;
 
-	feed(m, SIPXDP_EV_ACK, "nobody@host", 1, T0);	/* ACK of a non-2xx */
-	feed(m, SIPXDP_EV_INVITE_2XX, "u@host", 1, T0);
-	feed(m, SIPXDP_EV_ACK, "u@host", 1, T0 + MSEC);
-	feed(m, SIPXDP_EV_ACK, "u@host", 1, T0 + 2 * MSEC);	/* retransmitted ACK */
+	feed(m, SIP_EV_ACK, "nobody@host", 1, T0);	/* ACK of a non-2xx */
+	feed(m, SIP_EV_INVITE_2XX, "u@host", 1, T0);
+	feed(m, SIP_EV_ACK, "u@host", 1, T0 + MSEC);
+	feed(m, SIP_EV_ACK, "u@host", 1, T0 + 2 * MSEC);	/* retransmitted ACK */
 	s = stats_of(m);
 	CHECK_EQ(s.matched, 1);
 	CHECK_EQ(s.acks_unmatched, 2);
@@ -252,16 +252,16 @@ static void test_table_full_evicts_oldest(void)
 	struct ack_matcher *m = matcher(3, 10 * SEC, 4);
 	struct ack_stats s;
 
-	feed(m, SIPXDP_EV_INVITE_2XX, "1@host", 1, T0 + 1);
-	feed(m, SIPXDP_EV_INVITE_2XX, "2@host", 1, T0 + 2);
-	feed(m, SIPXDP_EV_ACK, "2@host", 1, T0 + 3);	/* done: still takes room */
-	feed(m, SIPXDP_EV_INVITE_2XX, "3@host", 1, T0 + 4);
+	feed(m, SIP_EV_INVITE_2XX, "1@host", 1, T0 + 1);
+	feed(m, SIP_EV_INVITE_2XX, "2@host", 1, T0 + 2);
+	feed(m, SIP_EV_ACK, "2@host", 1, T0 + 3);	/* done: still takes room */
+	feed(m, SIP_EV_INVITE_2XX, "3@host", 1, T0 + 4);
 	s = stats_of(m);
 	CHECK_EQ(s.table_entries, 3);
 	CHECK_EQ(s.evicted, 0);
 
 	/* Full: the done "2" makes room first, and that loses no call. */
-	feed(m, SIPXDP_EV_INVITE_2XX, "4@host", 1, T0 + 5);
+	feed(m, SIP_EV_INVITE_2XX, "4@host", 1, T0 + 5);
 	s = stats_of(m);
 	CHECK_EQ(s.evicted, 0);
 	CHECK_EQ(s.table_entries, 3);
@@ -269,22 +269,22 @@ static void test_table_full_evicts_oldest(void)
 	CHECK_EQ(s.pending, 3);
 
 	/* Full of pending ones: the oldest pending "1" is evicted and counted. */
-	feed(m, SIPXDP_EV_INVITE_2XX, "5@host", 1, T0 + 6);
+	feed(m, SIP_EV_INVITE_2XX, "5@host", 1, T0 + 6);
 	s = stats_of(m);
 	CHECK_EQ(s.evicted, 1);
 	CHECK_EQ(s.pending, 3);
 	CHECK_EQ(s.missing, 0);		/* an evicted pending one is not missing */
 
 	/* "1" is gone; "3", "4" and "5" are still there. */
-	feed(m, SIPXDP_EV_ACK, "1@host", 1, T0 + 7);
-	feed(m, SIPXDP_EV_ACK, "3@host", 1, T0 + 8);
-	feed(m, SIPXDP_EV_ACK, "4@host", 1, T0 + 9);
+	feed(m, SIP_EV_ACK, "1@host", 1, T0 + 7);
+	feed(m, SIP_EV_ACK, "3@host", 1, T0 + 8);
+	feed(m, SIP_EV_ACK, "4@host", 1, T0 + 9);
 	s = stats_of(m);
 	CHECK_EQ(s.acks_unmatched, 1);
 	CHECK_EQ(s.matched, 3);		/* "2" before, "3" and "4" now */
 
 	/* The evicted done "2": its retransmission is news again. */
-	feed(m, SIPXDP_EV_INVITE_2XX, "2@host", 1, T0 + 10);
+	feed(m, SIP_EV_INVITE_2XX, "2@host", 1, T0 + 10);
 	s = stats_of(m);
 	CHECK_EQ(s.invite_2xx, 6);
 	CHECK_EQ(s.retransmissions, 0);
@@ -315,18 +315,18 @@ static void test_hash_collisions(void)
 	struct ack_stats s;
 
 	/* Different bytes, a prefix, the same bytes with another CSeq. */
-	feed(m, SIPXDP_EV_INVITE_2XX, "abc", 1, T0);
-	feed(m, SIPXDP_EV_INVITE_2XX, "abd", 1, T0 + 1);
-	feed(m, SIPXDP_EV_INVITE_2XX, "ab", 1, T0 + 2);
-	feed(m, SIPXDP_EV_INVITE_2XX, "abc", 2, T0 + 3);
+	feed(m, SIP_EV_INVITE_2XX, "abc", 1, T0);
+	feed(m, SIP_EV_INVITE_2XX, "abd", 1, T0 + 1);
+	feed(m, SIP_EV_INVITE_2XX, "ab", 1, T0 + 2);
+	feed(m, SIP_EV_INVITE_2XX, "abc", 2, T0 + 3);
 	s = stats_of(m);
 	CHECK_EQ(s.invite_2xx, 4);
 	CHECK_EQ(s.retransmissions, 0);
 	CHECK_EQ(s.pending, 4);
 
-	feed(m, SIPXDP_EV_ACK, "abd", 1, T0 + 10 * MSEC);
-	feed(m, SIPXDP_EV_ACK, "abd", 1, T0 + 11 * MSEC);
-	feed(m, SIPXDP_EV_INVITE_2XX, "ab", 1, T0 + 12 * MSEC);
+	feed(m, SIP_EV_ACK, "abd", 1, T0 + 10 * MSEC);
+	feed(m, SIP_EV_ACK, "abd", 1, T0 + 11 * MSEC);
+	feed(m, SIP_EV_INVITE_2XX, "ab", 1, T0 + 12 * MSEC);
 	s = stats_of(m);
 	CHECK_EQ(s.matched, 1);
 	CHECK_EQ(s.acks_unmatched, 1);
@@ -341,9 +341,9 @@ static void test_hash_collisions(void)
 	/* 64*T1 after their first 2xx: "abc" 1 and "abd" (chain middle) go */
 	ack_matcher_expire(m, T0 + 32 * SEC + 1);
 	CHECK_EQ(stats_of(m).table_entries, 2);
-	feed(m, SIPXDP_EV_INVITE_2XX, "abc", 2, T0 + 32 * SEC + 1);
-	feed(m, SIPXDP_EV_INVITE_2XX, "ab", 1, T0 + 32 * SEC + 1);
-	feed(m, SIPXDP_EV_INVITE_2XX, "abd", 1, T0 + 32 * SEC + 1);
+	feed(m, SIP_EV_INVITE_2XX, "abc", 2, T0 + 32 * SEC + 1);
+	feed(m, SIP_EV_INVITE_2XX, "ab", 1, T0 + 32 * SEC + 1);
+	feed(m, SIP_EV_INVITE_2XX, "abd", 1, T0 + 32 * SEC + 1);
 	s = stats_of(m);
 	CHECK_EQ(s.retransmissions, 3);
 	CHECK_EQ(s.invite_2xx, 5);
@@ -355,14 +355,14 @@ static void test_same_callid_other_cseq(void)
 	struct ack_matcher *m = matcher(16, SEC, 4);
 	struct ack_stats s;
 
-	feed(m, SIPXDP_EV_INVITE_2XX, "x@host", 1, T0);
-	feed(m, SIPXDP_EV_INVITE_2XX, "x@host", 2, T0 + MSEC);	/* re-INVITE */
+	feed(m, SIP_EV_INVITE_2XX, "x@host", 1, T0);
+	feed(m, SIP_EV_INVITE_2XX, "x@host", 2, T0 + MSEC);	/* re-INVITE */
 	s = stats_of(m);
 	CHECK_EQ(s.invite_2xx, 2);
 	CHECK_EQ(s.retransmissions, 0);
 
-	feed(m, SIPXDP_EV_ACK, "x@host", 2, T0 + 2 * MSEC);
-	feed(m, SIPXDP_EV_ACK, "x@host", 3, T0 + 3 * MSEC);
+	feed(m, SIP_EV_ACK, "x@host", 2, T0 + 2 * MSEC);
+	feed(m, SIP_EV_ACK, "x@host", 3, T0 + 3 * MSEC);
 	s = stats_of(m);
 	CHECK_EQ(s.matched, 1);
 	CHECK_EQ(s.pending, 1);
@@ -383,10 +383,10 @@ static void test_missed_ring(void)
 
 	CHECK_EQ(ack_matcher_missed(m, missed, 8), 0);
 	for (int i = 0; i < 5; i++) {
-		struct sipxdp_event ev;
+		struct sip_event ev;
 
 		snprintf(call_id, sizeof(call_id), "missed-%d@host", i);
-		ev = event(SIPXDP_EV_INVITE_2XX, call_id, 100 + i);
+		ev = event(SIP_EV_INVITE_2XX, call_id, 100 + i);
 		ev.saddr = ipv4(192, 0, 2, 10 + i);
 		ev.sport = 5060 + i;
 		ack_matcher_feed(m, &ev, T0 + i * MSEC);
@@ -423,45 +423,47 @@ static void test_missed_call_id_full_length(void)
 {
 	struct ack_matcher *m = matcher(16, SEC, 2);
 	const struct ack_missed *missed[2];
-	struct sipxdp_event ev = event(SIPXDP_EV_INVITE_2XX, "", 1);
+	char call_id[ACK_CALL_ID_MAX + 50 + 1];
+	struct sip_event ev;
 
-	/* A Call-ID cut to its slot fills it; a call_id_len beyond it is clamped. */
-	memset(ev.call_id, 'z', sizeof(ev.call_id));
-	ev.call_id_len = SIPXDP_CALLID_LEN + 50;
-	ev.flags = SIPXDP_EVF_CALLID_CUT;
+	/* A Call-ID longer than the table keeps is cut to ACK_CALL_ID_MAX bytes. */
+	memset(call_id, 'z', sizeof(call_id) - 1);
+	call_id[sizeof(call_id) - 1] = '\0';
+	ev = event(SIP_EV_INVITE_2XX, call_id, 1);
 	ack_matcher_feed(m, &ev, T0);
 	ack_matcher_expire(m, T0 + SEC);
 	CHECK_EQ(ack_matcher_missed(m, missed, 2), 1);
-	CHECK_EQ(strlen(missed[0]->call_id), SIPXDP_CALLID_LEN);
+	CHECK_EQ(strlen(missed[0]->call_id), ACK_CALL_ID_MAX);
+	CHECK(!memcmp(missed[0]->call_id, call_id, ACK_CALL_ID_MAX));
 	ack_matcher_free(m);
 }
 
 static void test_ignored_events(void)
 {
 	struct ack_matcher *m = matcher(16, SEC, 4);
-	struct sipxdp_event ev;
+	struct sip_event ev;
 	struct ack_stats s;
 
-	ev = event(SIPXDP_EV_INVITE_2XX, "i@host", 1);
-	ev.flags = SIPXDP_EVF_NO_CALLID;
+	ev = event(SIP_EV_INVITE_2XX, "i@host", 1);
+	ev.flags = SIP_EVF_NO_CALLID;
 	ack_matcher_feed(m, &ev, T0);
-	ev = event(SIPXDP_EV_INVITE_2XX, "j@host", 1);
-	ev.flags = SIPXDP_EVF_NO_CSEQ;
+	ev = event(SIP_EV_INVITE_2XX, "j@host", 1);
+	ev.flags = SIP_EVF_NO_CSEQ;
 	ack_matcher_feed(m, &ev, T0);
-	ev = event(SIPXDP_EV_ACK, "i@host", 1);
-	ev.flags = SIPXDP_EVF_NO_CALLID;
+	ev = event(SIP_EV_ACK, "i@host", 1);
+	ev.flags = SIP_EVF_NO_CALLID;
 	ack_matcher_feed(m, &ev, T0);
-	feed(m, SIPXDP_EV_INVITE_2XX, "", 1, T0);
-	feed(m, SIPXDP_EV_REDIRECT, "k@host", 1, T0);
+	feed(m, SIP_EV_INVITE_2XX, "", 1, T0);
+	feed(m, SIP_EV_REDIRECT, "k@host", 1, T0);
 	s = stats_of(m);
 	CHECK_EQ(s.invite_2xx, 0);
 	CHECK_EQ(s.acks_unmatched, 0);
 	CHECK_EQ(s.table_entries, 0);
 
 	/* An ignored event still moves the clock. */
-	feed(m, SIPXDP_EV_INVITE_2XX, "k@host", 1, T0);
-	ev = event(SIPXDP_EV_ACK, "k@host", 1);
-	ev.flags = SIPXDP_EVF_NO_CALLID;
+	feed(m, SIP_EV_INVITE_2XX, "k@host", 1, T0);
+	ev = event(SIP_EV_ACK, "k@host", 1);
+	ev.flags = SIP_EVF_NO_CALLID;
 	ack_matcher_feed(m, &ev, T0 + SEC);
 	s = stats_of(m);
 	CHECK_EQ(s.missing, 1);
@@ -476,13 +478,13 @@ static void test_ack_without_cseq(void)
 	struct ack_matcher_opts opts = { .capacity = 16, .timeout_ns = SEC,
 					 .hash = constant_hash };
 	struct ack_matcher *m = ack_matcher_new(&opts);
-	struct sipxdp_event ev;
+	struct sip_event ev;
 	struct ack_stats s;
 
-	feed(m, SIPXDP_EV_INVITE_2XX, "cut@host", 7, T0);
-	feed(m, SIPXDP_EV_INVITE_2XX, "other@host", 7, T0);
-	ev = event(SIPXDP_EV_ACK, "cut@host", 0);
-	ev.flags = SIPXDP_EVF_NO_CSEQ;
+	feed(m, SIP_EV_INVITE_2XX, "cut@host", 7, T0);
+	feed(m, SIP_EV_INVITE_2XX, "other@host", 7, T0);
+	ev = event(SIP_EV_ACK, "cut@host", 0);
+	ev.flags = SIP_EVF_NO_CSEQ;
 	ack_matcher_feed(m, &ev, T0 + 10 * MSEC);
 	s = stats_of(m);
 	CHECK_EQ(s.matched, 1);
@@ -501,9 +503,9 @@ static void test_done_cleanup(void)
 	struct ack_matcher *m = matcher(16, SEC, 4);
 	struct ack_stats s;
 
-	feed(m, SIPXDP_EV_INVITE_2XX, "done@host", 1, T0);
-	feed(m, SIPXDP_EV_ACK, "done@host", 1, T0 + 100 * MSEC);
-	feed(m, SIPXDP_EV_INVITE_2XX, "miss@host", 1, T0 + 200 * MSEC);
+	feed(m, SIP_EV_INVITE_2XX, "done@host", 1, T0);
+	feed(m, SIP_EV_ACK, "done@host", 1, T0 + 100 * MSEC);
+	feed(m, SIP_EV_INVITE_2XX, "miss@host", 1, T0 + 200 * MSEC);
 	ack_matcher_expire(m, T0 + 32 * SEC - 1);
 	s = stats_of(m);
 	CHECK_EQ(s.table_entries, 2);
@@ -518,7 +520,7 @@ static void test_done_cleanup(void)
 	CHECK_EQ(stats_of(m).table_entries, 0);
 
 	/* Once gone, a 2xx of the same key starts a new transaction. */
-	feed(m, SIPXDP_EV_INVITE_2XX, "done@host", 1, T0 + 33 * SEC);
+	feed(m, SIP_EV_INVITE_2XX, "done@host", 1, T0 + 33 * SEC);
 	s = stats_of(m);
 	CHECK_EQ(s.invite_2xx, 3);
 	CHECK_EQ(s.retransmissions, 0);
@@ -545,11 +547,11 @@ static void test_many_transactions(void)
 		now += 3 * MSEC;
 		snprintf(call_id, sizeof(call_id), "%08x@many",
 			 (unsigned int)i * 2654435761u);
-		feed(m, SIPXDP_EV_INVITE_2XX, call_id, i % 7, now);
+		feed(m, SIP_EV_INVITE_2XX, call_id, i % 7, now);
 		if (i % 3 == 0)
-			feed(m, SIPXDP_EV_INVITE_2XX, call_id, i % 7, now + 1);
+			feed(m, SIP_EV_INVITE_2XX, call_id, i % 7, now + 1);
 		if (i % 4 != 0)
-			feed(m, SIPXDP_EV_ACK, call_id, i % 7, now + 2 * MSEC);
+			feed(m, SIP_EV_ACK, call_id, i % 7, now + 2 * MSEC);
 		CHECK(stats_of(m).table_entries <= CAPACITY);
 	}
 	ack_matcher_expire(m, now + 10 * SEC);
@@ -569,8 +571,8 @@ static void test_many_transactions(void)
 	CHECK_EQ(stats_of(m).table_entries, 0);
 
 	/* The table works again once emptied. */
-	feed(m, SIPXDP_EV_INVITE_2XX, "again@many", 1, now + 34 * SEC);
-	feed(m, SIPXDP_EV_ACK, "again@many", 1, now + 34 * SEC + MSEC);
+	feed(m, SIP_EV_INVITE_2XX, "again@many", 1, now + 34 * SEC);
+	feed(m, SIP_EV_ACK, "again@many", 1, now + 34 * SEC + MSEC);
 	CHECK_EQ(stats_of(m).matched, s.matched + 1);
 	ack_matcher_free(m);
 }

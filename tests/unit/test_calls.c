@@ -44,19 +44,19 @@ struct msg {
 	const char *tag;
 };
 
-static struct sipxdp_event event_of(const struct msg *m)
+static struct sip_event event_of(const struct msg *m)
 {
-	struct sipxdp_event ev;
+	struct sip_event ev;
 
 	memset(&ev, 0, sizeof(ev));
 	if (!m->status)
-		ev.kind = m->method == SIPXDP_M_ACK ? SIPXDP_EV_ACK : SIPXDP_EV_REQUEST;
+		ev.kind = m->method == SIPXDP_M_ACK ? SIP_EV_ACK : SIP_EV_REQUEST;
 	else if (m->status >= 200 && m->status < 300 && m->method == SIPXDP_M_INVITE)
-		ev.kind = SIPXDP_EV_INVITE_2XX;
+		ev.kind = SIP_EV_INVITE_2XX;
 	else if (m->status >= 300 && m->status < 400)
-		ev.kind = SIPXDP_EV_REDIRECT;
+		ev.kind = SIP_EV_REDIRECT;
 	else
-		ev.kind = SIPXDP_EV_RESPONSE;
+		ev.kind = SIP_EV_RESPONSE;
 	ev.method = m->method;
 	ev.status = m->status;
 	ev.saddr = m->from;
@@ -65,13 +65,14 @@ static struct sipxdp_event event_of(const struct msg *m)
 	ev.direction = m->direction;
 	ev.transport = 17;
 	ev.cseq = m->cseq;
+	ev.call_id = m->call_id;
 	ev.call_id_len = strlen(m->call_id);
-	memcpy(ev.call_id, m->call_id, ev.call_id_len);
 	if (m->tag) {
+		ev.to_tag = m->tag;
 		ev.to_tag_len = strlen(m->tag);
-		memcpy(ev.to_tag, m->tag, ev.to_tag_len);
 	} else {
-		ev.flags |= SIPXDP_EVF_NO_TO_TAG;
+		ev.to_tag = "";		/* as sip_event_build leaves it: never NULL */
+		ev.flags |= SIP_EVF_NO_TO_TAG;
 	}
 	return ev;
 }
@@ -117,7 +118,7 @@ static void fixture_free(struct fixture *f)
 
 static void feed(struct fixture *f, __u64 now, struct msg m)
 {
-	struct sipxdp_event ev = event_of(&m);
+	struct sip_event ev = event_of(&m);
 
 	call_tracker_feed(f->t, &ev, now);
 }

@@ -1,31 +1,226 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
- * The core's handling of one ring-buffer record, without a kernel: reading
- * it (core_read_event) and its --events line (core_trace_event). Records
- * are trusted no more than the packets they came from.
+ * The core's handling of ring-buffer records, without a kernel: checking
+ * them (core_handle_record), counting the ones lost between two of a CPU,
+ * feeding what the parser read to the trackers, and the --events line
+ * (core_trace_event). Records are trusted no more than the packets they
+ * came from.
  */
 #include <stdbool.h>
 #include <stdlib.h>
 #include <sys/socket.h>
 #include "core.h"
+#include "sipevent.h"
 #include "testlib.h"
 
-static struct sipxdp_event event_of_kind(__u8 kind)
-{
-	struct sipxdp_event ev = {
-		.ts_ns = 7,
-		.saddr = { .bytes = { 192, 0, 2, 1 }, .family = AF_INET },
-		.daddr = { .bytes = { 192, 0, 2, 2 }, .family = AF_INET },
-		.kind = kind,
-		.call_id_len = 3,
-		.call_id = "a@b",
-	};
+#define SEC	1000000000ull
+#define MSEC	1000000ull
 
-	return ev;
+static struct core core;
+static char record[sizeof(struct sipxdp_event) + SIPXDP_MSG_MAX];
+
+static bool core_start(void)
+{
+	struct core_opts opts = { 0 };
+	bool ok = core_init(&core, NULL, &opts, CORE_CLOCK_EVENTS) == 0;
+
+	CHECK(ok);
+	return ok;
 }
 
-/* The --events line of ev, NUL-terminated; free() it. */
-static char *trace_line(const struct sipxdp_event *ev)
+static struct sipxdp_event header(__u32 cpu, __u64 seq, __u64 ts_ns)
+{
+	return (struct sipxdp_event){
+		.ts_ns = ts_ns,
+		.seq = seq,
+		.saddr = { .bytes = { 192, 0, 2, 1 }, .family = AF_INET },
+		.daddr = { .bytes = { 192, 0, 2, 2 }, .family = AF_INET },
+		.sport = 5060,
+		.dport = 5080,
+		.cpu = cpu,
+		.transport = 17,
+	};
+}
+
+/* Hands text over as CPU 0's record seq, at ts_ns, from UAC to UAS or back. */
+static bool handle(const char *text, __u64 seq, __u64 ts_ns, bool from_uas)
+{
+	struct sipxdp_event h = header(0, seq, ts_ns);
+
+	if (from_uas) {
+		h.saddr = header(0, 0, 0).daddr;
+		h.daddr = header(0, 0, 0).saddr;
+	}
+	return core_handle_record(&core, record, test_record(record, &h, text));
+}
+
+static void test_record_sizes(void)
+{
+	const size_t hdr = sizeof(struct sipxdp_event);
+	static const char text[] = "OPTIONS sip:x SIP/2.0\r\n\r\n";
+	__u64 handled = 0, invalid = 0;
+
+	if (!core_start())
+		return;
+	const struct {
+		size_t size;
+		__u16 len;
+		__u32 cpu;
+		bool ok;
+	} rows[] = {
+		{ hdr, 0, 0, true },			/* no bytes: not SIP, still read */
+		{ hdr - 1, 0, 0, false },		/* cut inside the header */
+		{ 0, 0, 0, false },
+		{ hdr + 10, 10, 0, true },
+		{ hdr + 10, 11, 0, false },		/* claims a byte it lacks */
+		{ hdr + 10, 9, 0, true },		/* a byte to spare */
+		{ hdr + SIPXDP_MSG_MAX, SIPXDP_MSG_MAX, 0, true },
+		/* more than the kernel ever sends, even with the bytes there */
+		{ hdr + SIPXDP_MSG_MAX + 1, SIPXDP_MSG_MAX + 1, 0, false },
+		{ hdr + 65535, 65535, 0, false },
+		/* a CPU libbpf does not know */
+		{ hdr, 0, core.n_cpus, false },
+		{ hdr, 0, UINT32_MAX, false },
+	};
+
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		struct sipxdp_event h = header(rows[i].cpu, i + 1, 7);
+		/* exactly size bytes, so a read past them is a heap overflow under ASan */
+		char *bytes = malloc(rows[i].size ? rows[i].size : 1);
+		bool ok;
+
+		h.len = rows[i].len;
+		memset(bytes, 'x', rows[i].size);
+		memcpy(bytes, &h, rows[i].size < hdr ? rows[i].size : hdr);
+		if (rows[i].size > hdr)
+			memcpy(bytes + hdr, text, rows[i].size - hdr < sizeof(text) - 1 ?
+						  rows[i].size - hdr : sizeof(text) - 1);
+		ok = core_handle_record(&core, bytes, rows[i].size);
+		CHECK_EQ(ok, rows[i].ok);
+		if (ok != rows[i].ok)
+			fprintf(stderr, "  row %zu: size %zu, len %u, cpu %u\n", i, rows[i].size,
+				rows[i].len, rows[i].cpu);
+		handled += ok;
+		invalid += !ok;
+		free(bytes);
+	}
+	CHECK_EQ(core.records.handled, handled);
+	CHECK_EQ(core.records.invalid, invalid);
+	core_destroy(&core);
+}
+
+/* Records of two CPUs, with a few missing from each: counted per CPU. */
+static void test_seq_gaps(void)
+{
+	static const struct {
+		__u32 cpu;
+		__u64 seq, ts_ns;
+	} rows[] = {
+		{ 0, 1, 100 },
+		{ 0, 2, 200 },
+		{ 1, 40, 250 },		/* CPU 1's first: what went before is not known */
+		{ 0, 5, 300 },		/* 3 and 4 lost, between 200 and 300 */
+		{ 1, 41, 350 },
+		{ 0, 6, 400 },
+		{ 1, 45, 500 },		/* 42..44 lost, between 350 and 500 */
+		{ 0, 1, 600 },		/* the program loaded again: starts over */
+		{ 0, 2, 700 },
+	};
+	struct core_view view;
+
+	if (!core_start())
+		return;
+	CHECK(core.n_cpus >= 2);
+	for (size_t i = 0; core.n_cpus >= 2 && i < sizeof(rows) / sizeof(rows[0]); i++) {
+		struct sipxdp_event h = header(rows[i].cpu, rows[i].seq, rows[i].ts_ns);
+
+		CHECK(core_handle_record(&core, record, test_record(record, &h, "")));
+		if (i == 3) {
+			CHECK_EQ(core.records.gaps, 1);
+			CHECK_EQ(core.records.gap_records, 2);
+			CHECK_EQ(core.records.last_gap_from_ns, 200);
+			CHECK_EQ(core.records.last_gap_to_ns, 300);
+		}
+	}
+	CHECK(core_view(&core, 1000, false, &view) == 0);
+	CHECK_EQ(view.records.handled, 9);
+	CHECK_EQ(view.records.invalid, 0);
+	CHECK_EQ(view.records.gaps, 2);
+	CHECK_EQ(view.records.gap_records, 5);
+	CHECK_EQ(view.records.last_gap_from_ns, 350);
+	CHECK_EQ(view.records.last_gap_to_ns, 500);
+	core_view_free(&view);
+	core_destroy(&core);
+}
+
+/* A whole call, a 3xx and a message the trackers do not take, as records. */
+static void test_records_feed_trackers(void)
+{
+	static const char invite[] =
+		"INVITE sip:b@192.0.2.2 SIP/2.0\r\nCall-ID: call-1@a\r\n"
+		"To: <sip:b@192.0.2.2>\r\nCSeq: 1 INVITE\r\nContent-Length: 0\r\n\r\n";
+	static const char ringing[] =
+		"SIP/2.0 180 Ringing\r\nCall-ID: call-1@a\r\nTo: <sip:b@192.0.2.2>;tag=t1\r\n"
+		"CSeq: 1 INVITE\r\n\r\n";
+	static const char ok[] =
+		"SIP/2.0 200 OK\r\ni: call-1@a\r\nt: <sip:b@192.0.2.2>;tag=t1\r\nCSeq: 1 INVITE\r\n"
+		"\r\n";
+	static const char ack[] =
+		"ACK sip:b@192.0.2.2 SIP/2.0\r\nCall-ID: call-1@a\r\nTo: <sip:b@192.0.2.2>;tag=t1\r\n"
+		"CSeq: 1 ACK\r\n\r\n";
+	static const char bye[] =
+		"BYE sip:b@192.0.2.2 SIP/2.0\r\nCall-ID: call-1@a\r\nTo: <sip:b@192.0.2.2>;tag=t1\r\n"
+		"CSeq: 2 BYE\r\n\r\n";
+	static const char bye_ok[] =
+		"SIP/2.0 200 OK\r\nCall-ID: call-1@a\r\nTo: <sip:b@192.0.2.2>;tag=t1\r\n"
+		"CSeq: 2 BYE\r\n\r\n";
+	static const char moved[] =
+		"SIP/2.0 302 Moved\r\nCall-ID: r@a\r\nCSeq: 1 INVITE\r\n"
+		"Contact: <sip:elsewhere@192.0.2.9>\r\n\r\n";
+	/* a 2xx the kernel hands over too, which no tracker reads */
+	static const char notify_ok[] =
+		"SIP/2.0 200 OK\r\nCall-ID: call-1@a\r\nTo: <sip:b@192.0.2.2>;tag=t1\r\n"
+		"CSeq: 3 NOTIFY\r\n\r\n";
+	const struct call_peer_stats *p;
+	const struct redirect_entry *e;
+	struct core_view view;
+	size_t n;
+
+	if (!core_start())
+		return;
+	CHECK(handle(invite, 1, 1 * SEC, false));
+	CHECK(handle(ringing, 2, 1 * SEC + 100 * MSEC, true));
+	CHECK(handle(ok, 3, 2 * SEC, true));
+	CHECK(handle(ack, 4, 2 * SEC + 20 * MSEC, false));
+	CHECK(handle(notify_ok, 5, 3 * SEC, true));
+	CHECK(handle(bye, 6, 10 * SEC, false));
+	CHECK(handle(bye_ok, 7, 10 * SEC + 10 * MSEC, true));
+	CHECK(handle(moved, 8, 11 * SEC, true));
+	CHECK(core_view(&core, 12 * SEC, false, &view) == 0);
+	CHECK_EQ(view.acks.invite_2xx, 1);
+	CHECK_EQ(view.acks.matched, 1);
+	CHECK_EQ(view.acks.retransmissions, 0);	/* the NOTIFY's 200 is no INVITE 2xx */
+	p = call_tracker_peer(core.calls, 0);
+	CHECK(p);
+	if (p) {
+		CHECK_EQ(p->attempts[CALL_INBOUND], 1);
+		CHECK_EQ(p->outcomes[CALL_INBOUND][CALL_ANSWERED], 1);
+		CHECK_EQ(p->completed, 1);
+		CHECK_EQ(p->setup.count, 1);
+	}
+	e = redirect_table_entries(core.redirects, &n);
+	CHECK_EQ(n, 1);
+	if (n == 1) {
+		CHECK_STR(e[0].target, "sip:elsewhere@192.0.2.9");
+		CHECK_EQ(e[0].code, 302);
+	}
+	CHECK_EQ(view.records.handled, 8);
+	core_view_free(&view);
+	core_destroy(&core);
+}
+
+/* The --events line of text, NUL-terminated; free() it. */
+static char *trace_line(const struct sipxdp_event *h, const char *text)
 {
 	char *line = NULL;
 	size_t len = 0;
@@ -33,102 +228,71 @@ static char *trace_line(const struct sipxdp_event *ev)
 
 	if (!out)
 		return NULL;
-	core_trace_event(out, ev, ev->ts_ns);
+	core.trace = out;
+	core_handle_record(&core, record, test_record(record, h, text));
+	core.trace = NULL;
 	fclose(out);
 	return line;
 }
 
-static void test_trace_kind_names(void)
+static void check_trace(const struct sipxdp_event *h, const char *text, const char *const want[])
 {
-	static const struct {
-		__u8 kind;
-		const char *want;
-	} rows[] = {
-		{ SIPXDP_EV_INVITE_2XX, "\"kind\": \"invite_2xx\"" },
-		{ SIPXDP_EV_ACK, "\"kind\": \"ack\"" },
-		{ SIPXDP_EV_REDIRECT, "\"kind\": \"redirect\"" },
-		/* found by fuzz_event: kind 0 is below the table's first name,
-		 * and printed "(null)" through a NULL %s */
-		{ 0, "\"kind\": \"?\"" },
-		{ SIPXDP_EV_REQUEST, "\"kind\": \"request\"" },
-		{ SIPXDP_EV_RESPONSE, "\"kind\": \"response\"" },
-		{ SIPXDP_EV_KIND_MAX, "\"kind\": \"?\"" },
-		{ 255, "\"kind\": \"?\"" },
-	};
+	char *line = trace_line(h, text);
 
-	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
-		struct sipxdp_event ev = event_of_kind(rows[i].kind);
-		char *line = trace_line(&ev);
-
-		CHECK(line && strstr(line, rows[i].want));
-		if (line && !strstr(line, rows[i].want))
-			fprintf(stderr, "  kind %u: %s", rows[i].kind, line);
-		free(line);
+	CHECK(line);
+	for (size_t i = 0; line && want[i]; i++) {
+		CHECK(strstr(line, want[i]));
+		if (!strstr(line, want[i]))
+			fprintf(stderr, "  no %s in: %s", want[i], line);
 	}
+	CHECK(line && strchr(line, '\n') == line + strlen(line) - 1);
+	free(line);
 }
 
-/* A record of size bytes holding ev's first size bytes. */
-static bool read_record(const struct sipxdp_event *ev, size_t size, struct sipxdp_event *out)
+#define TRACE(h, text, ...) check_trace(h, text, (const char *const[]){ __VA_ARGS__, NULL })
+
+static void test_trace_lines(void)
 {
-	/* exactly size bytes, so a read past them is a heap overflow under ASan */
-	void *record = malloc(size ? size : 1);
-	bool ok;
+	struct sipxdp_event h = header(1, 77, 5 * SEC);
 
-	memcpy(record, ev, size < sizeof(*ev) ? size : sizeof(*ev));
-	ok = core_read_event(record, size, out);
-	free(record);
-	return ok;
-}
-
-static void test_read_event_sizes(void)
-{
-	static const struct {
-		size_t size;
-		__u16 call_id_len;
-		__u16 contact_len;
-		bool ok;
-	} rows[] = {
-		{ SIPXDP_EVENT_SIZE(0, 0), 0, 0, true },
-		{ SIPXDP_EVENT_SIZE(0, 0) - 1, 0, 0, false },	/* cut before Call-ID */
-		/* without Contact bytes a record ends after its Call-ID's */
-		{ SIPXDP_EVENT_SIZE(9, 0), 9, 0, true },
-		{ SIPXDP_EVENT_SIZE(9, 0), 10, 0, false },	/* claims a byte it lacks */
-		{ SIPXDP_EVENT_SIZE(9, 0), 8, 0, true },	/* a byte to spare */
-		{ SIPXDP_EVENT_SIZE(SIPXDP_CALLID_LEN, 0), SIPXDP_CALLID_LEN + 1, 0, false },
-		/* with them, after the Contact bytes, the whole Call-ID slot sent */
-		{ SIPXDP_EVENT_SIZE(9, 5), 9, 5, true },
-		{ SIPXDP_EVENT_SIZE(9, 5), 9, 6, false },
-		{ SIPXDP_EVENT_SIZE(9, 0), 9, 5, false },	/* Contact bytes it lacks */
-		{ SIPXDP_EVENT_SIZE(0, SIPXDP_CONTACT_LEN), 0, SIPXDP_CONTACT_LEN, true },
-		{ sizeof(struct sipxdp_event), SIPXDP_CALLID_LEN, SIPXDP_CONTACT_LEN, true },
-		/* found by fuzz_event: a whole-struct record passed with a
-		 * contact_len past the field */
-		{ sizeof(struct sipxdp_event), 0, SIPXDP_CONTACT_LEN + 1, false },
-		{ sizeof(struct sipxdp_event) + 1, 0, 0, false },	/* larger than any */
-		{ 0, 0, 0, false },
-	};
-
-	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
-		struct sipxdp_event ev = event_of_kind(SIPXDP_EV_REDIRECT), out;
-		bool ok;
-
-		memset(ev.contact, 'c', sizeof(ev.contact));
-		memset(ev.call_id, 'i', sizeof(ev.call_id));
-		ev.call_id_len = rows[i].call_id_len;
-		ev.contact_len = rows[i].contact_len;
-		ok = read_record(&ev, rows[i].size, &out);
-		CHECK_EQ(ok, rows[i].ok);
-		if (ok != rows[i].ok)
-			fprintf(stderr, "  row %zu: size %zu, call_id_len %u, contact_len %u\n",
-				i, rows[i].size, rows[i].call_id_len, rows[i].contact_len);
-		if (ok && rows[i].size < sizeof(out)) {
-			/* the bytes past the record read as zero */
-			CHECK_EQ(out.contact_len, rows[i].contact_len);
-			CHECK_EQ(((const char *)&out)[rows[i].size], 0);
-		}
-	}
+	if (!core_start())
+		return;
+	TRACE(&h, "SIP/2.0 200 OK\r\nCall-ID: a@b\r\nTo: <sip:x>;tag=9z\r\nCSeq: 4 INVITE\r\n\r\n",
+	      "\"time_ns\": 5000000000,", "\"kind\": \"invite_2xx\"", "\"parse\": \"response\"",
+	      "\"status\": 200,", "\"method\": \"INVITE\"", "\"cseq\": 4,", "\"flags\": 0,",
+	      "\"src\": \"192.0.2.1:5060\"", "\"dst\": \"192.0.2.2:5080\"", "\"cpu\": 1,",
+	      "\"seq\": 77,", "\"cut\": false", "\"call_id\": \"a@b\"", "\"to_tag\": \"9z\"",
+	      "\"contacts\": []");
+	TRACE(&h, "ACK sip:x SIP/2.0\r\nCall-ID: a@b\r\n\r\n", "\"kind\": \"ack\"",
+	      "\"parse\": \"request\"", "\"status\": 0,", "\"method\": \"ACK\"", "\"cseq\": 0,",
+	      "\"to_tag\": \"\"");
+	TRACE(&h, "SIP/2.0 302 Moved\r\nCSeq: 1 INVITE\r\nContact: <sip:a@x>, \"q\\\"\" <sip:b@y>"
+	      "\r\n\r\n", "\"kind\": \"redirect\"", "\"contacts\": [\"sip:a@x\", \"sip:b@y\"]");
+	TRACE(&h, "REGISTER sip:x SIP/2.0\r\nCSeq: 1 REGISTER\r\n\r\n", "\"kind\": \"request\"");
+	TRACE(&h, "SIP/2.0 486 Busy\r\nCSeq: 1 INVITE\r\n\r\n", "\"kind\": \"response\"");
+	/* parsed, not for the trackers */
+	TRACE(&h, "SUBSCRIBE sip:x SIP/2.0\r\nCSeq: 1 SUBSCRIBE\r\n\r\n", "\"kind\": \"other\"",
+	      "\"method\": \"SUBSCRIBE\"");
+	TRACE(&h, "SIP/2.0 200 OK\r\nCSeq: 1 PUBLISH\r\n\r\n", "\"kind\": \"other\"",
+	      "\"method\": \"PUBLISH\"");
+	TRACE(&h, "SIP/2.0 200 OK\r\n\r\n", "\"kind\": \"other\"", "\"method\": \"UNKNOWN\"",
+	      "\"flags\": 7,");
+	TRACE(&h, "SIP/2.0 2", "\"kind\": \"other\"", "\"parse\": \"truncated\"");
+	TRACE(&h, "SIP/2.0 700 Huh\r\n\r\n", "\"kind\": \"other\"", "\"parse\": \"malformed\"");
+	TRACE(&h, "GET / HTTP/1.1\r\n\r\n", "\"kind\": \"other\"", "\"parse\": \"not_sip\"");
+	/* what came from the packet is escaped: one line of JSON whatever it holds */
+	TRACE(&h, "BYE sip:x SIP/2.0\r\nCall-ID: \"\\\x01\xff\r\n\r\n",
+	      "\"call_id\": \"\\\"\\\\\\u0001\xef\xbf\xbd\"");
+	/* the record's own fields */
+	h.flags = SIPXDP_EVF_CUT;
+	h.msg_len = 9000;
+	TRACE(&h, "INVITE sip:x SIP/2.0\r\nCSeq: 1 INVITE\r\n", "\"cut\": true",
+	      "\"msg_len\": 9000,", "\"len\": 38,");
+	core_destroy(&core);
 }
 
 TEST_MAIN("core",
-	  TEST(test_read_event_sizes),
-	  TEST(test_trace_kind_names))
+	  TEST(test_record_sizes),
+	  TEST(test_seq_gaps),
+	  TEST(test_records_feed_trackers),
+	  TEST(test_trace_lines))

@@ -5,6 +5,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "metrics.h"
+#include "sipevent.h"
 #include "testlib.h"
 
 #define FFFD "\xef\xbf\xbd"
@@ -101,18 +102,20 @@ static void set_peer_count(struct fixture *f, const char *name, int class, __u64
 			f->peer_responses[id * SIPXDP_CLASSES + class - 1] = count;
 }
 
+/* A `code` response from source with one Contact header, fed at now. */
+static void feed_redirect_at(struct redirect_table *t, __u64 now, __u16 code, const char *source,
+			     const char *contact, size_t contact_len)
+{
+	static struct test_message msg;
+
+	redirect_table_feed(t, test_response_with_contact(&msg, code, source, contact, contact_len),
+			    now);
+}
+
 static void feed_redirect(struct redirect_table *t, __u16 code, const char *source,
 			  const char *contact, size_t contact_len)
 {
-	struct sipxdp_event ev;
-
-	memset(&ev, 0, sizeof(ev));
-	ev.kind = SIPXDP_EV_REDIRECT;
-	ev.status = code;
-	ev.saddr = addr_of(source);
-	ev.contact_len = (__u16)contact_len;
-	memcpy(ev.contact, contact, contact_len);
-	redirect_table_feed(t, &ev, 1);
+	feed_redirect_at(t, 1, code, source, contact, contact_len);
 }
 
 /* A small snapshot with every kind of row, ACK stats and a redirect table. */
@@ -138,7 +141,7 @@ static bool fixture_init(struct fixture *f)
 	f->snap.counters[SIPXDP_RES_MALFORMED] = 2;
 	f->snap.counters[SIPXDP_RES_FRAGMENT] = 3;
 	f->snap.counters[SIPXDP_CNT_EVENTS_LOST] = 7;
-	f->snap.counters[SIPXDP_CNT_FIELDS_CUT] = 3;
+	f->snap.counters[SIPXDP_CNT_EVENTS_CUT] = 3;
 	f->snap.counters[SIPXDP_CNT_SOURCE_UPDATE_FAILED] = 2;
 	f->snap.counters[SIPXDP_CNT_RESPONSE_UPDATE_FAILED] = 1;
 	f->snap.requests[SIPXDP_DIR_INGRESS][SIPXDP_M_INVITE] = 11;
@@ -294,7 +297,7 @@ static void traffic_families(void)
 		HAS_LINE(text, "sipxdp_requests_total{direction=\"egress\",method=\"ACK\"} 4");
 		HAS_LINE(text, "sipxdp_requests_total{direction=\"egress\",method=\"BYE\"} 0");
 		HAS_LINE(text, "sipxdp_events_lost_total 7");
-		HAS_LINE(text, "sipxdp_event_fields_cut_total 3");
+		HAS_LINE(text, "sipxdp_events_cut_total 3");
 		HAS_LINE(text, "sipxdp_map_update_failures_total{map=\"sources\"} 2");
 		HAS_LINE(text, "sipxdp_map_update_failures_total{map=\"responses\"} 1");
 		HAS_LINE(text, "sipxdp_map_entries{map=\"sources\"} 7");
@@ -467,9 +470,9 @@ static void call_families(void)
 	struct call_tracker *t;
 	struct call_stats cs;
 	char *text = NULL;
-	struct sipxdp_event ev = { .kind = SIPXDP_EV_REQUEST, .method = SIPXDP_M_INVITE,
-				   .direction = SIPXDP_DIR_INGRESS, .cseq = 1,
-				   .flags = SIPXDP_EVF_NO_TO_TAG, .call_id_len = 3 };
+	struct sip_event ev = { .kind = SIP_EV_REQUEST, .method = SIPXDP_M_INVITE,
+				.direction = SIPXDP_DIR_INGRESS, .cseq = 1,
+				.flags = SIP_EVF_NO_TO_TAG, .call_id = "c@x", .call_id_len = 3 };
 
 	if (!fixture_init(&f))
 		return;
@@ -478,16 +481,15 @@ static void call_families(void)
 	CHECK(t);
 	if (!t)
 		goto out;
-	memcpy(ev.call_id, "c@x", 3);
 	ev.saddr = (struct sipxdp_addr){ .bytes = { 10, 1, 0, 2 }, .family = AF_INET };
 	ev.daddr = (struct sipxdp_addr){ .bytes = { 198, 51, 100, 1 }, .family = AF_INET };
 	call_tracker_feed(t, &ev, 1000000000ull);
-	ev.kind = SIPXDP_EV_INVITE_2XX;
+	ev.kind = SIP_EV_INVITE_2XX;
 	ev.status = 200;
 	ev.direction = SIPXDP_DIR_EGRESS;
 	ev.flags = 0;
+	ev.to_tag = "x";
 	ev.to_tag_len = 1;
-	ev.to_tag[0] = 'x';
 	ev.daddr = ev.saddr;
 	ev.saddr = (struct sipxdp_addr){ .bytes = { 198, 51, 100, 1 }, .family = AF_INET };
 	call_tracker_feed(t, &ev, 1100000000ull);
@@ -573,10 +575,8 @@ static void redirect_evictions_and_expiry(void)
 	CHECK(f.redirects);
 	if (!f.redirects)
 		goto out;
-	redirect_table_feed(f.redirects, &(struct sipxdp_event){ .kind = SIPXDP_EV_REDIRECT,
-			    .status = 302, .contact = "<sip:a@x>", .contact_len = 9 }, 0);
-	redirect_table_feed(f.redirects, &(struct sipxdp_event){ .kind = SIPXDP_EV_REDIRECT,
-			    .status = 302, .contact = "<sip:b@x>", .contact_len = 9 }, 61 * NS);
+	feed_redirect_at(f.redirects, 0, 302, "192.0.2.1", "<sip:a@x>", 9);
+	feed_redirect_at(f.redirects, 61 * NS, 302, "192.0.2.1", "<sip:b@x>", 9);
 	redirect_table_expire(f.redirects, 181 * NS);
 	text = render(&f.in);
 	CHECK(text);
@@ -593,9 +593,10 @@ out:
 
 static void hostile_contact_one_valid_line(void)
 {
-	/* Quote, backslash, newline, NUL, invalid UTF-8, then far past the bound. */
-	static const char head[] = "<sip:\"q\\b\nx\0\xff\xc0\xaf";
-	char contact[SIPXDP_CONTACT_LEN], want[1024];
+	/* Quote, backslash, newline (a folded line), NUL, invalid UTF-8, then far
+	 * past the bound. */
+	static const char head[] = "<sip:\"q\\b\n x\0\xff\xc0\xaf";
+	char contact[2 * REDIRECT_TARGET_MAX], want[1024];
 	size_t head_len = sizeof(head) - 1, uri_head = head_len - 1;
 	struct fixture f;
 	char *text;
@@ -611,7 +612,7 @@ static void hostile_contact_one_valid_line(void)
 	feed_redirect(f.redirects, 399, "192.0.2.67", "<\xfd>", 3);
 
 	snprintf(want, sizeof(want), "sipxdp_redirect_target_responses_total{code=\"399\","
-		 "target=\"sip:\\\"q\\\\b\\nx" FFFD FFFD FFFD FFFD "%.*s...\"} 1",
+		 "target=\"sip:\\\"q\\\\b\\n x" FFFD FFFD FFFD FFFD "%.*s...\"} 1",
 		 (int)(REDIRECT_TARGET_MAX - uri_head), contact + head_len);
 	text = render(&f.in);
 	CHECK(text);

@@ -2,99 +2,168 @@
 #include <arpa/inet.h>
 #include <stdlib.h>
 #include "redirects.h"
+#include "sipevent.h"
 #include "testlib.h"
 
 #define MAX_WANT 8
 
-/* Splits value and checks the URIs against want, a NULL-terminated list. */
-static void check_split(const char *value, size_t max, const char *const want[])
+/*
+ * The Contact URIs of a 3xx whose headers are `headers` (text up to the
+ * empty line), as sip_contacts gives them, at most max, none empty;
+ * checked against want, a NULL-terminated list. With max CONTACT_MAX_URIS, also what the table
+ * keeps of them.
+ */
+static void check_contacts_of(const char *headers, size_t max, const char *const want[])
 {
-	struct contact_uri uris[MAX_WANT];
-	size_t n = contact_split(value, strlen(value), uris, max), n_want = 0;
-	char got[128];
+	static struct test_message t;
+	char text[1024], got[128];
+	struct sip_span uris[CONTACT_MAX_URIS];
+	const struct sip_event *ev;
+	size_t n, n_want = 0, kept = 0;
 
+	snprintf(text, sizeof(text), "SIP/2.0 302 Moved\r\nCSeq: 1 INVITE\r\n%s", headers);
+	ev = test_event(&t, "192.0.2.10", text, strlen(text));
+	CHECK_EQ(ev->kind, SIP_EV_REDIRECT);
 	while (want[n_want])
 		n_want++;
-	CHECK_EQ(n, n_want);
-	for (size_t i = 0; i < n && i < n_want; i++) {
-		snprintf(got, sizeof(got), "%.*s", (int)uris[i].len, uris[i].start);
-		CHECK_STR(got, want[i]);
-		/* A span of the value, not a copy. */
-		CHECK(uris[i].start >= value && uris[i].start + uris[i].len <= value + strlen(value));
+	n = sip_contacts(ev->msg, uris, max);
+	CHECK(n <= max);
+	for (size_t i = 0; i < n; i++) {
+		/* A span of the message's bytes, not a copy. */
+		CHECK(uris[i].p >= t.bytes && uris[i].p + uris[i].len <= t.bytes + t.rec.len);
+		CHECK(uris[i].len);
+		snprintf(got, sizeof(got), "%.*s", (int)uris[i].len, uris[i].p);
+		CHECK(kept < n_want);
+		if (kept < n_want)
+			CHECK_STR(got, want[kept]);
+		kept++;
+	}
+	CHECK_EQ(kept, n_want);
+	if (max == CONTACT_MAX_URIS) {
+		struct redirect_table *table = redirect_table_new(0, 0);
+		const struct redirect_entry *e;
+
+		CHECK(table);
+		if (!table)
+			return;
+		redirect_table_feed(table, ev, 1);
+		e = redirect_table_entries(table, &n);
+		CHECK_EQ(n, n_want);
+		for (size_t i = 0; i < n && i < n_want; i++)
+			CHECK_STR(e[i].target, want[i]);
+		redirect_table_free(table);
 	}
 }
 
-#define SPLIT(value, ...) check_split(value, MAX_WANT, (const char *const[]){ __VA_ARGS__, NULL })
-
-static void split_name_addr(void)
+/* One Contact header of this value. */
+static void check_contacts(const char *value, size_t max, const char *const want[])
 {
-	SPLIT("<sip:alice@192.0.2.20>", "sip:alice@192.0.2.20");
-	SPLIT("<sip:alice@192.0.2.20;transport=tcp>;expires=60;q=0.5",
-	      "sip:alice@192.0.2.20;transport=tcp");
-	SPLIT("Alice <sip:alice@192.0.2.20>;q=1", "sip:alice@192.0.2.20");
+	char headers[512];
+
+	snprintf(headers, sizeof(headers), "Contact: %s\r\n\r\n", value);
+	check_contacts_of(headers, max, want);
+}
+
+#define WANT(...) ((const char *const[]){ __VA_ARGS__, NULL })
+#define NONE ((const char *const[]){ NULL })
+#define CONTACTS(value, ...) check_contacts(value, CONTACT_MAX_URIS, WANT(__VA_ARGS__))
+
+static void contacts_name_addr(void)
+{
+	CONTACTS("<sip:alice@192.0.2.20>", "sip:alice@192.0.2.20");
+	CONTACTS("<sip:alice@192.0.2.20;transport=tcp>;expires=60;q=0.5",
+		 "sip:alice@192.0.2.20;transport=tcp");
+	CONTACTS("Alice <sip:alice@192.0.2.20>;q=1", "sip:alice@192.0.2.20");
 	/* A comma inside <...> (URI headers) does not split. */
-	SPLIT("<sip:a@x?Subject=a,b>, <sip:b@y>", "sip:a@x?Subject=a,b", "sip:b@y");
-	/* Cut short by the kernel's slot: the URI runs to the end. */
-	SPLIT("<sip:alice@192.0.2", "sip:alice@192.0.2");
+	CONTACTS("<sip:a@x?Subject=a,b>, <sip:b@y>", "sip:a@x?Subject=a,b", "sip:b@y");
+	/*
+	 * A Contact line cut by the end of the record's bytes (the message was
+	 * longer than SIPXDP_MSG_MAX) gives no URI: the parser does not index a
+	 * line without its LF, which could be cut anywhere, so no partial URI
+	 * becomes a target of its own. The lines before it still count.
+	 */
+	check_contacts_of("Contact: <sip:alice@192.0.2", CONTACT_MAX_URIS, NONE);
+	check_contacts_of("Contact: <sip:bob@192.0.2.30>\r\nContact: <sip:alice@192.0.2",
+			  CONTACT_MAX_URIS, WANT("sip:bob@192.0.2.30"));
 }
 
-static void split_bare_uri(void)
+static void contacts_bare_uri(void)
 {
-	SPLIT("sip:bob@192.0.2.30;transport=udp;expires=3600", "sip:bob@192.0.2.30");
-	SPLIT("sip:bob@192.0.2.30", "sip:bob@192.0.2.30");
+	CONTACTS("sip:bob@192.0.2.30;transport=udp;expires=3600", "sip:bob@192.0.2.30");
+	CONTACTS("sip:bob@192.0.2.30", "sip:bob@192.0.2.30");
 	/* A '<' among the parameters is not a name-addr. */
-	SPLIT("sip:bob@x;p=<y>", "sip:bob@x");
+	CONTACTS("sip:bob@x;p=<y>", "sip:bob@x");
 	/* A quoted parameter value may hold a comma. */
-	SPLIT("sip:a@x;p=\"1,2\",sip:b@y", "sip:a@x", "sip:b@y");
+	CONTACTS("sip:a@x;p=\"1,2\",sip:b@y", "sip:a@x", "sip:b@y");
 }
 
-static void split_several(void)
+static void contacts_several(void)
 {
-	SPLIT("<sip:a@x>;q=0.9, sip:b@y;q=0.5,<tel:+15551234>",
-	      "sip:a@x", "sip:b@y", "tel:+15551234");
-	/* Several Contact headers, joined by ',' in the event. */
-	SPLIT("<sip:a@x>,<sip:b@y>", "sip:a@x", "sip:b@y");
+	CONTACTS("<sip:a@x>;q=0.9, sip:b@y;q=0.5,<tel:+15551234>",
+		 "sip:a@x", "sip:b@y", "tel:+15551234");
+	/* Several Contact headers, in order, the compact form too. */
+	check_contacts_of("Contact: <sip:a@x>\r\nTo: <sip:t@z>\r\nm: <sip:b@y>, sip:c@z\r\n\r\n",
+			  CONTACT_MAX_URIS, WANT("sip:a@x", "sip:b@y", "sip:c@z"));
 }
 
-static void split_quoted_display_name(void)
+static void contacts_quoted_display_name(void)
 {
-	SPLIT("\"Doe, John <boss>\" <sip:john@x>;q=0.1, sip:k@y", "sip:john@x", "sip:k@y");
+	CONTACTS("\"Doe, John <boss>\" <sip:john@x>;q=0.1, sip:k@y", "sip:john@x", "sip:k@y");
 	/* An escaped quote does not end the display name. */
-	SPLIT("\"a\\\",<b\" <sip:x@y>", "sip:x@y");
-	SPLIT("\"\" <sip:x@y>", "sip:x@y");
+	CONTACTS("\"a\\\",<b\" <sip:x@y>", "sip:x@y");
+	CONTACTS("\"\" <sip:x@y>", "sip:x@y");
 }
 
-static void split_star_blanks_empty(void)
+static void contacts_star_blanks_empty(void)
 {
-	SPLIT("*", "*");
-	SPLIT(" \t* \t", "*");
-	SPLIT(" \t<sip:a@x> \t, \t sip:b@y \t;q=1", "sip:a@x", "sip:b@y");
-	SPLIT("< sip:a@x >", "sip:a@x");
-	SPLIT(",, ,\t,sip:a@x,,", "sip:a@x");
-	SPLIT("<>, ;q=1, <sip:a@x>", "sip:a@x");
-	check_split("", MAX_WANT, (const char *const[]){ NULL });
-	check_split(" , ", MAX_WANT, (const char *const[]){ NULL });
+	CONTACTS("*", "*");
+	CONTACTS(" \t* \t", "*");
+	CONTACTS(" \t<sip:a@x> \t, \t sip:b@y \t;q=1", "sip:a@x", "sip:b@y");
+	CONTACTS("< sip:a@x >", "sip:a@x");
+	CONTACTS(",, ,\t,sip:a@x,,", "sip:a@x");
+	CONTACTS("<>, ;q=1, <sip:a@x>", "sip:a@x");
+	check_contacts("", CONTACT_MAX_URIS, NONE);
+	check_contacts(" , ", CONTACT_MAX_URIS, NONE);
+	/* No Contact header at all. */
+	check_contacts_of("\r\n", CONTACT_MAX_URIS, NONE);
 }
 
-static void split_stops_at_max(void)
+static void contacts_stop_at_max(void)
 {
-	check_split("sip:1,sip:2,sip:3,sip:4,sip:5", 3,
-		    (const char *const[]){ "sip:1", "sip:2", "sip:3", NULL });
-	check_split("sip:1", 0, (const char *const[]){ NULL });
+	char value[512];
+	int len = 0;
+
+	check_contacts("sip:1,sip:2,sip:3,sip:4,sip:5", 3, WANT("sip:1", "sip:2", "sip:3"));
+	check_contacts("sip:1", 0, NONE);
+	/* The table takes the first CONTACT_MAX_URIS of a message. */
+	for (int i = 0; i < CONTACT_MAX_URIS + 3; i++)
+		len += snprintf(value + len, sizeof(value) - len, "%ssip:%d", i ? "," : "", i);
+	{
+		static struct test_message t;
+		struct redirect_table *table = redirect_table_new(0, 0);
+		const struct redirect_entry *e;
+		size_t n;
+
+		CHECK(table);
+		if (!table)
+			return;
+		redirect_table_feed(table, test_response_with_contact(&t, 302, "192.0.2.10",
+								      value, (size_t)len), 1);
+		e = redirect_table_entries(table, &n);
+		CHECK_EQ(n, CONTACT_MAX_URIS);
+		if (n == CONTACT_MAX_URIS)
+			CHECK_STR(e[n - 1].target, "sip:31");
+		redirect_table_free(table);
+	}
 }
 
-static struct sipxdp_event redirect_event(__u16 status, const char *source, const char *contact)
+/* The event of a `status` response from source with Contact value contact. */
+static const struct sip_event *redirect_event(__u16 status, const char *source,
+					      const char *contact)
 {
-	struct sipxdp_event ev;
+	static struct test_message t;
 
-	memset(&ev, 0, sizeof(ev));
-	ev.kind = SIPXDP_EV_REDIRECT;
-	ev.status = status;
-	ev.saddr.family = AF_INET;
-	inet_pton(AF_INET, source, ev.saddr.bytes);
-	ev.contact_len = (__u16)strlen(contact);
-	memcpy(ev.contact, contact, ev.contact_len);
-	return ev;
+	return test_response_with_contact(&t, status, source, contact, strlen(contact));
 }
 
 static bool entry_is(const struct redirect_entry *e, __u16 code, const char *source,
@@ -110,7 +179,8 @@ static bool entry_is(const struct redirect_entry *e, __u16 code, const char *sou
 static void table_counts_and_last_seen(void)
 {
 	struct redirect_table *t = redirect_table_new(0, 0);
-	struct sipxdp_event ev = redirect_event(302, "192.0.2.10", "<sip:alice@192.0.2.20>;q=1");
+	const struct sip_event *ev = redirect_event(302, "192.0.2.10",
+						    "<sip:alice@192.0.2.20>;q=1");
 	const struct redirect_entry *e;
 	size_t n;
 
@@ -120,9 +190,9 @@ static void table_counts_and_last_seen(void)
 	CHECK_EQ(redirect_table_capacity(t), REDIRECT_DEFAULT_MAX_TARGETS);
 	e = redirect_table_entries(t, &n);
 	CHECK_EQ(n, 0);
-	redirect_table_feed(t, &ev, 1000);
-	redirect_table_feed(t, &ev, 2000);
-	redirect_table_feed(t, &ev, 5000);
+	redirect_table_feed(t, ev, 1000);
+	redirect_table_feed(t, ev, 2000);
+	redirect_table_feed(t, ev, 5000);
 	e = redirect_table_entries(t, &n);
 	CHECK_EQ(n, 1);
 	CHECK(entry_is(&e[0], 302, "192.0.2.10", "sip:alice@192.0.2.20", 3));
@@ -134,13 +204,16 @@ static void table_counts_and_last_seen(void)
 static void table_distinct_by_code_source_target(void)
 {
 	struct redirect_table *t = redirect_table_new(0, 0);
-	struct sipxdp_event evs[] = {
-		redirect_event(301, "192.0.2.10", "<sip:a@x>"),
-		redirect_event(302, "192.0.2.10", "<sip:a@x>"),
-		redirect_event(301, "192.0.2.11", "<sip:a@x>"),
-		redirect_event(301, "192.0.2.10", "<sip:b@x>"),
-		redirect_event(301, "192.0.2.10", "sip:a@x;q=1"),	/* the first again */
-		redirect_event(305, "192.0.2.12", "<sip:c@x>, sip:d@x"),
+	static const struct {
+		__u16 status;
+		const char *source, *contact;
+	} evs[] = {
+		{ 301, "192.0.2.10", "<sip:a@x>" },
+		{ 302, "192.0.2.10", "<sip:a@x>" },
+		{ 301, "192.0.2.11", "<sip:a@x>" },
+		{ 301, "192.0.2.10", "<sip:b@x>" },
+		{ 301, "192.0.2.10", "sip:a@x;q=1" },	/* the first again */
+		{ 305, "192.0.2.12", "<sip:c@x>, sip:d@x" },
 	};
 	const struct redirect_entry *e;
 	size_t n;
@@ -149,7 +222,8 @@ static void table_distinct_by_code_source_target(void)
 	if (!t)
 		return;
 	for (size_t i = 0; i < sizeof(evs) / sizeof(evs[0]); i++)
-		redirect_table_feed(t, &evs[i], 100 * (i + 1));
+		redirect_table_feed(t, redirect_event(evs[i].status, evs[i].source,
+						      evs[i].contact), 100 * (i + 1));
 	e = redirect_table_entries(t, &n);
 	CHECK_EQ(n, 6);
 	if (n == 6) {
@@ -169,8 +243,7 @@ static void table_distinct_by_code_source_target(void)
 static void table_cuts_long_targets(void)
 {
 	struct redirect_table *t = redirect_table_new(0, 0);
-	char contact[SIPXDP_CONTACT_LEN + 1];
-	struct sipxdp_event ev;
+	char contact[REDIRECT_TARGET_MAX + 100];
 	const struct redirect_entry *e;
 	size_t n;
 
@@ -181,11 +254,9 @@ static void table_cuts_long_targets(void)
 	memset(contact, 'a', sizeof(contact));
 	memcpy(contact, "<sip:", 5);
 	strcpy(contact + 1 + 300, ">");
-	ev = redirect_event(302, "192.0.2.10", contact);
-	redirect_table_feed(t, &ev, 1);
+	redirect_table_feed(t, redirect_event(302, "192.0.2.10", contact), 1);
 	strcpy(contact + 1 + REDIRECT_TARGET_MAX, ">");
-	ev = redirect_event(302, "192.0.2.10", contact);
-	redirect_table_feed(t, &ev, 2);
+	redirect_table_feed(t, redirect_event(302, "192.0.2.10", contact), 2);
 
 	e = redirect_table_entries(t, &n);
 	CHECK_EQ(n, 2);
@@ -199,10 +270,15 @@ static void table_cuts_long_targets(void)
 		CHECK(memcmp(e[0].target, e[1].target, REDIRECT_TARGET_MAX) == 0);
 	}
 
-	/* A contact_len beyond the slot is held to it. */
-	memset(&ev.contact, 'b', sizeof(ev.contact));
-	ev.contact_len = 60000;
-	redirect_table_feed(t, &ev, 3);
+	/* A URI as long as the message's bytes allow is held to the limit. */
+	{
+		static char huge[SIPXDP_MSG_MAX + 1000];
+		static struct test_message msg;
+
+		memset(huge, 'b', sizeof(huge));
+		redirect_table_feed(t, test_response_with_contact(&msg, 302, "192.0.2.10", huge,
+								  sizeof(huge)), 3);
+	}
 	e = redirect_table_entries(t, &n);
 	CHECK_EQ(n, 3);
 	if (n == 3)
@@ -213,15 +289,15 @@ static void table_cuts_long_targets(void)
 static void table_nul_kept_out_of_target(void)
 {
 	struct redirect_table *t = redirect_table_new(0, 0);
-	struct sipxdp_event ev = redirect_event(302, "192.0.2.10", "<sip:a@x>");
+	static struct test_message msg;
 	const struct redirect_entry *e;
 	size_t n;
 
 	CHECK(t);
 	if (!t)
 		return;
-	ev.contact[4] = '\0';	/* <sip\0a@x> */
-	redirect_table_feed(t, &ev, 1);
+	redirect_table_feed(t, test_response_with_contact(&msg, 302, "192.0.2.10", "<sip\0a@x>", 9),
+			    1);
 	e = redirect_table_entries(t, &n);
 	CHECK_EQ(n, 1);
 	if (n == 1) {
@@ -235,7 +311,7 @@ static void table_nul_kept_out_of_target(void)
 static void table_overflow_when_full(void)
 {
 	struct redirect_table *t = redirect_table_new(3, 0);
-	struct sipxdp_event ev;
+	const struct sip_event *ev;
 	const struct redirect_entry *e;
 	char contact[32];
 	size_t n;
@@ -247,11 +323,11 @@ static void table_overflow_when_full(void)
 	for (int i = 0; i < 5; i++) {
 		snprintf(contact, sizeof(contact), "<sip:%d@x>", i);
 		ev = redirect_event(302, "192.0.2.10", contact);
-		redirect_table_feed(t, &ev, (__u64)i);
+		redirect_table_feed(t, ev, (__u64)i);
 	}
 	/* Known targets still count when full; new ones overflow each time. */
 	ev = redirect_event(302, "192.0.2.10", "<sip:0@x>, <sip:4@x>");
-	redirect_table_feed(t, &ev, 10);
+	redirect_table_feed(t, ev, 10);
 	e = redirect_table_entries(t, &n);
 	CHECK_EQ(n, 3);
 	CHECK_EQ(redirect_table_overflow(t), 3);
@@ -266,15 +342,15 @@ static void table_overflow_when_full(void)
 static void table_ignores_other_events(void)
 {
 	struct redirect_table *t = redirect_table_new(0, 0);
-	struct sipxdp_event ev = redirect_event(200, "192.0.2.10", "<sip:a@x>");
+	struct sip_event ev = *redirect_event(200, "192.0.2.10", "<sip:a@x>");
 	size_t n;
 
 	CHECK(t);
 	if (!t)
 		return;
-	ev.kind = SIPXDP_EV_INVITE_2XX;
+	ev.kind = SIP_EV_INVITE_2XX;
 	redirect_table_feed(t, &ev, 1);
-	ev.kind = SIPXDP_EV_ACK;
+	ev.kind = SIP_EV_ACK;
 	ev.status = 0;
 	redirect_table_feed(t, &ev, 2);
 	redirect_table_entries(t, &n);
@@ -288,7 +364,7 @@ static void table_many_targets(void)
 {
 	struct redirect_table *t = redirect_table_new(1000, 0);
 	const struct redirect_entry *e;
-	struct sipxdp_event ev;
+	const struct sip_event *ev;
 	char contact[64];
 	size_t n, wrong = 0;
 
@@ -299,7 +375,7 @@ static void table_many_targets(void)
 		for (int i = 0; i < 1000; i++) {
 			snprintf(contact, sizeof(contact), "<sip:user%d@192.0.2.%d>", i, i % 256);
 			ev = redirect_event(302, "192.0.2.10", contact);
-			redirect_table_feed(t, &ev, (__u64)round);
+			redirect_table_feed(t, ev, (__u64)round);
 		}
 	}
 	e = redirect_table_entries(t, &n);
@@ -319,11 +395,11 @@ static void table_many_targets(void)
 static void feed_target(struct redirect_table *t, const char *name, __u64 now)
 {
 	char contact[64];
-	struct sipxdp_event ev;
+	const struct sip_event *ev;
 
 	snprintf(contact, sizeof(contact), "<sip:%s@x>", name);
 	ev = redirect_event(302, "192.0.2.10", contact);
-	redirect_table_feed(t, &ev, now);
+	redirect_table_feed(t, ev, now);
 }
 
 /* The count of target "sip:NAME@x"; 0 if not in the table. */
@@ -548,12 +624,12 @@ static void table_churn_matches_model(void)
 }
 
 TEST_MAIN("redirects",
-	  TEST(split_name_addr),
-	  TEST(split_bare_uri),
-	  TEST(split_several),
-	  TEST(split_quoted_display_name),
-	  TEST(split_star_blanks_empty),
-	  TEST(split_stops_at_max),
+	  TEST(contacts_name_addr),
+	  TEST(contacts_bare_uri),
+	  TEST(contacts_several),
+	  TEST(contacts_quoted_display_name),
+	  TEST(contacts_star_blanks_empty),
+	  TEST(contacts_stop_at_max),
 	  TEST(table_counts_and_last_seen),
 	  TEST(table_distinct_by_code_source_target),
 	  TEST(table_cuts_long_targets),

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <bpf/libbpf.h>
@@ -12,71 +13,110 @@
  * means the drain's budget is spent, not an error. */
 #define DRAIN_BUDGET_SPENT	(-EAGAIN)
 
-static const char *const kind_names[] = {
-	[SIPXDP_EV_INVITE_2XX] = "invite_2xx",
-	[SIPXDP_EV_ACK] = "ack",
-	[SIPXDP_EV_REDIRECT] = "redirect",
-	[SIPXDP_EV_REQUEST] = "request",
-	[SIPXDP_EV_RESPONSE] = "response",
+static const char *const parse_names[] = {
+	[SIP_REQUEST] = "request",
+	[SIP_RESPONSE] = "response",
+	[SIP_NOT_SIP] = "not_sip",
+	[SIP_TRUNCATED] = "truncated",
+	[SIP_MALFORMED] = "malformed",
 };
 
-void core_trace_event(FILE *out, const struct sipxdp_event *ev, __u64 now)
+void core_trace_event(FILE *out, const struct sipxdp_event *rec, const struct sip_event *ev,
+		      __u64 now)
 {
-	/* The record is trusted no more than the packet: kind 0 is inside
-	 * the table's range but has no name, and %s must not get a NULL. */
-	const char *kind = ev->kind >= SIPXDP_EV_INVITE_2XX && ev->kind < SIPXDP_EV_KIND_MAX ?
-				   kind_names[ev->kind] : "?";
+	const struct sip_msg *m = ev->msg;
+	struct sip_span contacts[CONTACT_MAX_URIS];
 	char src[ADDR_STR_LEN], dst[ADDR_STR_LEN];
+	size_t n = sip_contacts(m, contacts, CONTACT_MAX_URIS);
 
-	fprintf(out, "{\"time_ns\": %llu, \"kind\": \"%s\", \"status\": %u, "
+	fprintf(out, "{\"time_ns\": %llu, \"kind\": \"%s\", \"parse\": \"%s\", \"status\": %u, "
 		"\"method\": \"%s\", \"cseq\": %u, \"flags\": %u, \"src\": \"%s:%u\", "
-		"\"dst\": \"%s:%u\", \"call_id\": ", (unsigned long long)now,
-		kind, ev->status,
-		method_name(ev->method), ev->cseq, ev->flags, format_addr(&ev->saddr, src),
-		ev->sport, format_addr(&ev->daddr, dst), ev->dport);
-	escape_json_string(out, ev->call_id, ev->call_id_len, SIPXDP_CALLID_LEN);
+		"\"dst\": \"%s:%u\", \"cpu\": %u, \"seq\": %llu, \"len\": %u, \"msg_len\": %u, "
+		"\"cut\": %s, \"call_id\": ", (unsigned long long)now,
+		sip_event_kind_name(ev->kind),
+		m->kind < sizeof(parse_names) / sizeof(parse_names[0]) ? parse_names[m->kind] : "?",
+		ev->status, method_name(ev->method), ev->cseq, ev->flags,
+		format_addr(&rec->saddr, src), rec->sport, format_addr(&rec->daddr, dst),
+		rec->dport, rec->cpu, (unsigned long long)rec->seq, rec->len, rec->msg_len,
+		rec->flags & SIPXDP_EVF_CUT ? "true" : "false");
+	escape_json_string(out, ev->call_id, ev->call_id_len, SIPXDP_MSG_MAX);
 	fputs(", \"to_tag\": ", out);
-	escape_json_string(out, ev->to_tag, ev->to_tag_len, SIPXDP_TAG_LEN);
-	fputs(", \"contact\": ", out);
-	escape_json_string(out, ev->contact, ev->contact_len, SIPXDP_CONTACT_LEN);
-	fputs("}\n", out);
+	escape_json_string(out, ev->to_tag, ev->to_tag_len, SIPXDP_MSG_MAX);
+	fputs(", \"contacts\": [", out);
+	for (size_t i = 0; i < n; i++) {
+		if (i)
+			fputs(", ", out);
+		escape_json_string(out, contacts[i].p, contacts[i].len, SIPXDP_MSG_MAX);
+	}
+	fputs("]}\n", out);
 }
 
-bool core_read_event(const void *data, size_t size, struct sipxdp_event *ev)
+/* The record's header, when its sizes add up and its CPU is one libbpf knows. */
+static bool read_header(const struct core *c, const void *data, size_t size,
+			struct sipxdp_event *rec)
 {
-	/* Records are shorter than the struct (SIPXDP_EVENT_SIZE): copy into a
-	 * whole, zeroed one, and believe no length the record has no bytes for. */
-	if (size < SIPXDP_EVENT_SIZE(0, 0) || size > sizeof(*ev))
+	if (size < sizeof(*rec))
 		return false;
-	memcpy(ev, data, size);
-	memset((char *)ev + size, 0, sizeof(*ev) - size);
-	if (ev->call_id_len > SIPXDP_CALLID_LEN || ev->contact_len > SIPXDP_CONTACT_LEN)
-		return false;
-	return size >= SIPXDP_EVENT_SIZE(ev->call_id_len, ev->contact_len);
+	memcpy(rec, data, sizeof(*rec));
+	return rec->len <= SIPXDP_MSG_MAX && size - sizeof(*rec) >= rec->len &&
+	       rec->cpu < c->n_cpus;
 }
 
-static int handle_event(void *ctx, void *data, size_t size)
+/* Counts the records lost since this CPU's last one (sipxdp.h: seq). */
+static void count_gap(struct core *c, const struct sipxdp_event *rec)
 {
-	struct core *c = ctx;
-	struct sipxdp_event ev;
+	struct core_cpu_seq *last = &c->cpu_seq[rec->cpu];
+
+	if (last->seq && rec->seq > last->seq + 1) {
+		c->records.gaps++;
+		c->records.gap_records += rec->seq - last->seq - 1;
+		c->records.last_gap_from_ns = last->ts_ns;
+		c->records.last_gap_to_ns = rec->ts_ns;
+	}
+	/* A seq that went back (the program was loaded again) starts over. */
+	last->seq = rec->seq;
+	last->ts_ns = rec->ts_ns;
+}
+
+bool core_handle_record(struct core *c, const void *data, size_t size)
+{
+	struct sipxdp_event rec;
+	struct sip_event ev;
 	__u64 now;
 
-	if (core_read_event(data, size, &ev)) {
-		now = c->clock == CORE_CLOCK_EVENTS ? ev.ts_ns : c->now_ns;
-		c->last_event_ns = now;
-		if (c->trace)
-			core_trace_event(c->trace, &ev, now);
-		/* a 3xx to an INVITE is also a call's outcome */
-		if (ev.kind == SIPXDP_EV_REDIRECT)
-			redirect_table_feed(c->redirects, &ev, now);
-		call_tracker_feed(c->calls, &ev, now);
+	if (!read_header(c, data, size, &rec)) {
+		c->records.invalid++;
+		return false;
 	}
+	c->records.handled++;
+	count_gap(c, &rec);
+	sip_parse((const char *)data + sizeof(rec), rec.len, &c->msg);
+	sip_event_build(&ev, &rec, &c->msg);
+	now = c->clock == CORE_CLOCK_EVENTS ? rec.ts_ns : c->now_ns;
+	c->last_event_ns = now;
+	if (c->trace)
+		core_trace_event(c->trace, &rec, &ev, now);
+	if (ev.kind == SIP_EV_OTHER)
+		return true;
+	/* a 3xx to an INVITE is also a call's outcome */
+	if (ev.kind == SIP_EV_REDIRECT)
+		redirect_table_feed(c->redirects, &ev, now);
+	call_tracker_feed(c->calls, &ev, now);
+	return true;
+}
+
+static int handle_record(void *ctx, void *data, size_t size)
+{
+	struct core *c = ctx;
+
+	core_handle_record(c, data, size);
 	return ++c->drained < CORE_DRAIN_BUDGET ? 0 : DRAIN_BUDGET_SPENT;
 }
 
 int core_init(struct core *c, struct sipxdp_bpf *skel, const struct core_opts *opts,
 	      enum core_clock clock)
 {
+	int n_cpus = libbpf_num_possible_cpus();
 	struct call_tracker_opts call_opts = {
 		.max_calls = opts->max_calls,
 		.acks = { .capacity = opts->ack_capacity, .timeout_ns = opts->ack_timeout_ns },
@@ -92,13 +132,21 @@ int core_init(struct core *c, struct sipxdp_bpf *skel, const struct core_opts *o
 	c->calls = call_tracker_new(&call_opts);
 	c->acks = c->calls ? call_tracker_acks(c->calls) : NULL;
 	c->redirects = redirect_table_new(opts->max_redirect_targets, opts->redirect_max_age_ns);
-	if (!c->calls || !c->redirects) {
+	if (n_cpus < 0) {
+		pr_err("counting the CPUs: %s\n", strerror(-n_cpus));
+		goto fail;
+	}
+	c->n_cpus = (unsigned int)n_cpus;
+	c->cpu_seq = calloc(c->n_cpus, sizeof(*c->cpu_seq));
+	if (!c->calls || !c->redirects || !c->cpu_seq) {
 		pr_err("allocating the call, ACK and redirect tables: %s\n", strerror(ENOMEM));
 		goto fail;
 	}
+	if (!skel)
+		return 0;
 	if (loader_fill_peers(skel, c->peers))
 		goto fail;
-	c->rb = ring_buffer__new(bpf_map__fd(skel->maps.events), handle_event, c, NULL);
+	c->rb = ring_buffer__new(bpf_map__fd(skel->maps.events), handle_record, c, NULL);
 	if (!c->rb) {
 		pr_err("opening the event ring buffer: %s\n", strerror(errno));
 		goto fail;
@@ -114,6 +162,7 @@ void core_destroy(struct core *c)
 	ring_buffer__free(c->rb);
 	call_tracker_free(c->calls);
 	redirect_table_free(c->redirects);
+	free(c->cpu_seq);
 	peers_free(c->peers);
 	sipxdp_bpf__destroy(c->skel);
 	memset(c, 0, sizeof(*c));
@@ -129,6 +178,8 @@ int core_drain(struct core *c)
 	int n;
 
 	c->drained = 0;
+	if (!c->rb)
+		return 0;	/* no program: nothing to drain */
 	n = ring_buffer__consume(c->rb);
 	if (n == DRAIN_BUDGET_SPENT)
 		return 1;
@@ -189,7 +240,7 @@ int core_view(struct core *c, __u64 now_ns, bool with_maps, struct core_view *v)
 	memset(v, 0, sizeof(*v));
 	if (core_tick(c, now_ns) < 0)
 		return -1;
-	if (with_maps &&
+	if (with_maps && skel &&
 	    (snapshot_read(&v->snap, bpf_map__fd(skel->maps.counters),
 			   bpf_map__fd(skel->maps.requests), bpf_map__fd(skel->maps.responses),
 			   bpf_map__fd(skel->maps.sources)) ||
@@ -197,6 +248,7 @@ int core_view(struct core *c, __u64 now_ns, bool with_maps, struct core_view *v)
 		return -1;
 	ack_matcher_stats(c->acks, &v->acks);
 	call_tracker_stats(c->calls, &v->calls);
+	v->records = c->records;
 	v->n_missed = ack_matcher_missed(c->acks, v->missed, ACK_DEFAULT_MISSED_KEEP);
 	return 0;
 }

@@ -16,11 +16,13 @@
 #include <linux/types.h>
 #include "ackmatch.h"
 #include "calls.h"
+#include "event.h"
 #include "loader.h"
 #include "metrics.h"
 #include "peers.h"
 #include "redirects.h"
 #include "report.h"
+#include "sipmsg.h"
 #include "snapshot.h"
 
 /* Events handled per drain: a flood must not starve HTTP or the tick. */
@@ -34,6 +36,28 @@ struct core_opts {
 	__u64 redirect_max_age_ns;	/* 0: REDIRECT_DEFAULT_MAX_AGE_NS */
 	unsigned int per_source_top_n;	/* /metrics: sipxdp_source_* series */
 	struct peer_map *peers;		/* taken over by the core; NULL: all "other" */
+};
+
+/*
+ * The records the core read, and those the kernel wrote that never came:
+ * each CPU numbers the records it tries to write (sipxdp.h: seq), so a jump
+ * between two records of one CPU is that many lost (the ring was full),
+ * somewhere between their two times. A CPU's first record only starts its
+ * count: what went before it is not known.
+ */
+struct core_records {
+	__u64 handled;			/* records read, parsed and fed */
+	__u64 invalid;			/* ignored: sizes that do not add up, or no such CPU */
+	__u64 gaps;			/* jumps in a CPU's seq */
+	__u64 gap_records;		/* records missing in those jumps */
+	__u64 last_gap_from_ns;		/* the last jump: the time of the record before it */
+	__u64 last_gap_to_ns;		/* ... and of the record after it (ts_ns) */
+};
+
+/* The last record of one CPU. */
+struct core_cpu_seq {
+	__u64 seq;			/* 0: none yet */
+	__u64 ts_ns;
 };
 
 /* Whose clock times the events. */
@@ -57,6 +81,10 @@ struct core {
 	__u64 last_event_ns;		/* time of the last event handled */
 	__u64 source_evictions;		/* the most /metrics has shown: it never drops */
 	FILE *trace;			/* when set, one JSON line per event */
+	struct core_records records;
+	struct core_cpu_seq *cpu_seq;	/* n_cpus */
+	unsigned int n_cpus;
+	struct sip_msg msg;		/* the parse of the record being handled */
 };
 
 /* Everything a report or a scrape shows, taken at one time. */
@@ -64,24 +92,34 @@ struct core_view {
 	struct snapshot snap;
 	struct ack_stats acks;
 	struct call_stats calls;
+	struct core_records records;
 	const struct ack_missed *missed[ACK_DEFAULT_MISSED_KEEP];	/* newest first */
 	size_t n_missed;
 };
 
 /*
  * Takes over skel (loaded: its ring buffer must exist) and opts->peers,
- * also on failure. 0, or -1 with a message printed.
+ * also on failure. skel NULL: no program, so no maps nor ring buffer, and
+ * records come only through core_handle_record (tests, fuzzing). 0, or -1
+ * with a message printed.
  */
 int core_init(struct core *c, struct sipxdp_bpf *skel, const struct core_opts *opts,
 	      enum core_clock clock);
 void core_destroy(struct core *c);
 
-/* One ring-buffer record as the kernel wrote it (size bytes) into a whole
- * event; false when its sizes do not add up (it is then ignored). */
-bool core_read_event(const void *data, size_t size, struct sipxdp_event *ev);
+/*
+ * One ring-buffer record as the kernel wrote it, size bytes at data (any
+ * alignment): its header is checked (size at least the header, len at most
+ * SIPXDP_MSG_MAX and within size, a CPU libbpf knows), its seq counted, its
+ * bytes parsed, and the event fed to the trackers when it is one of theirs.
+ * False when it was ignored (counted in records.invalid).
+ */
+bool core_handle_record(struct core *c, const void *data, size_t size);
 
-/* One event as the JSON line `replay --events` writes, timed now. */
-void core_trace_event(FILE *out, const struct sipxdp_event *ev, __u64 now);
+/* One record as the JSON line `replay --events` writes, timed now: what the
+ * parser read (ev and ev->msg) beside the record's header. */
+void core_trace_event(FILE *out, const struct sipxdp_event *rec, const struct sip_event *ev,
+		      __u64 now);
 
 /* For poll(): readable when a batch of events waits. */
 int core_fd(const struct core *c);
@@ -105,8 +143,8 @@ int core_finish(struct core *c);
 /* The agent's clock, the one its events are stamped with (CLOCK_MONOTONIC). */
 __u64 core_monotonic_ns(void);
 
-/* Ticks at now_ns, then reads the trackers, and the maps when with_maps,
- * into v. 0, or -1 with a message; core_view_free in both cases. */
+/* Ticks at now_ns, then reads the trackers, and the maps when with_maps
+ * (and there is a program), into v. 0, or -1 with a message; core_view_free in both cases. */
 int core_view(struct core *c, __u64 now_ns, bool with_maps, struct core_view *v);
 void core_view_free(struct core_view *v);
 

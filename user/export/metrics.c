@@ -494,9 +494,9 @@ static void write_agent(FILE *out, const struct metrics_input *in)
 	single(out, "sipxdp_events_lost_total", "counter",
 	       "Events dropped because the ring buffer was full.",
 	       snap->counters[SIPXDP_CNT_EVENTS_LOST]);
-	single(out, "sipxdp_event_fields_cut_total", "counter",
-	       "Events whose Call-ID or Contact was longer than its slot and was cut.",
-	       snap->counters[SIPXDP_CNT_FIELDS_CUT]);
+	single(out, "sipxdp_events_cut_total", "counter",
+	       "Events carrying fewer bytes than their message.",
+	       snap->counters[SIPXDP_CNT_EVENTS_CUT]);
 	family(out, "sipxdp_map_update_failures_total", "counter",
 	       "Responses the kernel could not count per source or per code: the map refused.");
 	fprintf(out, "sipxdp_map_update_failures_total{map=\"sources\"} %llu\n",

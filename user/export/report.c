@@ -83,11 +83,11 @@ static void json_counters(FILE *out, const struct snapshot *snap, unsigned int l
 			r == SIPXDP_RES_FRAGMENT ? "fragments" : result_name(r),
 			(uint64_t)snap->counters[r]);
 	fprintf(out, ", \"messages\": %" PRIu64 ", \"events\": %" PRIu64
-		", \"events_lost\": %" PRIu64 ", \"event_fields_cut\": %" PRIu64 "},\n",
+		", \"events_lost\": %" PRIu64 ", \"events_cut\": %" PRIu64 "},\n",
 		(uint64_t)snap->counters[SIPXDP_CNT_MESSAGES],
 		(uint64_t)snap->counters[SIPXDP_CNT_EVENTS],
 		(uint64_t)snap->counters[SIPXDP_CNT_EVENTS_LOST],
-		(uint64_t)snap->counters[SIPXDP_CNT_FIELDS_CUT]);
+		(uint64_t)snap->counters[SIPXDP_CNT_EVENTS_CUT]);
 
 	codes = calloc(MAX_CODE + 1, sizeof(*codes));
 	if (codes)
@@ -304,7 +304,7 @@ static void json_acks(FILE *out, const struct report *r)
 		char uas[ADDR_STR_LEN], uac[ADDR_STR_LEN];
 
 		fprintf(out, "%s\n  {\"call_id\": ", i ? "," : "");
-		escape_json_string(out, m->call_id, strlen(m->call_id), SIPXDP_CALLID_LEN);
+		escape_json_string(out, m->call_id, strlen(m->call_id), ACK_CALL_ID_MAX);
 		fprintf(out, ", \"cseq\": %u, \"uas\": \"%s\", \"uas_port\": %u, "
 			"\"uac\": \"%s\", \"uac_port\": %u, \"hop\": [\"%s\", \"%s\"], "
 			"\"direction\": \"%s\", \"peer\": ", m->cseq,
@@ -464,7 +464,7 @@ static void text_acks(FILE *out, const struct report *r)
 			format_addr(&m->uas_addr, uas), format_addr(&m->uac_addr, uac),
 			direction_name(m->direction), peers_name(r->peers, m->peer), m->cseq);
 		/* JSON escaping keeps a hostile Call-ID on one printable line */
-		escape_json_string(out, m->call_id, strlen(m->call_id), SIPXDP_CALLID_LEN);
+		escape_json_string(out, m->call_id, strlen(m->call_id), ACK_CALL_ID_MAX);
 		fputc('\n', out);
 	}
 	if (r->n_missed > TEXT_MISSED_MAX)

@@ -95,7 +95,7 @@ struct sipxdp_bpf *loader_open(const struct loader_opts *opts)
 		bpf_map__set_max_entries(skel->maps.events, opts->ringbuf_bytes);
 	/* Wake the agent when a sixteenth of the ring waits; it drains on its tick too. */
 	skel->rodata->cfg_wakeup_bytes =
-		(opts->ringbuf_bytes ? opts->ringbuf_bytes : SIPXDP_DEFAULT_RINGBUF) / 16;
+		(opts->ringbuf_bytes ? opts->ringbuf_bytes : SIPXDP_DEFAULT_RINGBUF_MB << 20) / 16;
 	bpf_program__set_autoload(skel->progs.sipxdp_tc, opts->with_egress);
 	/* One trie entry a range (an empty trie still needs one), one row of
 	 * class counters a peer name and one for "other". */

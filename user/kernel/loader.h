@@ -13,7 +13,7 @@ struct loader_opts {
 	__u16 ports[SIPXDP_MAX_PORTS];	/* host order; nports == 0: any port */
 	unsigned int nports;
 	unsigned int max_sources;	/* 0: SIPXDP_DEFAULT_SOURCES */
-	unsigned int ringbuf_bytes;	/* 0: SIPXDP_DEFAULT_RINGBUF */
+	unsigned int ringbuf_bytes;	/* 0: SIPXDP_DEFAULT_RINGBUF_MB MiB */
 	const char *pin_dir;		/* maps pinned here; NULL: not pinned */
 	const struct peer_map *peers;	/* sizes the per-peer maps; NULL: none */
 	bool with_egress;		/* load the TC egress program too */

@@ -22,7 +22,10 @@
  * with SP or HT continues the one before (folding). Header names match in
  * any case, compact forms included (i, m, f, t, v, l, c, e, k, s, o, r, u,
  * x, y, b). The headers end at an empty line; the body is Content-Length
- * bytes after it, cut to what the span holds.
+ * bytes after it, cut to what the span holds. A last header line the span
+ * ends in before its LF is not indexed: its value could be cut anywhere.
+ * The start line and the header index are parsed for SIP_REQUEST and
+ * SIP_RESPONSE only.
  * Integers are 1*DIGIT, leading zeros allowed; a value above its field's
  * maximum makes the header invalid: it never wraps.
  */
@@ -112,8 +115,10 @@ const struct sip_header *sip_find(const struct sip_msg *m, enum sip_hdr id,
 bool sip_parse_uint(struct sip_span s, __u64 max, __u64 *out);
 
 /* The first CSeq header: "1*DIGIT LWS method"; the number at most
- * 0xffffffff. False (and nothing written) when absent or invalid. *method
- * is SIPXDP_M_OTHER for a method sipxdp does not name. */
+ * 0xffffffff. False (and nothing written) when absent or invalid; a second
+ * CSeq is never read. *method is SIPXDP_M_OTHER for a method sipxdp does
+ * not name (or none): the token must be the name, then LWS or the value's
+ * end. Requests and responses alike. */
 bool sip_cseq(const struct sip_msg *m, __u32 *num, __u8 *method);
 
 /* The first Call-ID's value; len 0 when there is none. */
@@ -122,7 +127,8 @@ struct sip_span sip_call_id(const struct sip_msg *m);
 /*
  * Comma-separated items of a header value (Contact, Via, Reason, ...): a
  * comma inside a quoted string (with its \-escapes) or inside <...> does
- * not split; blanks around an item are dropped; empty items are skipped.
+ * not split; LWS around an item (blanks, and the line ends of a folded
+ * value) is dropped; empty items are skipped.
  * *pos starts at 0. False when no item is left.
  */
 bool sip_next_item(struct sip_span value, size_t *pos, struct sip_span *item);
@@ -140,12 +146,14 @@ struct sip_span sip_item_uri(struct sip_span item);
  */
 bool sip_item_param(struct sip_span item, const char *name, struct sip_span *value);
 
-/* The tag parameter of the first To (or From) header; false when none. */
+/* The tag parameter of the first To (or From) header; false when none, or
+ * when it has no value. */
 bool sip_to_tag(const struct sip_msg *m, struct sip_span *tag);
 bool sip_from_tag(const struct sip_msg *m, struct sip_span *tag);
 
 /* The URIs of every Contact header, in order, several per header; at most
- * max into out. Returns how many were written. */
+ * max into out. Empty URIs ("<>") are skipped, as contact_split does.
+ * Returns how many were written. */
 size_t sip_contacts(const struct sip_msg *m, struct sip_span *out, size_t max);
 
 #endif /* SIPXDP_SIPMSG_H */

@@ -40,8 +40,8 @@ struct ack_txn {
 	__u16 uac_port;
 	struct sipxdp_addr uas_addr;
 	struct sipxdp_addr uac_addr;
-	char call_id[SIPXDP_CALLID_LEN];
-	char to_tag[SIPXDP_TAG_LEN];
+	char call_id[ACK_CALL_ID_MAX];
+	char to_tag[ACK_TO_TAG_MAX];
 };
 
 struct ack_matcher {
@@ -113,12 +113,12 @@ static bool same_call_id(const struct ack_txn *t, __u64 hash, const char *call_i
 	       memcmp(t->call_id, call_id, len) == 0;
 }
 
-static bool same_hop(const struct ack_txn *t, const struct sipxdp_event *ev)
+static bool same_hop(const struct ack_txn *t, const struct sip_event *ev)
 {
 	return hop_equal(&t->uas_addr, &t->uac_addr, &ev->saddr, &ev->daddr);
 }
 
-static bool same_to_tag(const struct ack_txn *t, const struct sipxdp_event *ev, __u16 tag_len)
+static bool same_to_tag(const struct ack_txn *t, const struct sip_event *ev, __u16 tag_len)
 {
 	return t->to_tag_len == tag_len && memcmp(t->to_tag, ev->to_tag, tag_len) == 0;
 }
@@ -127,10 +127,10 @@ static bool same_to_tag(const struct ack_txn *t, const struct sipxdp_event *ev, 
 #define txn_next(t) ((struct ack_txn *)(t)->link.hash_next)
 
 /* The transaction of a 2xx: the same Call-ID, CSeq, To-tag and hop. */
-static struct ack_txn *txn_find(const struct ack_matcher *m, const struct sipxdp_event *ev,
+static struct ack_txn *txn_find(const struct ack_matcher *m, const struct sip_event *ev,
 				__u16 len, __u64 hash)
 {
-	__u16 tag_len = event_to_tag_len(ev);
+	__u16 tag_len = sip_event_to_tag_len(ev, ACK_TO_TAG_MAX);
 
 	for (struct ack_txn *t = txn_first(m, hash); t; t = txn_next(t))
 		if (t->cseq == ev->cseq && same_call_id(t, hash, ev->call_id, len) &&
@@ -148,11 +148,11 @@ static struct ack_txn *txn_find(const struct ack_matcher *m, const struct sipxdp
  * it never gets here without one.
  */
 static struct ack_txn *txn_find_for_ack(const struct ack_matcher *m,
-					const struct sipxdp_event *ev, __u16 len, __u64 hash)
+					const struct sip_event *ev, __u16 len, __u64 hash)
 {
-	bool no_cseq = ev->flags & SIPXDP_EVF_NO_CSEQ;
-	bool no_tag = ev->flags & SIPXDP_EVF_NO_TO_TAG;
-	__u16 tag_len = event_to_tag_len(ev);
+	bool no_cseq = ev->flags & SIP_EVF_NO_CSEQ;
+	bool no_tag = ev->flags & SIP_EVF_NO_TO_TAG;
+	__u16 tag_len = sip_event_to_tag_len(ev, ACK_TO_TAG_MAX);
 	struct ack_txn *found = NULL;
 
 	if (!no_cseq && !no_tag)
@@ -224,11 +224,11 @@ void ack_matcher_expire(struct ack_matcher *m, __u64 now_ns)
 	}
 }
 
-static void on_invite_2xx(struct ack_matcher *m, const struct sipxdp_event *ev,
+static void on_invite_2xx(struct ack_matcher *m, const struct sip_event *ev,
 			  __u16 len, __u64 hash, __u64 now_ns)
 {
 	struct ack_txn *t = txn_find(m, ev, len, hash);
-	__u16 tag_len = event_to_tag_len(ev);
+	__u16 tag_len = sip_event_to_tag_len(ev, ACK_TO_TAG_MAX);
 
 	if (t) {
 		m->stats.retransmissions++;
@@ -279,7 +279,7 @@ static void record_delay(struct ack_stats *s, __u64 delay_ns)
 	s->delay_sum_seconds += seconds;
 }
 
-static void on_ack(struct ack_matcher *m, const struct sipxdp_event *ev, __u16 len,
+static void on_ack(struct ack_matcher *m, const struct sip_event *ev, __u16 len,
 		   __u64 hash, __u64 now_ns)
 {
 	struct ack_txn *t = txn_find_for_ack(m, ev, len, hash);
@@ -301,22 +301,22 @@ static void on_ack(struct ack_matcher *m, const struct sipxdp_event *ev, __u16 l
 	record_delay(&m->stats, now_ns >= t->first_2xx_ns ? now_ns - t->first_2xx_ns : 0);
 }
 
-void ack_matcher_feed(struct ack_matcher *m, const struct sipxdp_event *ev, __u64 now_ns)
+void ack_matcher_feed(struct ack_matcher *m, const struct sip_event *ev, __u64 now_ns)
 {
-	__u16 len = event_call_id_len(ev);
+	__u16 len = sip_event_call_id_len(ev, ACK_CALL_ID_MAX);
 	__u64 hash;
 
 	ack_matcher_expire(m, now_ns);
 
-	if (ev->kind != SIPXDP_EV_INVITE_2XX && ev->kind != SIPXDP_EV_ACK)
+	if (ev->kind != SIP_EV_INVITE_2XX && ev->kind != SIP_EV_ACK)
 		return;
-	if (ev->kind == SIPXDP_EV_INVITE_2XX && (ev->flags & SIPXDP_EVF_NO_CSEQ))
+	if (ev->kind == SIP_EV_INVITE_2XX && (ev->flags & SIP_EVF_NO_CSEQ))
 		return;
 	if (!len)
 		return;
 
 	hash = txn_table_hash(&m->table, ev->call_id, len);
-	if (ev->kind == SIPXDP_EV_INVITE_2XX)
+	if (ev->kind == SIP_EV_INVITE_2XX)
 		on_invite_2xx(m, ev, len, hash, now_ns);
 	else
 		on_ack(m, ev, len, hash, now_ns);

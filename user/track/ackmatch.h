@@ -15,9 +15,9 @@
  *
  * A transaction is created by its first 2xx; further 2xx of it are
  * retransmissions. An ACK matches it while pending (delay into the
- * histogram). An ACK whose CSeq was cut off (SIPXDP_EVF_NO_CSEQ: the header
- * is in the next TCP segment) matches the pending 2xx of its Call-ID on its
- * hop: a dialog has one INVITE transaction in progress at a time (RFC 3261
+ * histogram). An ACK whose CSeq was cut off (SIP_EVF_NO_CSEQ: the header
+ * is in the next TCP segment, or past the bytes its record carries)
+ * matches the pending 2xx of its Call-ID on its hop: a dialog has one INVITE transaction in progress at a time (RFC 3261
  * 14.1); an ACK whose To-tag is missing, the one of its Call-ID, CSeq and
  * hop. When now - first_2xx >= timeout it is missing, and recorded among
  * the last missed calls; an ACK after that makes it `late`. Every
@@ -37,6 +37,7 @@
 
 #include <stddef.h>
 #include <linux/types.h>
+#include "event.h"
 #include "peers.h"
 #include "sipxdp.h"
 
@@ -44,6 +45,10 @@
 #define ACK_DEFAULT_TIMEOUT_NS	ACK_REMEMBER_NS
 #define ACK_DEFAULT_CAPACITY	16384	/* ~250 bytes each when in use */
 #define ACK_DEFAULT_MISSED_KEEP	100
+/* Bytes of a Call-ID and of a To-tag a transaction keeps: longer ones are
+ * cut, and two that differ only past the cut are the same key. */
+#define ACK_CALL_ID_MAX		128
+#define ACK_TO_TAG_MAX		64
 
 /* Upper bounds (seconds) of the ACK delay histogram; +Inf is implied. */
 #define ACK_DELAY_BUCKETS	12
@@ -78,7 +83,7 @@ struct ack_peer_stats {
 /* A call that missed its ACK: the 2xx's sender (UAS) and receiver (UAC),
  * the two ends of its hop. */
 struct ack_missed {
-	char call_id[SIPXDP_CALLID_LEN + 1];	/* NUL-terminated, as received */
+	char call_id[ACK_CALL_ID_MAX + 1];	/* NUL-terminated, as received */
 	__u32 cseq;
 	unsigned int peer;			/* id: peers_name() */
 	__u8 direction;				/* the 2xx's */
@@ -107,11 +112,11 @@ struct ack_matcher *ack_matcher_new(const struct ack_matcher_opts *opts);
 void ack_matcher_free(struct ack_matcher *m);
 
 /*
- * Feeds one event: SIPXDP_EV_INVITE_2XX and SIPXDP_EV_ACK are used, other
+ * Feeds one event: SIP_EV_INVITE_2XX and SIP_EV_ACK are used, other
  * kinds ignored. Events without a Call-ID or CSeq (flags) are ignored too.
  * Also expires what timed out by now_ns.
  */
-void ack_matcher_feed(struct ack_matcher *m, const struct sipxdp_event *ev, __u64 now_ns);
+void ack_matcher_feed(struct ack_matcher *m, const struct sip_event *ev, __u64 now_ns);
 
 /* Declares missing every pending transaction whose time is up at now_ns. */
 void ack_matcher_expire(struct ack_matcher *m, __u64 now_ns);

@@ -4,6 +4,7 @@
  * (txtable.h), so no event allocates and expiry only looks at list heads.
  */
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include "calls.h"
@@ -87,7 +88,7 @@ struct call {
 	bool cancel_seen;
 	bool cancel_answered;
 	struct sipxdp_addr a, b;	/* the hop */
-	char call_id[SIPXDP_CALLID_LEN];
+	char call_id[CALL_CALL_ID_MAX];
 };
 
 /* The OPTIONS/REGISTER table's lists. */
@@ -102,7 +103,7 @@ struct request_txn {
 	__u8 method;
 	bool answered;
 	struct sipxdp_addr a, b;
-	char call_id[SIPXDP_CALLID_LEN];
+	char call_id[CALL_CALL_ID_MAX];
 };
 
 struct call_tracker {
@@ -169,7 +170,7 @@ static bool is_up(__u64 since_ns, __u64 now_ns)
 	return now_ns >= since_ns && now_ns - since_ns >= CALL_REMEMBER_NS;
 }
 
-static unsigned int peer_of(const struct call_tracker *t, const struct sipxdp_event *ev)
+static unsigned int peer_of(const struct call_tracker *t, const struct sip_event *ev)
 {
 	unsigned int id = peers_lookup_id(t->peers, event_remote(ev));
 
@@ -181,7 +182,7 @@ static unsigned int peer_of(const struct call_tracker *t, const struct sipxdp_ev
 #define call_first(t, hash) ((struct call *)txn_table_chain(&(t)->calls, hash))
 #define call_next(c) ((struct call *)(c)->link.hash_next)
 
-static bool call_is(const struct call *c, __u64 hash, const struct sipxdp_event *ev,
+static bool call_is(const struct call *c, __u64 hash, const struct sip_event *ev,
 		    __u16 len)
 {
 	return c->link.hash == hash && c->call_id_len == len &&
@@ -191,7 +192,7 @@ static bool call_is(const struct call *c, __u64 hash, const struct sipxdp_event 
 
 /* The call of an INVITE transaction: Call-ID, CSeq and hop. */
 static struct call *call_find(const struct call_tracker *t, __u64 hash,
-			      const struct sipxdp_event *ev, __u16 len)
+			      const struct sip_event *ev, __u16 len)
 {
 	for (struct call *c = call_first(t, hash); c; c = call_next(c))
 		if (c->cseq == ev->cseq && call_is(c, hash, ev, len))
@@ -201,7 +202,7 @@ static struct call *call_find(const struct call_tracker *t, __u64 hash,
 
 /* The call in a given state of a dialog's message (a BYE: its CSeq differs). */
 static struct call *call_find_in_state(const struct call_tracker *t, __u64 hash,
-				       const struct sipxdp_event *ev, __u16 len,
+				       const struct sip_event *ev, __u16 len,
 				       enum call_state state)
 {
 	for (struct call *c = call_first(t, hash); c; c = call_next(c))
@@ -244,12 +245,12 @@ static void calls_make_room(struct call_tracker *t)
 	txn_table_remove(&t->calls, l);
 }
 
-static void on_invite(struct call_tracker *t, const struct sipxdp_event *ev, __u16 len,
+static void on_invite(struct call_tracker *t, const struct sip_event *ev, __u16 len,
 		      __u64 hash, __u64 now_ns)
 {
 	struct call *c;
 
-	if (event_to_tag_len(ev)) {
+	if (sip_event_to_tag_len(ev, SIZE_MAX)) {
 		t->stats.reinvites++;	/* inside a dialog: not a new call */
 		return;
 	}
@@ -270,7 +271,7 @@ static void on_invite(struct call_tracker *t, const struct sipxdp_event *ev, __u
 	t->by_peer[c->peer].attempts[c->direction]++;
 }
 
-static void on_invite_response(struct call_tracker *t, const struct sipxdp_event *ev,
+static void on_invite_response(struct call_tracker *t, const struct sip_event *ev,
 			       __u16 len, __u64 hash, __u64 now_ns)
 {
 	struct call *c = call_find(t, hash, ev, len);
@@ -305,7 +306,7 @@ static void on_invite_response(struct call_tracker *t, const struct sipxdp_event
 	p->active++;
 }
 
-static void on_bye(struct call_tracker *t, const struct sipxdp_event *ev, __u16 len,
+static void on_bye(struct call_tracker *t, const struct sip_event *ev, __u16 len,
 		   __u64 hash, __u64 now_ns)
 {
 	struct call *c = call_find_in_state(t, hash, ev, len, CALL_ACTIVE);
@@ -318,7 +319,7 @@ static void on_bye(struct call_tracker *t, const struct sipxdp_event *ev, __u16 
 	call_done(t, c, CALL_BYE, now_ns + CALL_REMEMBER_NS);
 }
 
-static void on_bye_response(struct call_tracker *t, const struct sipxdp_event *ev, __u16 len,
+static void on_bye_response(struct call_tracker *t, const struct sip_event *ev, __u16 len,
 			    __u64 hash)
 {
 	struct call *c = call_find_in_state(t, hash, ev, len, CALL_BYE);
@@ -333,7 +334,7 @@ static void on_bye_response(struct call_tracker *t, const struct sipxdp_event *e
 	record(&p->duration, &call_duration_bounds, c->answer_ns, c->bye_ns);
 }
 
-static void on_cancel(struct call_tracker *t, const struct sipxdp_event *ev, __u16 len,
+static void on_cancel(struct call_tracker *t, const struct sip_event *ev, __u16 len,
 		      __u64 hash, bool response)
 {
 	struct call *c = call_find(t, hash, ev, len);
@@ -388,7 +389,7 @@ static struct request_peer_stats *request_stats(struct call_tracker *t, unsigned
 }
 
 static struct request_txn *request_find(const struct call_tracker *t, __u64 hash,
-					const struct sipxdp_event *ev, __u16 len)
+					const struct sip_event *ev, __u16 len)
 {
 	for (struct request_txn *r = (struct request_txn *)txn_table_chain(&t->requests, hash);
 	     r; r = (struct request_txn *)r->link.hash_next)
@@ -399,7 +400,7 @@ static struct request_txn *request_find(const struct call_tracker *t, __u64 hash
 	return NULL;
 }
 
-static void on_request(struct call_tracker *t, const struct sipxdp_event *ev, __u16 len,
+static void on_request(struct call_tracker *t, const struct sip_event *ev, __u16 len,
 		       __u64 hash, __u64 now_ns)
 {
 	struct request_txn *r;
@@ -427,7 +428,7 @@ static void on_request(struct call_tracker *t, const struct sipxdp_event *ev, __
 	request_stats(t, r->peer, r->method)->sent++;
 }
 
-static void on_request_response(struct call_tracker *t, const struct sipxdp_event *ev,
+static void on_request_response(struct call_tracker *t, const struct sip_event *ev,
 				__u16 len, __u64 hash, __u64 now_ns)
 {
 	struct request_txn *r = request_find(t, hash, ev, len);
@@ -473,19 +474,19 @@ void call_tracker_expire(struct call_tracker *t, __u64 now_ns)
 	requests_expire(t, now_ns);
 }
 
-void call_tracker_feed(struct call_tracker *t, const struct sipxdp_event *ev, __u64 now_ns)
+void call_tracker_feed(struct call_tracker *t, const struct sip_event *ev, __u64 now_ns)
 {
-	__u16 len = event_call_id_len(ev);
-	bool request = ev->kind == SIPXDP_EV_REQUEST;
+	__u16 len = sip_event_call_id_len(ev, CALL_CALL_ID_MAX);
+	bool request = ev->kind == SIP_EV_REQUEST;
 	__u64 hash;
 
 	call_tracker_expire(t, now_ns);
 	ack_matcher_feed(t->acks, ev, now_ns);
 	/* Without a Call-ID or a CSeq no transaction can be told apart. */
-	if (!len || (ev->flags & SIPXDP_EVF_NO_CSEQ))
+	if (!len || (ev->flags & SIP_EVF_NO_CSEQ))
 		return;
-	if (!request && ev->kind != SIPXDP_EV_RESPONSE && ev->kind != SIPXDP_EV_INVITE_2XX &&
-	    ev->kind != SIPXDP_EV_REDIRECT)
+	if (!request && ev->kind != SIP_EV_RESPONSE && ev->kind != SIP_EV_INVITE_2XX &&
+	    ev->kind != SIP_EV_REDIRECT)
 		return;
 	hash = txn_table_hash(&t->calls, ev->call_id, len);
 	switch (ev->method) {

@@ -37,11 +37,15 @@
 #include <stddef.h>
 #include <linux/types.h>
 #include "ackmatch.h"
+#include "event.h"
 #include "peers.h"
 #include "sipxdp.h"
 
 #define CALL_REMEMBER_NS	ACK_REMEMBER_NS	/* 64 * T1 */
 #define CALL_DEFAULT_CAPACITY	32768		/* ~240 bytes each */
+/* Bytes of a Call-ID a call or request keeps: longer ones are cut, and two
+ * that differ only past the cut are the same key. */
+#define CALL_CALL_ID_MAX	128
 
 enum call_outcome {
 	CALL_ANSWERED,
@@ -129,7 +133,7 @@ struct call_tracker *call_tracker_new(const struct call_tracker_opts *opts);
 void call_tracker_free(struct call_tracker *t);
 
 /* Feeds one event of any kind (after expiring what timed out by now_ns). */
-void call_tracker_feed(struct call_tracker *t, const struct sipxdp_event *ev, __u64 now_ns);
+void call_tracker_feed(struct call_tracker *t, const struct sip_event *ev, __u64 now_ns);
 /* Expires what timed out by now_ns: ACKs, calls, OPTIONS/REGISTER. */
 void call_tracker_expire(struct call_tracker *t, __u64 now_ns);
 

@@ -5,81 +5,6 @@
 #include "hash.h"
 #include "redirects.h"
 
-static bool is_blank(char c)
-{
-	return c == ' ' || c == '\t';
-}
-
-/* The index just past the quoted string that starts at value[i] ('"'). */
-static size_t skip_quoted(const char *value, size_t len, size_t i)
-{
-	for (i++; i < len; i++) {
-		if (value[i] == '\\')
-			i++;	/* quoted-pair: the next byte is taken as is */
-		else if (value[i] == '"')
-			return i + 1;
-	}
-	return len;
-}
-
-static struct contact_uri trim_blanks(const char *start, size_t len)
-{
-	while (len && is_blank(*start)) {
-		start++;
-		len--;
-	}
-	while (len && is_blank(start[len - 1]))
-		len--;
-	return (struct contact_uri){ .start = start, .len = len };
-}
-
-size_t contact_split(const char *value, size_t len, struct contact_uri *out, size_t max)
-{
-	size_t i = 0, n = 0;
-
-	while (i < len && n < max) {
-		size_t item = i, bare_end = SIZE_MAX;
-		struct contact_uri uri = { 0 };
-		bool have_angle_uri = false;
-
-		/* One item: up to a ',' outside quotes and outside <...>. */
-		while (i < len && value[i] != ',') {
-			const char *close;
-
-			switch (value[i]) {
-			case '"':
-				i = skip_quoted(value, len, i);
-				continue;
-			case '<':
-				/* '<' in a bare URI's parameters is not a name-addr. */
-				if (have_angle_uri || bare_end != SIZE_MAX)
-					break;
-				close = memchr(value + i + 1, '>', len - i - 1);
-				uri.start = value + i + 1;
-				uri.len = (close ? (size_t)(close - value) : len) - i - 1;
-				have_angle_uri = true;
-				i += uri.len + 1;
-				continue;
-			case ';':
-				if (bare_end == SIZE_MAX)
-					bare_end = i;
-				break;
-			}
-			i++;
-		}
-		if (!have_angle_uri)
-			uri = (struct contact_uri){
-				.start = value + item,
-				.len = (bare_end < i ? bare_end : i) - item,
-			};
-		uri = trim_blanks(uri.start, uri.len);
-		if (uri.len)
-			out[n++] = uri;
-		i++;	/* the ',' */
-	}
-	return n;
-}
-
 #define NO_ENTRY	UINT32_MAX
 
 /* What the table keeps beside each entry: its hash, and its place in the
@@ -340,24 +265,23 @@ void redirect_table_expire(struct redirect_table *t, __u64 now_ns)
 	}
 }
 
-void redirect_table_feed(struct redirect_table *t, const struct sipxdp_event *ev,
+void redirect_table_feed(struct redirect_table *t, const struct sip_event *ev,
 			 __u64 now_ns)
 {
-	struct contact_uri uris[CONTACT_MAX_URIS];
+	struct sip_span uris[CONTACT_MAX_URIS];
 	struct redirect_entry key;
-	size_t len, n;
+	size_t n;
 
-	if (ev->kind != SIPXDP_EV_REDIRECT)
+	if (ev->kind != SIP_EV_REDIRECT || !ev->msg)
 		return;
-	len = ev->contact_len < SIPXDP_CONTACT_LEN ? ev->contact_len : SIPXDP_CONTACT_LEN;
-	n = contact_split(ev->contact, len, uris, CONTACT_MAX_URIS);
+	n = sip_contacts(ev->msg, uris, CONTACT_MAX_URIS);
 	memset(&key, 0, sizeof(key));
 	key.code = ev->status;
 	key.source = ev->saddr;
 	for (size_t i = 0; i < n; i++) {
 		key.target_cut = uris[i].len > REDIRECT_TARGET_MAX;
 		key.target_len = key.target_cut ? REDIRECT_TARGET_MAX : uris[i].len;
-		memcpy(key.target, uris[i].start, key.target_len);
+		memcpy(key.target, uris[i].p, key.target_len);
 		key.target[key.target_len] = '\0';
 		/*
 		 * A NUL would end the C string early. 0xff is never valid UTF-8,

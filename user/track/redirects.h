@@ -25,6 +25,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <linux/types.h>
+#include "event.h"
 #include "sipxdp.h"
 
 #define REDIRECT_TARGET_MAX		256
@@ -32,21 +33,6 @@
 #define REDIRECT_DEFAULT_MAX_AGE_NS	(3600ull * 1000000000ull)
 #define REDIRECT_EVICT_MIN_AGE_NS	(60ull * 1000000000ull)
 #define CONTACT_MAX_URIS		32	/* URIs taken from one message */
-
-/* One URI inside a Contact value: a span of the value, not a copy. */
-struct contact_uri {
-	const char *start;
-	size_t len;
-};
-
-/*
- * Splits Contact header values (several headers joined by ',') into URIs:
- * commas inside <...> or a quoted display name do not split; a URI is the
- * part inside <...>, or a bare URI cut at its first ';' (RFC 3261 20.10:
- * those are header parameters), or "*"; blanks around are dropped; empty
- * items are skipped. Returns the number of URIs written (<= max).
- */
-size_t contact_split(const char *value, size_t len, struct contact_uri *out, size_t max);
 
 struct redirect_entry {
 	__u16 code;
@@ -65,8 +51,9 @@ struct redirect_table;
 struct redirect_table *redirect_table_new(size_t max_targets, __u64 max_age_ns);
 void redirect_table_free(struct redirect_table *t);
 
-/* Feeds one event; only SIPXDP_EV_REDIRECT is used. One entry per URI. */
-void redirect_table_feed(struct redirect_table *t, const struct sipxdp_event *ev,
+/* Feeds one event; only SIP_EV_REDIRECT is used. One entry per URI of its
+ * Contact headers (sip_contacts: the first CONTACT_MAX_URIS). */
+void redirect_table_feed(struct redirect_table *t, const struct sip_event *ev,
 			 __u64 now_ns);
 
 /* Drops the entries not seen for max_age_ns by now_ns. */

@@ -17,6 +17,7 @@
 #include <stddef.h>
 #include <string.h>
 #include <linux/types.h>
+#include "event.h"
 #include "sipxdp.h"
 
 #define TXN_LISTS	3	/* lists a table keeps; what each means is its user's */
@@ -91,25 +92,9 @@ static inline bool hop_equal(const struct sipxdp_addr *a1, const struct sipxdp_a
 
 /* The far end of a message's hop, seen from this host: where it came from
  * when it came in (XDP), where it went when it went out (TC). */
-static inline const struct sipxdp_addr *event_remote(const struct sipxdp_event *ev)
+static inline const struct sipxdp_addr *event_remote(const struct sip_event *ev)
 {
 	return ev->direction == SIPXDP_DIR_EGRESS ? &ev->daddr : &ev->saddr;
-}
-
-/* A Call-ID's bytes as far as the record can be trusted; 0 when it has none. */
-static inline __u16 event_call_id_len(const struct sipxdp_event *ev)
-{
-	if (ev->flags & SIPXDP_EVF_NO_CALLID)
-		return 0;
-	return ev->call_id_len > SIPXDP_CALLID_LEN ? SIPXDP_CALLID_LEN : ev->call_id_len;
-}
-
-/* The To-tag's bytes; 0 when there is none. */
-static inline __u16 event_to_tag_len(const struct sipxdp_event *ev)
-{
-	if (ev->flags & SIPXDP_EVF_NO_TO_TAG)
-		return 0;
-	return ev->to_tag_len > SIPXDP_TAG_LEN ? SIPXDP_TAG_LEN : ev->to_tag_len;
 }
 
 #endif /* SIPXDP_TXTABLE_H */
