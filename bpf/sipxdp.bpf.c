@@ -285,8 +285,8 @@ __attribute__((noinline)) int sip_header_line(struct scratch *s, __u32 ls)
 		if (m == v || m >= h->end)
 			break;
 		c = load_byte(s, m);
-		if (c == '\r' || c == '\n')
-			break;
+		if (c == '\n')
+			break;	/* the header ends: no method */
 		h->cseq_method = method_at(s, m, h->end, METHOD_END_LWS);
 		break;
 	case HDR_CONTENT_LENGTH:
@@ -306,12 +306,12 @@ __attribute__((noinline)) int sip_header_line(struct scratch *s, __u32 ls)
 }
 
 /*
- * CHUNK_WORDS words of the headers from h->pos. A line that may matter
+ * CHUNK_WORDS steps of the header scan from h->pos. A line that may matter
  * starts after an LF with c or C (CSeq, Content-Length), l or L (its
- * compact form) or a line end (the empty line): each word is compared
- * with the one a byte further on, eight positions at a time, and only
- * those lines are read. Folded to lower case, CR reads as '-' and LF as
- * '*': lines starting with those are read too, and found to be neither.
+ * compact form) or a line end (the empty line): each word is compared with
+ * the one a byte further on, eight positions at a time, and only those
+ * lines are read. Folded to lower case, CR reads as '-' and LF as '*':
+ * lines starting with those are read too, and found to be neither.
  * Returns 1 when the scan is over.
  */
 __attribute__((noinline)) int sip_header_chunk(struct scratch *s)
@@ -346,6 +346,12 @@ __attribute__((noinline)) int sip_header_chunk(struct scratch *s)
 	return 0;
 }
 
+/*
+ * The header scan's bpf_loop callback. Its state lives in the scratch map
+ * value, unknown to the verifier, so the callback converges at once.
+ * Deepest call chain, TC's: tc, walk, message, this, chunk, line, number
+ * or LWS, step: eight frames, the verifier's most.
+ */
 static long header_chunk_cb(__u32 idx __attribute__((unused)), void *unused __attribute__((unused)))
 {
 	__u32 zero = 0;
