@@ -50,8 +50,10 @@ OTHER_ADDR=10.201.0.3
 HTTP_PORT=9360
 
 e2e_setup "${1:-build}"
-[ -n "$HTTP_IDLE_SECONDS" ] && [ -n "$HTTP_CONNECTION_MAX_SECONDS" ] &&
-	[ -n "$HTTP_CONNECTION_LIMIT" ] || e2e_die "cannot read the limits in user/export/http.h"
+if [ -z "$HTTP_IDLE_SECONDS" ] || [ -z "$HTTP_CONNECTION_MAX_SECONDS" ] ||
+	[ -z "$HTTP_CONNECTION_LIMIT" ]; then
+	e2e_die "cannot read the limits in user/export/http.h"
+fi
 [ "$HOLD_ADDR" = "$E2E_CLI_ADDR" ] || e2e_die "HOLD_ADDR is not lib.sh's client address"
 ip -n "$E2E_CLI_NS" addr add "$OTHER_ADDR/$E2E_PREFIX_LEN" dev "$E2E_CLI_IF"
 E2E_METRICS_ADDR=$E2E_SRV_ADDR:$HTTP_PORT	# on the veth, reached from the cli namespace
