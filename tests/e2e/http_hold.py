@@ -10,6 +10,7 @@ one is still open. Stops after --seconds, or on SIGTERM, closing everything.
 """
 import argparse
 import json
+import resource
 import select
 import signal
 import socket
@@ -56,6 +57,9 @@ def main():
     a = p.parse_args()
 
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    # a thousand sockets need more than the usual 1024 descriptors' soft limit
+    _, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
     start = time.monotonic()
     slow = connect(a.server, a.port, a.local)
     idle = [c for c in (connect(a.server, a.port, a.local) for _ in range(a.idle)) if c]

@@ -194,6 +194,7 @@ static bool fixture_init(struct fixture *f)
 	f->in = (struct metrics_input){
 		.snap = &f->snap, .acks = &f->acks, .redirects = f->redirects,
 		.peers = f->peers, .per_source_top_n = 2, .version = "1.2.3-test",
+		.http_refused = 5,
 	};
 	return true;
 }
@@ -304,6 +305,7 @@ static void traffic_families(void)
 		HAS_LINE(text, "sipxdp_map_entries{map=\"responses\"} 7");
 		HAS_LINE(text, "sipxdp_map_capacity{map=\"sources\"} 65536");
 		HAS_LINE(text, "sipxdp_map_capacity{map=\"responses\"} 4096");
+		HAS_LINE(text, "sipxdp_http_refused_total 5");
 		HAS_LINE(text, "sipxdp_build_info{version=\"1.2.3-test\"} 1");
 		HAS_LINE(text, "# TYPE sipxdp_packets_total counter");
 		HAS_LINE(text, "# TYPE sipxdp_map_entries gauge");
@@ -323,7 +325,7 @@ static void help_and_type_once_per_family(void)
 	CHECK(text);
 	if (text) {
 		/* Every family, with every option on. */
-		CHECK_EQ(check_families(text), 24);
+		CHECK_EQ(check_families(text), 25);
 		check_promtool(text);
 	}
 	free(text);
@@ -335,7 +337,7 @@ static void help_and_type_once_per_family(void)
 	text = render(&f.in);
 	CHECK(text);
 	if (text) {
-		CHECK_EQ(check_families(text), 11);
+		CHECK_EQ(check_families(text), 12);
 		CHECK(!strstr(text, "sipxdp_ack"));
 		CHECK(!strstr(text, "sipxdp_invite"));
 		CHECK(!strstr(text, "redirect"));
@@ -622,7 +624,7 @@ static void hostile_contact_one_valid_line(void)
 			 "target=\"" FFFD "\"} 2");
 		CHECK_EQ(count_prefix(text, "sipxdp_redirect_target_responses_total{code=\"399\""),
 			 2);
-		CHECK_EQ(check_families(text), 24);
+		CHECK_EQ(check_families(text), 25);
 		check_promtool(text);
 	}
 	free(text);
@@ -695,7 +697,7 @@ static void large_scrape(void)
 			 "10000");
 		CHECK_EQ(count_prefix(text, "sipxdp_redirect_target_responses_total{"), 1000);
 		HAS_LINE(text, "sipxdp_redirect_targets_overflow_total 0");
-		CHECK_EQ(check_families(text), 24);
+		CHECK_EQ(check_families(text), 25);
 	}
 	free(text);
 	free(rows);

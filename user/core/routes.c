@@ -111,6 +111,7 @@ int routes_serve(void *ctx, const struct http_request *req, FILE *out, const cha
 	if (!strcmp(path, "/metrics")) {
 		struct metrics_input in = core_metrics(c, &v);
 
+		in.http_refused = http_refused(http_request_server(req));
 		*type = "text/plain; version=0.0.4; charset=utf-8";
 		metrics_write(out, &in);
 		status = 200;

@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <time.h>
@@ -16,6 +17,8 @@
 
 #define HTTP_CLIENT_TIMEOUT_S	5
 #define HTTP_BODY_MAX		(64u << 20)
+/* Descriptors kept for the agent's own files, maps and the listening socket. */
+#define HTTP_FD_RESERVE		128u
 
 /* One open connection, from its start: its lifetime is bounded. */
 struct http_conn {
@@ -30,6 +33,8 @@ struct http_server {
 	http_handler handler;
 	void *ctx;
 	struct http_conn conns;		/* list head */
+	unsigned int connection_limit;
+	__u64 refused;			/* connections over connection_limit */
 };
 
 static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
@@ -85,7 +90,18 @@ static void shut_old_connections(struct http_server *s)
 struct http_request {
 	struct MHD_Connection *conn;
 	const char *path;
+	const struct http_server *server;
 };
+
+const struct http_server *http_request_server(const struct http_request *req)
+{
+	return req->server;
+}
+
+__u64 http_refused(const struct http_server *s)
+{
+	return s->refused;
+}
 
 const char *http_request_path(const struct http_request *req)
 {
@@ -145,7 +161,7 @@ static enum MHD_Result answer(void *cls, struct MHD_Connection *conn, const char
 			      const char *upload_data, size_t *upload_size, void **req_ctx)
 {
 	struct http_server *s = cls;
-	struct http_request req = { .conn = conn, .path = url };
+	struct http_request req = { .conn = conn, .path = url, .server = s };
 	const char *type = "text/plain; charset=utf-8";
 	struct MHD_Response *resp;
 	enum MHD_Result ret;
@@ -186,6 +202,55 @@ static enum MHD_Result answer(void *cls, struct MHD_Connection *conn, const char
 	return ret;
 }
 
+/*
+ * The connection limit the descriptors allow: HTTP_CONNECTION_LIMIT, after
+ * raising the soft RLIMIT_NOFILE towards the hard one if it is lower (1024
+ * is usual, and idle clients would take the agent's last descriptors before
+ * the limit); less, with a warning, when the hard limit is lower too.
+ */
+static unsigned int fit_connection_limit(void)
+{
+	const rlim_t wanted = HTTP_CONNECTION_LIMIT + HTTP_FD_RESERVE;
+	struct rlimit nofile;
+	unsigned int limit;
+
+	if (getrlimit(RLIMIT_NOFILE, &nofile))
+		return HTTP_CONNECTION_LIMIT;	/* cannot tell: accept() fails at the limit */
+	if (nofile.rlim_cur < wanted && nofile.rlim_cur < nofile.rlim_max) {
+		nofile.rlim_cur = nofile.rlim_max < wanted ? nofile.rlim_max : wanted;
+		if (setrlimit(RLIMIT_NOFILE, &nofile))
+			getrlimit(RLIMIT_NOFILE, &nofile);
+	}
+	if (nofile.rlim_cur >= wanted)
+		return HTTP_CONNECTION_LIMIT;
+	limit = nofile.rlim_cur > 2 * HTTP_FD_RESERVE ? nofile.rlim_cur - HTTP_FD_RESERVE :
+							 nofile.rlim_cur / 2;
+	pr_warn("%llu file descriptors (RLIMIT_NOFILE's hard limit): HTTP connections "
+		"limited to %u\n", (unsigned long long)nofile.rlim_cur, limit);
+	return limit;
+}
+
+/*
+ * libmicrohttpd stops accepting at its own connection limit, and new
+ * connections wait unseen in the listen backlog: it is set one above ours,
+ * so the connection over ours is accepted, and this policy counts and
+ * closes it.
+ */
+static enum MHD_Result accept_under_limit(void *cls, const struct sockaddr *addr,
+					  socklen_t addrlen)
+{
+	struct http_server *s = cls;
+	const union MHD_DaemonInfo *info =
+		MHD_get_daemon_info(s->daemon, MHD_DAEMON_INFO_CURRENT_CONNECTIONS);
+
+	(void)addr;
+	(void)addrlen;
+	if (info && info->num_connections < s->connection_limit)
+		return MHD_YES;
+	s->refused++;
+	return MHD_NO;
+}
+
 struct http_server *http_start(const char *listen, http_handler handler, void *ctx)
 {
 	struct sockaddr_storage ss;
@@ -200,12 +265,16 @@ struct http_server *http_start(const char *listen, http_handler handler, void *c
 	s->handler = handler;
 	s->ctx = ctx;
 	s->conns.next = s->conns.prev = &s->conns;
-	/* epoll, no internal thread: the agent's loop polls MHD's epoll fd */
+	s->connection_limit = fit_connection_limit();
+	/*
+	 * epoll, no internal thread: the agent's loop polls MHD's epoll fd.
+	 * No limit per address: a local scraper shares 127.0.0.1 with every
+	 * local client, which would starve it first.
+	 */
 	s->daemon = MHD_start_daemon(MHD_USE_EPOLL | (ss.ss_family == AF_INET6 ? MHD_USE_IPv6 : 0),
-				     0, NULL, NULL, answer, s,
+				     0, accept_under_limit, s, answer, s,
 				     MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
-				     MHD_OPTION_CONNECTION_LIMIT, HTTP_CONNECTION_LIMIT,
-				     MHD_OPTION_PER_IP_CONNECTION_LIMIT, HTTP_PER_IP_LIMIT,
+				     MHD_OPTION_CONNECTION_LIMIT, s->connection_limit + 1,
 				     MHD_OPTION_CONNECTION_TIMEOUT, HTTP_IDLE_SECONDS,
 				     MHD_OPTION_NOTIFY_CONNECTION, on_connection, s,
 				     MHD_OPTION_END);

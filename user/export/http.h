@@ -9,6 +9,7 @@
 
 #include <stddef.h>
 #include <stdio.h>
+#include <linux/types.h>
 
 /* A request as a handler sees it: its path (without the query), and its
  * query arguments through http_request_arg. Valid during the call only. */
@@ -28,16 +29,21 @@ struct http_server;
 /* listen: "ADDR:PORT" or "[ADDR6]:PORT". NULL with a message on error. */
 struct http_server *http_start(const char *listen, http_handler handler, void *ctx);
 /*
- * Connections: at most HTTP_CONNECTION_LIMIT, HTTP_PER_IP_LIMIT from one
- * address, each closed after HTTP_IDLE_SECONDS without a byte or
- * HTTP_CONNECTION_MAX_SECONDS in all, so idle or slow clients cannot hold
- * /metrics for long.
+ * Connections: at most HTTP_CONNECTION_LIMIT (fewer when RLIMIT_NOFILE's
+ * hard limit does not allow as many; the ones over it are closed at once
+ * and counted, http_refused), each closed after HTTP_IDLE_SECONDS without a
+ * byte or HTTP_CONNECTION_MAX_SECONDS in all, so idle or slow clients cannot
+ * hold /metrics for long.
  */
-#define HTTP_CONNECTION_LIMIT	64u
-#define HTTP_PER_IP_LIMIT	16u
-#define HTTP_IDLE_SECONDS	10u
+#define HTTP_CONNECTION_LIMIT	4096u
+#define HTTP_IDLE_SECONDS	5u
 /* A connection's whole life, however it trickles bytes (a slow client). */
 #define HTTP_CONNECTION_MAX_SECONDS	20
+
+/* The server a request came to, for http_refused in what it answers. */
+const struct http_server *http_request_server(const struct http_request *req);
+/* Connections closed at once because HTTP_CONNECTION_LIMIT were open. */
+__u64 http_refused(const struct http_server *s);
 
 /* For poll(): readable when the server has work. */
 int http_fd(const struct http_server *s);

@@ -547,6 +547,10 @@ static void write_agent(FILE *out, const struct metrics_input *in)
 		fprintf(out, "sipxdp_map_capacity{map=\"redirect_targets\"} %zu\n",
 			redirect_table_capacity(in->redirects));
 
+	single(out, "sipxdp_http_refused_total", "counter",
+	       "HTTP connections closed at once because the agent's connection limit was reached.",
+	       in->http_refused);
+
 	family(out, "sipxdp_build_info", "gauge", "Always 1; the version is in the label.");
 	fputs("sipxdp_build_info{version=\"", out);
 	escape_label_value(out, version, strlen(version), LABEL_VALUE_MAX);

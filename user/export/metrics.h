@@ -25,6 +25,7 @@ struct metrics_input {
 	const struct peer_map *peers;		/* NULL: every peer is "other" */
 	unsigned int per_source_top_n;		/* 0: no sipxdp_source_* series */
 	__u64 source_evictions;			/* rows the per-source LRU map evicted */
+	__u64 http_refused;			/* connections over the HTTP server's limit */
 	const char *version;			/* sipxdp_build_info{version} */
 };
 

@@ -4,13 +4,18 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
+#include "hash.h"
 #include "loader.h"
 #include "log.h"
+#include "pins.h"
 
 #define VERIFIER_LOG_SIZE	(16u << 20)
 #define VERIFIER_TAIL_LINES	40
+/* Beside the pinned per-peer counters: the fingerprint of the peers they count. */
+#define PEERS_FINGERPRINT_PIN	"peers_fingerprint"
 
 int loader_parse_ports(const char *arg, struct loader_opts *opts)
 {
@@ -71,6 +76,67 @@ static void print_verifier_log(const struct bpf_program *prog, const char *log)
 }
 
 /*
+ * What gives the per-peer counters their meaning: the names (their order
+ * gives the ids) and each range with its name's id. peers.c sorts both, so
+ * the order of the file's lines does not change it. A fixed seed: it must
+ * come out the same at the next start.
+ */
+static __u64 peers_fingerprint(const struct peer_map *peers)
+{
+	__u32 classes = SIPXDP_CLASSES;
+	__u64 h = hash_bytes(hash_start(0), &classes, sizeof(classes));
+
+	for (unsigned int id = 1; id <= peers_name_count(peers); id++) {
+		const char *name = peers_name(peers, id);
+
+		h = hash_bytes(h, name, strlen(name) + 1);
+	}
+	for (unsigned int i = 0; i < peers_range_count(peers); i++) {
+		struct sipxdp_addr addr;
+		unsigned int prefix_len;
+		__u32 range[2];
+
+		range[0] = peers_range(peers, i, &addr, &prefix_len);
+		range[1] = prefix_len;
+		h = hash_bytes(h, range, sizeof(range));
+		h = hash_bytes(h, &addr.family, sizeof(addr.family));
+		h = hash_bytes(h, addr.bytes, sizeof(addr.bytes));
+	}
+	return hash_finish(h);
+}
+
+/*
+ * The per-peer counters are pinned, to carry on like the others, with the
+ * fingerprint of the peers they were counted for beside them. Other peers
+ * (or none pinned: another version's counters) unpin the old counters, so
+ * they start afresh from this load; the fingerprint is the new one's from
+ * here on, also if the load fails (the next start then makes them).
+ */
+static int pin_peer_counters(struct bpf_map *map, const char *pin_dir,
+			     const struct peer_map *peers)
+{
+	char counters[512], fingerprint[512];
+	__u64 want = peers_fingerprint(peers), had;
+	int fd, err;
+
+	snprintf(counters, sizeof(counters), "%s/%s", pin_dir, bpf_map__name(map));
+	snprintf(fingerprint, sizeof(fingerprint), "%s/%s", pin_dir, PEERS_FINGERPRINT_PIN);
+	if (pinned_value(fingerprint, &had, sizeof(had)) || had != want) {
+		if (!unlink(counters))
+			pr_info("the peers (--peers) are not those the pinned per-peer counters "
+				"counted: sipxdp_peer_responses_total starts afresh\n");
+		fd = pin_value(fingerprint, "sipxdp_peers_fp", &want, sizeof(want));
+		if (fd < 0)
+			return -1;
+		close(fd);
+	}
+	err = bpf_map__set_pin_path(map, counters);
+	if (err)
+		pr_err("pin path %s: %s\n", counters, strerror(-err));
+	return err;
+}
+
+/*
  * One log buffer for every program, allocated at open and owned by the
  * object until load: libbpf fills it only when the kernel refuses a program.
  */
@@ -107,9 +173,12 @@ struct sipxdp_bpf *loader_open(const struct loader_opts *opts)
 
 	/*
 	 * Only the counters are pinned: they outlive the agent, events do not.
-	 * The per-peer maps are not either: their layout follows the --peers
-	 * file of this start, and a pinned one would fail to fit another.
+	 * The peer ranges are filled again at every start; the per-peer
+	 * counters carry on only with the same peers (pin_peer_counters).
 	 */
+	if (opts->pin_dir &&
+	    pin_peer_counters(skel->maps.peer_responses, opts->pin_dir, opts->peers))
+		goto fail;
 	bpf_object__for_each_map(map, skel->obj) {
 		char path[512];
 

@@ -168,28 +168,50 @@ int pin_dir_remove(const char *dir)
 	return err;
 }
 
-int agent_publish(const char *dir, const char *listen, const __u32 *ifindexes,
-		  unsigned int n)
+int pin_value(const char *path, const char *name, const void *value, __u32 size)
 {
-	struct agent_info info = { .pid = getpid() };
-	char path[512];
 	__u32 zero = 0;
 	int fd;
 
-	snprintf(info.listen, sizeof(info.listen), "%s", listen);
-	info.n_ifindexes = n < AGENT_MAX_IFACES ? n : AGENT_MAX_IFACES;
-	memcpy(info.ifindexes, ifindexes, info.n_ifindexes * sizeof(*ifindexes));
-	snprintf(path, sizeof(path), "%s/%s", dir, AGENT_INFO_PIN);
-	unlink(path);	/* a crashed agent's */
-	fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "sipxdp_agent", sizeof(zero), sizeof(info), 1,
-			    NULL);
-	if (fd < 0 || bpf_map_update_elem(fd, &zero, &info, BPF_ANY) || bpf_obj_pin(fd, path)) {
-		pr_err("publishing the agent at %s: %s\n", path, strerror(errno));
+	unlink(path);	/* a crashed agent's, or another version's */
+	fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, name, sizeof(zero), size, 1, NULL);
+	if (fd < 0 || bpf_map_update_elem(fd, &zero, value, BPF_ANY) || bpf_obj_pin(fd, path)) {
+		pr_err("pinning %s: %s\n", path, strerror(errno));
 		if (fd >= 0)
 			close(fd);
 		return -1;
 	}
 	return fd;
+}
+
+int pinned_value(const char *path, void *out, __u32 size)
+{
+	struct bpf_map_info info = {};
+	__u32 info_len = sizeof(info), zero = 0;
+	int fd = bpf_obj_get(path), err;
+
+	if (fd < 0)
+		return -1;
+	/* A value pinned by another version may not be this size: a lookup
+	 * writes the map's value size, whatever the buffer. */
+	err = bpf_obj_get_info_by_fd(fd, &info, &info_len) ||
+	      info.type != BPF_MAP_TYPE_ARRAY || info.value_size != size ||
+	      bpf_map_lookup_elem(fd, &zero, out);
+	close(fd);
+	return err ? -1 : 0;
+}
+
+int agent_publish(const char *dir, const char *listen, const __u32 *ifindexes,
+		  unsigned int n)
+{
+	struct agent_info info = { .pid = getpid() };
+	char path[512];
+
+	snprintf(info.listen, sizeof(info.listen), "%s", listen);
+	info.n_ifindexes = n < AGENT_MAX_IFACES ? n : AGENT_MAX_IFACES;
+	memcpy(info.ifindexes, ifindexes, info.n_ifindexes * sizeof(*ifindexes));
+	snprintf(path, sizeof(path), "%s/%s", dir, AGENT_INFO_PIN);
+	return pin_value(path, "sipxdp_agent", &info, sizeof(info));
 }
 
 void agent_withdraw(const char *dir, int fd)
@@ -205,23 +227,10 @@ void agent_withdraw(const char *dir, int fd)
 
 int agent_record(const char *dir, struct agent_info *out)
 {
-	struct bpf_map_info info = {};
-	__u32 info_len = sizeof(info);
 	char path[512];
-	__u32 zero = 0;
-	int fd, err;
 
 	snprintf(path, sizeof(path), "%s/%s", dir, AGENT_INFO_PIN);
-	fd = bpf_obj_get(path);
-	if (fd < 0)
-		return -1;
-	/* A record pinned by another version may not be this size: a lookup
-	 * writes the map's value size, whatever the buffer. */
-	err = bpf_obj_get_info_by_fd(fd, &info, &info_len) ||
-	      info.type != BPF_MAP_TYPE_ARRAY || info.value_size != sizeof(*out) ||
-	      bpf_map_lookup_elem(fd, &zero, out);
-	close(fd);
-	if (err)
+	if (pinned_value(path, out, sizeof(*out)))
 		return -1;
 	out->listen[sizeof(out->listen) - 1] = '\0';
 	if (out->n_ifindexes > AGENT_MAX_IFACES)

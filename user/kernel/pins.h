@@ -37,6 +37,13 @@ const char *pin_dir_hint(const char *dir);
 /* Removes every pin in dir, then dir. 0, or -1 with a message. */
 int pin_dir_remove(const char *dir);
 
+/* Pins a new one-entry array holding value at path (replacing what was
+ * there); returns its fd, or -1 with a message. */
+int pin_value(const char *path, const char *name, const void *value, __u32 size);
+/* The value of the one-entry array pinned at path, if it is size bytes;
+ * -1 if there is none such. */
+int pinned_value(const char *path, void *out, __u32 size);
+
 /* Publishes this agent in dir before it attaches anything; returns the map
  * fd, or -1 with a message. */
 int agent_publish(const char *dir, const char *listen, const __u32 *ifindexes,

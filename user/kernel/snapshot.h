@@ -56,6 +56,8 @@ struct source_total {
 /* Reads every map of a loaded program. 0, or -errno with a message printed. */
 int snapshot_read(struct snapshot *snap, int counters_fd, int requests_fd,
 		  int responses_fd, int sources_fd);
+/* Sorts rows by address (as memcmp orders struct sipxdp_addr), then code. */
+void snapshot_sort_sources(struct source_row *rows, size_t n);
 /* Adds the per-peer counters of a loaded program. 0, or -errno with a message. */
 int snapshot_read_peers(struct snapshot *snap, int peer_responses_fd);
 void snapshot_free(struct snapshot *snap);
