@@ -68,7 +68,11 @@ struct {
 	__uint(max_entries, SIPXDP_DEFAULT_RINGBUF_MB << 20);
 } events SEC(".maps");
 
-/* Sized by the loader from --peers; not pinned: their layout follows the file. */
+/*
+ * Sized by the loader from --peers. The ranges are filled afresh at each
+ * start; the counters are pinned by the loader with a fingerprint of the
+ * peers, and carry on across a restart with the same ones.
+ */
 struct {
 	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
 	__uint(max_entries, 1);
