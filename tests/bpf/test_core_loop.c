@@ -63,6 +63,10 @@ static void test_tick_drains_before_it_expires(void)
 	CHECK_EQ(v.acks.invite_2xx, 1);
 	CHECK_EQ(v.acks.matched, 1);
 	CHECK_EQ(v.acks.missing, 0);
+	/* both records whole, one CPU's seq without a gap */
+	CHECK_EQ(v.records.handled, 2);
+	CHECK_EQ(v.records.invalid, 0);
+	CHECK_EQ(v.records.gaps, 0);
 	core_view_free(&v);
 }
 
@@ -75,6 +79,8 @@ static void test_drain_has_a_budget(void)
 	CHECK_EQ(core.drained, CORE_DRAIN_BUDGET);
 	CHECK_EQ(core_drain(&core), 0);
 	CHECK_EQ(core.drained, 100);
+	CHECK_EQ(core.records.invalid, 0);
+	CHECK_EQ(core.records.gap_records, 0);
 }
 
 int main(void)
@@ -83,7 +89,8 @@ int main(void)
 		TEST(test_tick_drains_before_it_expires),
 		TEST(test_drain_has_a_budget),
 	};
-	/* room for the flood: ~300-byte records, a budget and then some */
+	/* room for the flood: records of the header and the ACK's bytes, under
+	 * 200 bytes, a budget and then some */
 	struct loader_opts lopts = { .ringbuf_bytes = 8u << 20 };
 	struct core_opts copts = { .ack_timeout_ns = SEC_NS };
 	struct sipxdp_bpf *skel;

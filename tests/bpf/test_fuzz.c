@@ -234,10 +234,10 @@ static int parser_result(const unsigned char *payload, size_t len)
 static void check_result(const struct snapshot *d, const unsigned char *payload, size_t len)
 {
 	static const char *const why[SIPXDP_RESULT_MAX] = {
-		[SIPXDP_RES_SIP] = "the packet: the parser reads a SIP message, the kernel not",
-		[SIPXDP_RES_NOT_SIP] = "the packet: the parser reads no SIP, the kernel does",
-		[SIPXDP_RES_TRUNCATED] = "the packet: the parser reads it truncated, the kernel not",
-		[SIPXDP_RES_MALFORMED] = "the packet: the parser reads it malformed, the kernel not",
+		[SIPXDP_RES_SIP] = "the packet: SIP to the parser, not to the kernel",
+		[SIPXDP_RES_NOT_SIP] = "the packet: not SIP to the parser, but to the kernel",
+		[SIPXDP_RES_TRUNCATED] = "the packet: truncated to the parser, not to the kernel",
+		[SIPXDP_RES_MALFORMED] = "the packet: malformed to the parser, not to the kernel",
 	};
 	int want = parser_result(payload, len);
 
