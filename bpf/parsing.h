@@ -107,12 +107,12 @@ static __always_inline __u64 load_u64(const void *p)
 /*
  * The cheapest exit, taken before any length bookkeeping: a SIP message
  * starts with an upper-case method or "SIP/2.0" (any case), maybe after
- * CRLF keep-alives. RTP starts with 0x80..0xbf, TLS with 0x14..0x17, STUN
+ * CR and LF keep-alives. RTP starts with 0x80..0xbf, TLS with 0x14..0x17, STUN
  * with 0x00 or 0x01.
  */
 static __always_inline bool may_start_sip(__u8 c)
 {
-	return (c >= 'A' && c <= 'Z') || c == 's' || c == '\r';
+	return (c >= 'A' && c <= 'Z') || c == 's' || c == '\r' || c == '\n';
 }
 
 /* Outcome of the L2..L4 walk, before any SIP is looked at. */

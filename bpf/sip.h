@@ -135,14 +135,19 @@ static __always_inline __u32 lowest_flag(__u64 m)
 #define STEP_BYTES	(STEP_WORDS * 8)
 #define MAX_STEPS	(WIN_LEN / STEP_BYTES)
 
-/* The first byte of pattern (one byte eight times) in [from, from +
+/*
+ * The first byte of pattern (one byte eight times) in [from, from +
  * STEP_BYTES) and before end; NO_EOL when none, from + STEP_BYTES when
- * none but the span goes on. */
+ * none but the span goes on. With skip_folds, a byte followed by SP or HT
+ * is passed over: for an LF, the one that ends a header, not a folded
+ * line of it (an LF at the last byte ends it).
+ */
 __attribute__((noinline)) __u32 find_step(const struct scratch *s, __u32 from, __u32 end,
-					  __u64 pattern)
+					  __u64 pattern, __u32 skip_folds)
 {
+	/* all ones or none: arithmetic, not a branch per step */
+	__u64 fold_mask = -(__u64)(skip_folds & 1), m, next, folds;
 	__u32 i, p;
-	__u64 m;
 
 	if (!s)
 		return NO_EOL;
@@ -151,6 +156,12 @@ __attribute__((noinline)) __u32 find_step(const struct scratch *s, __u32 from, _
 		if (p >= end)
 			return NO_EOL;
 		m = zero_bytes(load_word(s, p) ^ pattern);
+		next = load_word(s, p + 1);
+		folds = zero_bytes(next ^ (ONES * ' ')) | zero_bytes(next ^ (ONES * '\t'));
+		/* the bytes after the last one are not the span's: no fold there */
+		if (end - p <= 8)
+			folds &= LOW_BYTES(end - p - 1);
+		m &= ~(folds & fold_mask);
 		if (m) {
 			p += lowest_flag(m);
 			return p < end ? p : NO_EOL;
@@ -159,15 +170,16 @@ __attribute__((noinline)) __u32 find_step(const struct scratch *s, __u32 from, _
 	return from + STEP_BYTES;
 }
 
-/* Index of the first byte in [from, end), or NO_EOL; eight bytes a step. */
+/* Index of the first byte in [from, end), or NO_EOL; with skip_folds as
+ * find_step. Eight bytes a step. */
 __attribute__((noinline)) __u32 sip_find_byte(const struct scratch *s, __u32 from, __u32 end,
-					      __u32 byte)
+					      __u32 byte, __u32 skip_folds)
 {
 	__u64 pattern = ONES * (byte & 0xff);
 	__u32 n, at;
 
 	for (n = 0; n < MAX_STEPS + 1; n++) {
-		at = find_step(s, from, end, pattern);
+		at = find_step(s, from, end, pattern, skip_folds);
 		if (at != from + STEP_BYTES)
 			return at;
 		from = at;
@@ -258,13 +270,14 @@ static __always_inline __u8 method_at(const struct scratch *s, __u32 i, __u32 en
 /*
  * The first eight payload bytes may start a SIP message: "SIP/2.0 " (any
  * case), an upper-case letter (a request: its line's end decides), or a
- * CRLF keep-alive. Checked on the packet before anything is copied.
+ * CR or LF (keep-alives before a start line). Checked on the packet before anything is copied.
  */
 static __always_inline bool may_start_sip_word(__u64 w)
 {
 	__u8 c = w & 0xff;
 
-	return (w | 0x202020) == lit("sip/2.0 ", 8) || c == '\r' || (c >= 'A' && c <= 'Z');
+	return (w | 0x202020) == lit("sip/2.0 ", 8) || c == '\r' || c == '\n' ||
+	       (c >= 'A' && c <= 'Z');
 }
 
 /* Byte classes the skipping helpers pass over. */
@@ -410,56 +423,54 @@ __attribute__((noinline)) __u32 sip_skip_lws(const struct scratch *s, __u32 i, _
 	return end;
 }
 
-/* The end of the line at i: a CR then LF, an LF, or the end of the bytes. */
+/*
+ * The end of the line at i: a CR then LF, or an LF. A line the bytes end
+ * in before its LF is cut: what it says is not taken, by the kernel as by
+ * the agent's parser.
+ */
 static __always_inline bool at_line_end(const struct scratch *s, __u32 i, __u32 end)
 {
 	__u8 c;
 
 	if (i >= end)
-		return true;
+		return false;
 	c = load_byte(s, i);
 	return c == '\n' || (c == '\r' && i + 1 < end && load_byte(s, i + 1) == '\n');
 }
 
 /*
- * A number at i: leading zeros, then at most MAX_DIGITS digits whose value
- * fits in 32 bits, then no further digit. Returns the value, and in bits
- * 32.. where the number ends; -1 when there is no digit, or the value is
- * too large: the header is then invalid, and the number is never read as a
+ * A number at i whose leading zeros run to `digits` (the caller skips
+ * them, one call frame up): then at most MAX_DIGITS digits whose value fits
+ * in 32 bits, and no further digit. Returns the value, and in bits 32..
+ * where the number ends; -1 when there is no digit, or the value is too
+ * large: the header is then invalid, and the number is never read as a
  * smaller one. Branch-free for the verifier: the digit test is sign
  * arithmetic, "still in the number" a 0/1 factor.
  */
 #define NUMBER_VALUE(r)	((__u32)(r))
 #define NUMBER_END(r)	((__u32)((__u64)(r) >> 32))
 
-__attribute__((noinline)) __s64 sip_parse_number(const struct scratch *s, __u32 i, __u32 end)
+__attribute__((noinline)) __s64 sip_parse_number(const struct scratch *s, __u32 i, __u32 digits_at,
+						__u32 end)
 {
 	__u64 v = 0, in_number = 1, digits = 0;
-	__u32 at;
 	int n;
 
 	if (!s)
 		return -1;
-	/* skip_step, not sip_skip: one call frame fewer (TC's walk is eight deep) */
-	at = i;
-	for (n = 0; n < MAX_STEPS + 1; n++) {
-		if (at >= end || load_byte(s, at) != '0')
-			break;
-		at = skip_step(s, at, end, SKIP_ZEROS);
-	}
 	for (n = 0; n < MAX_DIGITS + 1; n++) {
-		__u64 c = load_byte(s, at + n);
+		__u64 c = load_byte(s, digits_at + n);
 		__u64 d = c - '0';
 		/* 1 when '0' <= c <= '9' and the byte is before end, else 0 */
-		__u64 digit = 1 ^ (((d | ('9' - c) | ((__u64)end - at - n - 1)) >> 63) & 1);
+		__u64 digit = 1 ^ (((d | ('9' - c) | ((__u64)end - digits_at - n - 1)) >> 63) & 1);
 
 		in_number &= digit;
 		v += in_number * (v * 9 + d);
 		digits += in_number;
 	}
-	if ((at == i && !digits) || digits > MAX_DIGITS || v > 0xffffffffu)
+	if ((digits_at == i && !digits) || digits > MAX_DIGITS || v > 0xffffffffu)
 		return -1;
-	return (__s64)((__u64)(at + digits) << 32 | v);
+	return (__s64)((__u64)(digits_at + digits) << 32 | v);
 }
 
 /* Headers the kernel reads. */

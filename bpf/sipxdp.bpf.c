@@ -262,8 +262,8 @@ __attribute__((noinline)) int sip_header_line(struct scratch *s, __u32 ls)
 {
 	struct hdr_scan *h;
 	__u32 v = 0, m;
+	__u8 c, method;
 	__s64 num;
-	__u8 c;
 
 	if (!s)
 		return 1;
@@ -281,7 +281,7 @@ __attribute__((noinline)) int sip_header_line(struct scratch *s, __u32 ls)
 			break;
 		h->need &= ~NEED_CSEQ;
 		/* 1*DIGIT LWS Method */
-		num = sip_parse_number(s, v, h->end);
+		num = sip_parse_number(s, v, sip_skip(s, v, h->end, SKIP_ZEROS), h->end);
 		if (num < 0)
 			break;
 		v = NUMBER_END(num);
@@ -291,13 +291,16 @@ __attribute__((noinline)) int sip_header_line(struct scratch *s, __u32 ls)
 		c = load_byte(s, m);
 		if (c == '\n')
 			break;	/* the header ends: no method */
-		h->cseq_method = method_at(s, m, h->end, METHOD_END_LWS);
+		method = method_at(s, m, h->end, METHOD_END_LWS);
+		/* a CSeq the bytes end in before its last line's LF is cut */
+		if (sip_find_byte(s, m, h->end, '\n', 1) != NO_EOL)
+			h->cseq_method = method;
 		break;
 	case HDR_CONTENT_LENGTH:
 		if (!(h->need & NEED_LENGTH))
 			break;
 		h->need &= ~NEED_LENGTH;
-		num = sip_parse_number(s, v, h->end);
+		num = sip_parse_number(s, v, sip_skip(s, v, h->end, SKIP_ZEROS), h->end);
 		if (num >= 0 && at_line_end(s, sip_skip_lws(s, NUMBER_END(num), h->end), h->end)) {
 			h->content_length = NUMBER_VALUE(num);
 			h->has_content_length = true;
@@ -353,8 +356,8 @@ __attribute__((noinline)) int sip_header_chunk(struct scratch *s)
 /*
  * The header scan's bpf_loop callback. Its state lives in the scratch map
  * value, unknown to the verifier, so the callback converges at once.
- * Deepest call chain, TC's: tc, walk, message, this, chunk, line, number
- * or LWS, step: eight frames, the verifier's most.
+ * Deepest call chain, TC's: tc, walk, message, this, chunk, line, a skip
+ * or a search, its step: eight frames, the verifier's most.
  */
 static long header_chunk_cb(__u32 idx __attribute__((unused)), void *unused __attribute__((unused)))
 {
@@ -466,7 +469,7 @@ static __always_inline int sip_message(void *pkt_ctx, bool is_xdp)
 			goto not_counted;
 		method = method_at(s, start, len, METHOD_END_SP);
 	}
-	eol = sip_find_byte(s, start, len, '\n');
+	eol = sip_find_byte(s, start, len, '\n', 0);
 	if (eol == NO_EOL) {
 		/* A start line cut short: a known method or a status line. */
 		if (code || method != SIPXDP_M_OTHER)

@@ -407,8 +407,10 @@ static const struct cseq_case cseq_cases[] = {
 	{ "7 invite", true, 7, SIPXDP_M_OTHER },
 	{ "7 NEWMETHOD", true, 7, SIPXDP_M_OTHER },
 	{ "7 INVITE extra", true, 7, SIPXDP_M_INVITE },
-	{ "7", true, 7, SIPXDP_M_OTHER },
-	{ "7INVITE", true, 7, SIPXDP_M_INVITE },	/* the kernel's rule: LWS may be empty */
+	{ "7", false, 0, 0 },				/* no method */
+	{ "7   ", false, 0, 0 },
+	{ "7INVITE", false, 0, 0 },			/* no LWS */
+	{ "4x INVITE", false, 0, 0 },
 };
 
 static void cseq(void)

@@ -337,6 +337,9 @@ bool sip_cseq(const struct sip_msg *m, __u32 *num, __u8 *method)
 		return false;
 	for (i = digits; i < v.len && sip_is_lws(v.p[i]); i++)
 		;
+	/* 1*DIGIT LWS Method: the blank and the method are not optional */
+	if (i == digits || i == v.len)
+		return false;
 	*num = (__u32)n;
 	*method = method_at(v.p + i, v.len - i, sip_is_lws, true);
 	return true;

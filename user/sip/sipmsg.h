@@ -114,11 +114,11 @@ const struct sip_header *sip_find(const struct sip_msg *m, enum sip_hdr id,
  * digits, or above max. */
 bool sip_parse_uint(struct sip_span s, __u64 max, __u64 *out);
 
-/* The first CSeq header: "1*DIGIT LWS method"; the number at most
- * 0xffffffff. False (and nothing written) when absent or invalid; a second
- * CSeq is never read. *method is SIPXDP_M_OTHER for a method sipxdp does
- * not name (or none): the token must be the name, then LWS or the value's
- * end. Requests and responses alike. */
+/* The first CSeq header: "1*DIGIT LWS method", the LWS and the method
+ * required; the number at most 0xffffffff. False (and nothing written)
+ * when absent or invalid; a second CSeq is never read. *method is
+ * SIPXDP_M_OTHER for a method sipxdp does not name: the token must be the
+ * name, then LWS or the value's end. Requests and responses alike. */
 bool sip_cseq(const struct sip_msg *m, __u32 *num, __u8 *method);
 
 /* The first Call-ID's value; len 0 when there is none. */
