@@ -71,10 +71,11 @@ struct bpf_program;
 /*
  * Hot cache: few BPF_PROG_TEST_RUN calls, each of many runs (every call
  * swaps the kernel's XDP dispatcher twice, a synchronize_rcu() each), on a
- * private copy whose ring buffer is big enough that a call's events stay
- * below the wake-up threshold (1/16 of it), as the agent keeps it.
+ * private copy whose ring buffer is big enough that a call's events (up to
+ * 1 KiB and its header each) stay below the wake-up threshold (1/16 of
+ * it), where the agent keeps it: past it every record forces a wake-up.
  */
-#define HOT_REPEAT	10000
+#define HOT_REPEAT	3000
 #define HOT_BATCHES	5
 #define HOT_RINGBUF	(64u << 20)
 /*
@@ -723,7 +724,7 @@ static double hot_ns(int prog_fd, const struct workload *w, struct ring_buffer *
 
 static void hot_cache(struct workload *ws)
 {
-	struct loader_opts opts = { .ringbuf_bytes = HOT_RINGBUF };	/* private: no pins */
+	struct loader_opts opts = { .ringbuf_bytes = HOT_RINGBUF, .wakeup_bytes = HOT_RINGBUF / 16 };	/* private: no pins */
 	struct sipxdp_bpf *skel = loader_load(&opts);
 	struct xdp_pass_bpf *pass = xdp_pass_bpf__open_and_load();
 	struct xdp_classify_bpf *cls = xdp_classify_bpf__open_and_load();

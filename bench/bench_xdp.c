@@ -26,10 +26,11 @@
 /*
  * Runs a batch. Few batches: each BPF_PROG_TEST_RUN of an XDP program swaps
  * the kernel's XDP dispatcher twice, a synchronize_rcu() each. The events of
- * a batch stay below the ring buffer's wake-up threshold (1/16 of RINGBUF),
- * where the agent keeps it: past it every event forces a wake-up.
+ * a batch (up to 1 KiB and its header each) stay below the ring buffer's
+ * wake-up threshold (1/16 of RINGBUF), where the agent keeps it: past it
+ * every event forces a wake-up.
  */
-#define REPEAT		16384
+#define REPEAT		3000
 #define RINGBUF		(64u << 20)
 
 struct workload {
@@ -86,7 +87,7 @@ static double measure(int prog_fd, const struct workload *w, struct ring_buffer 
 int main(void)
 {
 	static struct workload w[4];
-	struct loader_opts opts = { .ringbuf_bytes = RINGBUF };
+	struct loader_opts opts = { .ringbuf_bytes = RINGBUF, .wakeup_bytes = RINGBUF / 16 };
 	struct sipxdp_bpf *skel;
 	struct xdp_pass_bpf *base;
 	struct ring_buffer *rb;

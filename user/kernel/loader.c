@@ -16,6 +16,7 @@
 #define VERIFIER_TAIL_LINES	40
 /* Beside the pinned per-peer counters: the fingerprint of the peers they count. */
 #define PEERS_FINGERPRINT_PIN	"peers_fingerprint"
+#define WAKEUP_BYTES_MAX	(64u << 10)	/* records that wake the agent, at most */
 
 int loader_parse_ports(const char *arg, struct loader_opts *opts)
 {
@@ -145,6 +146,7 @@ static char *verifier_log;
 struct sipxdp_bpf *loader_open(const struct loader_opts *opts)
 {
 	struct sipxdp_bpf *skel;
+	__u32 ring;
 	struct bpf_map *map;
 	int err;
 
@@ -159,9 +161,14 @@ struct sipxdp_bpf *loader_open(const struct loader_opts *opts)
 		bpf_map__set_max_entries(skel->maps.sources, opts->max_sources);
 	if (opts->ringbuf_bytes)
 		bpf_map__set_max_entries(skel->maps.events, opts->ringbuf_bytes);
-	/* Wake the agent when a sixteenth of the ring waits; it drains on its tick too. */
-	skel->rodata->cfg_wakeup_bytes =
-		(opts->ringbuf_bytes ? opts->ringbuf_bytes : SIPXDP_DEFAULT_RINGBUF_MB << 20) / 16;
+	/*
+	 * Wake the agent when a sixteenth of the ring waits, or WAKEUP_BYTES_MAX:
+	 * records it reads that soon after they were written are still in a
+	 * cache, and it drains on its tick too.
+	 */
+	ring = opts->ringbuf_bytes ? opts->ringbuf_bytes : SIPXDP_DEFAULT_RINGBUF_MB << 20;
+	skel->rodata->cfg_wakeup_bytes = opts->wakeup_bytes ? opts->wakeup_bytes :
+					 ring / 16 < WAKEUP_BYTES_MAX ? ring / 16 : WAKEUP_BYTES_MAX;
 	bpf_program__set_autoload(skel->progs.sipxdp_tc, opts->with_egress);
 	/* One trie entry a range (an empty trie still needs one), one row of
 	 * class counters a peer name and one for "other". */

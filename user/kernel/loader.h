@@ -14,6 +14,8 @@ struct loader_opts {
 	unsigned int nports;
 	unsigned int max_sources;	/* 0: SIPXDP_DEFAULT_SOURCES */
 	unsigned int ringbuf_bytes;	/* 0: SIPXDP_DEFAULT_RINGBUF_MB MiB */
+	unsigned int wakeup_bytes;	/* records that wake the consumer; 0: a sixteenth of
+					 * the ring, at most 64 KiB */
 	const char *pin_dir;		/* maps pinned here; NULL: not pinned */
 	const struct peer_map *peers;	/* sizes the per-peer maps; NULL: none */
 	bool with_egress;		/* load the TC egress program too */
