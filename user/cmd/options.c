@@ -56,6 +56,15 @@ int parse_shared_option(int opt, const char *arg, struct loader_opts *lopts,
 		}
 		copts->max_calls = val;
 		return 1;
+	case 'D':
+		if (parse_count("--max-call-duration", arg, MAX_CALL_DURATION_LIMIT_S, &val) ||
+		    !val) {
+			pr_err("--max-call-duration: seconds from 1 to %u\n",
+			       MAX_CALL_DURATION_LIMIT_S);
+			return -1;
+		}
+		copts->max_call_duration_ns = val * 1000000000ull;
+		return 1;
 	case 'v':
 		log_set_level(LOG_DEBUG);
 		return 1;
