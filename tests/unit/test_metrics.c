@@ -325,7 +325,7 @@ static void help_and_type_once_per_family(void)
 	CHECK(text);
 	if (text) {
 		/* Every family, with every option on. */
-		CHECK_EQ(check_families(text), 25);
+		CHECK_EQ(check_families(text), 26);
 		check_promtool(text);
 	}
 	free(text);
@@ -687,7 +687,7 @@ static void hostile_contact_one_valid_line(void)
 			 "target=\"" FFFD "\"} 2");
 		CHECK_EQ(count_prefix(text, "sipxdp_redirect_target_responses_total{code=\"399\""),
 			 2);
-		CHECK_EQ(check_families(text), 25);
+		CHECK_EQ(check_families(text), 26);
 		check_promtool(text);
 	}
 	free(text);
@@ -760,7 +760,7 @@ static void large_scrape(void)
 			 "10000");
 		CHECK_EQ(count_prefix(text, "sipxdp_redirect_target_responses_total{"), 1000);
 		HAS_LINE(text, "sipxdp_redirect_targets_overflow_total 0");
-		CHECK_EQ(check_families(text), 25);
+		CHECK_EQ(check_families(text), 26);
 	}
 	free(text);
 	free(rows);
