@@ -464,29 +464,39 @@ out:
 	fixture_free(&f);
 }
 
+/* A call tracker on f's peers, fed *ev: an INVITE from carrierB (10.1.0.2)
+ * at 1 s, which the caller goes on from. NULL (checked) on failure. */
+static struct call_tracker *tracker_with_invite(const struct fixture *f, struct sip_event *ev)
+{
+	struct call_tracker_opts opts = { .peers = f->peers };
+	struct call_tracker *t = call_tracker_new(&opts);
+
+	CHECK(t);
+	*ev = (struct sip_event){ .kind = SIP_EV_REQUEST, .method = SIPXDP_M_INVITE,
+				  .direction = SIPXDP_DIR_INGRESS, .cseq = 1,
+				  .flags = SIP_EVF_NO_TO_TAG, .call_id = "c@x", .call_id_len = 3 };
+	ev->saddr = (struct sipxdp_addr){ .bytes = { 10, 1, 0, 2 }, .family = AF_INET };
+	ev->daddr = (struct sipxdp_addr){ .bytes = { 198, 51, 100, 1 }, .family = AF_INET };
+	if (t)
+		call_tracker_feed(t, ev, 1000000000ull);
+	return t;
+}
+
 /* The call tracker's families from real events: per peer, HELP/TYPE once,
  * accepted by promtool. */
 static void call_families(void)
 {
 	struct fixture f;
-	struct call_tracker_opts opts = { 0 };
 	struct call_tracker *t;
 	struct call_stats cs;
 	char *text = NULL;
-	struct sip_event ev = { .kind = SIP_EV_REQUEST, .method = SIPXDP_M_INVITE,
-				.direction = SIPXDP_DIR_INGRESS, .cseq = 1,
-				.flags = SIP_EVF_NO_TO_TAG, .call_id = "c@x", .call_id_len = 3 };
+	struct sip_event ev;
 
 	if (!fixture_init(&f))
 		return;
-	opts.peers = f.peers;
-	t = call_tracker_new(&opts);
-	CHECK(t);
+	t = tracker_with_invite(&f, &ev);
 	if (!t)
 		goto out;
-	ev.saddr = (struct sipxdp_addr){ .bytes = { 10, 1, 0, 2 }, .family = AF_INET };
-	ev.daddr = (struct sipxdp_addr){ .bytes = { 198, 51, 100, 1 }, .family = AF_INET };
-	call_tracker_feed(t, &ev, 1000000000ull);
 	ev.kind = SIP_EV_INVITE_2XX;
 	ev.status = 200;
 	ev.direction = SIPXDP_DIR_EGRESS;
@@ -533,23 +543,15 @@ out:
 static void unverified_families(void)
 {
 	struct fixture f;
-	struct call_tracker_opts opts = { 0 };
 	struct call_tracker *t;
 	char *text = NULL;
-	struct sip_event ev = { .kind = SIP_EV_REQUEST, .method = SIPXDP_M_INVITE,
-				.direction = SIPXDP_DIR_INGRESS, .cseq = 1,
-				.flags = SIP_EVF_NO_TO_TAG, .call_id = "c@x", .call_id_len = 3 };
+	struct sip_event ev;
 
 	if (!fixture_init(&f))
 		return;
-	opts.peers = f.peers;
-	t = call_tracker_new(&opts);
-	CHECK(t);
+	t = tracker_with_invite(&f, &ev);	/* a call, never answered */
 	if (!t)
 		goto out;
-	ev.saddr = (struct sipxdp_addr){ .bytes = { 10, 1, 0, 2 }, .family = AF_INET };
-	ev.daddr = (struct sipxdp_addr){ .bytes = { 198, 51, 100, 1 }, .family = AF_INET };
-	call_tracker_feed(t, &ev, 1000000000ull);	/* a call, never answered */
 	ev.method = SIPXDP_M_OPTIONS;
 	call_tracker_feed(t, &ev, 1000000000ull);	/* never answered either */
 	ev.call_id = "d@x";
