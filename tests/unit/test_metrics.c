@@ -161,7 +161,8 @@ static bool fixture_init(struct fixture *f)
 
 	f->acks = (struct ack_stats){
 		.invite_2xx = 12, .retransmissions = 3, .matched = 9, .missing = 2, .late = 1,
-		.unverified = 4, .evicted = 1, .pending = 1, .table_entries = 15, .table_capacity = 65536,
+		.unverified = 4, .evicted = 1, .pending = 1, .table_entries = 15,
+		.table_capacity = 65536,
 		.delay_buckets = { 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 9, 9 },
 		.delay_count = 9, .delay_sum_seconds = 3.5,
 	};
@@ -580,8 +581,10 @@ static void unverified_families(void)
 	HAS_LINE(text, "sipxdp_register_total{peer=\"lab\",outcome=\"unverified\"} 0");
 	HAS_LINE(text, "sipxdp_ack_unverified_total{peer=\"carrierB\"} 1");
 	HAS_LINE(text, "sipxdp_ack_missing_total{peer=\"carrierB\"} 0");
-	HAS_LINE(text, "sipxdp_calls_ended_unseen_total{peer=\"carrierB\",reason=\"events_lost\"} 1");
-	HAS_LINE(text, "sipxdp_calls_ended_unseen_total{peer=\"carrierB\",reason=\"max_duration\"} 0");
+	HAS_LINE(text, "sipxdp_calls_ended_unseen_total{peer=\"carrierB\","
+		 "reason=\"events_lost\"} 1");
+	HAS_LINE(text, "sipxdp_calls_ended_unseen_total{peer=\"carrierB\","
+		 "reason=\"max_duration\"} 0");
 	HAS_LINE(text, "sipxdp_calls_ended_unseen_total{peer=\"lab\",reason=\"events_lost\"} 0");
 	HAS_LINE(text, "sipxdp_calls_active{peer=\"carrierB\"} 0");
 	HAS_LINE(text, "# TYPE sipxdp_calls_ended_unseen_total counter");

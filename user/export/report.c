@@ -305,7 +305,8 @@ static void json_acks(FILE *out, const struct report *r)
 		", \"unverified\": %" PRIu64 ", \"pending\": %" PRIu64 ", \"evicted\": %" PRIu64
 		", \"acks_unmatched\": %" PRIu64,
 		(uint64_t)a->invite_2xx, (uint64_t)a->retransmissions, (uint64_t)a->matched,
-		(uint64_t)a->missing, (uint64_t)a->late, (uint64_t)a->unverified, (uint64_t)a->pending,
+		(uint64_t)a->missing, (uint64_t)a->late, (uint64_t)a->unverified,
+		(uint64_t)a->pending,
 		(uint64_t)a->evicted, (uint64_t)a->acks_unmatched);
 	fprintf(out, ", \"delay_seconds\": {\"p50\": %.6f, \"p90\": %.6f, \"p99\": %.6f}",
 		ack_stats_delay_quantile(a, 0.5), ack_stats_delay_quantile(a, 0.9),
@@ -520,9 +521,9 @@ static void text_calls(FILE *out, const struct report *r)
 
 			if (!q->sent)
 				continue;
-			fprintf(out, "%-20.20s %-8s %8" PRIu64 " %8" PRIu64 " %10" PRIu64 " %10" PRIu64
-				" %9.4fs\n", peers_name(r->peers, id), k ? "REGISTER" : "OPTIONS",
-				(uint64_t)q->sent, (uint64_t)q->answered, (uint64_t)q->unanswered,
+			fprintf(out, "%-20.20s %-8s %8" PRIu64 " %8" PRIu64 " %10" PRIu64
+				" %10" PRIu64 " %9.4fs\n", peers_name(r->peers, id),
+				k ? "REGISTER" : "OPTIONS", (uint64_t)q->sent, (uint64_t)q->answered, (uint64_t)q->unanswered,
 				(uint64_t)q->unverified,
 				call_histogram_quantile(&q->delay, &call_request_delay_bounds, 0.5));
 		}
