@@ -133,8 +133,9 @@ int core_drain(struct core *c);
 /* The tick: drains what waits (one budget), notes a rise of the kernel's
  * lost events count, then expires what timed out by now_ns, in that order:
  * an ACK still in the ring must not leave its 2xx missing, a lost one must
- * leave it unverified, and a 3xx still there must not see its target aged out. The call tracker
- * (ACKs, calls, OPTIONS/REGISTER) first, then redirect targets. Returns core_drain's 0, 1 (more wait) or -1. */
+ * leave it unverified, and a 3xx still there must not see its target aged
+ * out. The call tracker (ACKs, calls, OPTIONS/REGISTER) first, then
+ * redirect targets. Returns core_drain's 0, 1 (more wait) or -1. */
 int core_tick(struct core *c, __u64 now_ns);
 
 /*

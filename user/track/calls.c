@@ -252,13 +252,15 @@ static void call_done(struct call_tracker *t, struct call *c, enum call_state st
 	txn_table_move(&t->calls, &c->link, CALLS_DONE);
 }
 
-/* An active call whose BYE and its 2xx were not seen ends: it goes. */
+/* An active call whose BYE and its 2xx were not seen ends, finished: a BYE
+ * seen afterwards finds no active call to complete. */
 static void call_end_unseen(struct call_tracker *t, struct call *c,
 			    enum call_unseen_reason reason)
 {
 	t->by_peer[c->peer].ended_unseen[reason]++;
 	call_deactivate(t, c);
-	txn_table_remove(&t->calls, &c->link);
+	/* kept for 64*T1 from the INVITE, as any finished call */
+	call_done(t, c, CALL_FINISHED, c->invite_ns + CALL_REMEMBER_NS);
 }
 
 /* Room for one more call (the table is full). */
@@ -492,7 +494,6 @@ static void requests_expire(struct call_tracker *t, __u64 now_ns)
 
 	while ((l = txn_table_oldest(&t->requests, REQS_PENDING))) {
 		struct request_txn *r = (struct request_txn *)l;
-
 		struct request_peer_stats *s = request_stats(t, r->peer, r->method);
 
 		if (!is_up(r->request_ns, now_ns))
