@@ -362,7 +362,7 @@ check_calls() {
 	local peer=$1 attempts=$2 answered=$3 rejected=$4 redirected=$5 completed=$6 c=$E2E_TMP/calls.json
 	e2e_check "call_attempts_total{peer=$peer}" "$(e2e_metric "$M" sipxdp_call_attempts_total "peer=$peer")" "$attempts"
 	e2e_check "calls --json $peer attempts" "$(e2e_json "$c" "calls[peer=$peer].attempts")" "$attempts"
-	for outcome in answered rejected redirected ineffective cancelled failed unanswered; do
+	for outcome in answered rejected redirected ineffective cancelled failed unanswered unverified; do
 		local want=0
 		case $outcome in
 		answered) want=$answered ;; rejected) want=$rejected ;; redirected) want=$redirected ;;

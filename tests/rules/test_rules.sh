@@ -67,12 +67,16 @@ check "mutant caught: SER divided without the > 0 guard (NaN)" mutant ser-nan \
 	'/ (sipxdp:call_attempts_not_redirected:rate5m > 0)' '/ sipxdp:call_attempts_not_redirected:rate5m'
 check "mutant caught: NER without rejected" mutant ner-rejected \
 	'{outcome=~"answered|rejected"})
-           or sipxdp:call_attempts:rate5m * 0)' \
+           or sipxdp:call_attempts_verified:rate5m * 0)' \
 	'{outcome="answered"})
-           or sipxdp:call_attempts:rate5m * 0)'
+           or sipxdp:call_attempts_verified:rate5m * 0)'
 check "mutant caught: SCR with no fallback to 0" mutant scr-zero \
-	'(sipxdp:calls_completed:rate5m or sipxdp:call_attempts:rate5m * 0)' \
+	'(sipxdp:calls_completed:rate5m or sipxdp:call_attempts_end_seen:rate5m * 0)' \
 	'sipxdp:calls_completed:rate5m'
+check "mutant caught: ratios that count unverified calls" mutant unverified-counted \
+	'{outcome="unverified"}' '{outcome="none"}'
+check "mutant caught: SCR that counts calls whose end was lost" mutant scr-events-lost \
+	'{reason="events_lost"}' '{reason="none"}'
 check "mutant caught: missing ACKs paging at once" mutant ack-for \
 	'> 0
         for: 5m' '> 0

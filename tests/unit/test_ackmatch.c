@@ -230,6 +230,44 @@ static void test_missing_at_timeout(void)
 	ack_matcher_free(m);
 }
 
+/*
+ * Rule: records lost while a 2xx waited may have held its ACK: with no ACK
+ * seen afterwards it ends unverified, never missing; an ACK seen after the
+ * loss still matches; a 2xx after the loss, or done before it, is judged
+ * as ever; an ACK after the timeout leaves an unverified one so, not late.
+ */
+static void test_gap_leaves_pending_unverified(void)
+{
+	struct ack_matcher *m = matcher(16, SEC, 4);
+	const struct ack_missed *missed[4];
+	struct ack_stats s;
+
+	feed(m, SIP_EV_INVITE_2XX, "before@host", 1, T0);
+	feed(m, SIP_EV_ACK, "before@host", 1, T0 + 10);
+	feed(m, SIP_EV_INVITE_2XX, "across@host", 1, T0 + 20);
+	feed(m, SIP_EV_INVITE_2XX, "acked-after@host", 1, T0 + 30);
+	ack_matcher_gap(m, T0 + 100);
+	feed(m, SIP_EV_ACK, "acked-after@host", 1, T0 + 200);
+	feed(m, SIP_EV_INVITE_2XX, "after@host", 1, T0 + 300);
+	ack_matcher_expire(m, T0 + 2 * SEC);
+	s = stats_of(m);
+	CHECK_EQ(s.matched, 2);
+	CHECK_EQ(s.unverified, 1);
+	CHECK_EQ(s.missing, 1);		/* after@host: nothing was lost meanwhile */
+	CHECK_EQ(s.pending, 0);
+	CHECK_EQ(ack_matcher_peer_stats(m, 0)->unverified, 1);
+	CHECK_EQ(ack_matcher_missed(m, missed, 4), 1);
+	CHECK_STR(missed[0]->call_id, "after@host");
+
+	feed(m, SIP_EV_ACK, "across@host", 1, T0 + 3 * SEC);
+	s = stats_of(m);
+	CHECK_EQ(s.unverified, 1);
+	CHECK_EQ(s.late, 0);
+	CHECK_EQ(s.acks_unmatched, 0);
+	CHECK_EQ(s.matched, 2);
+	ack_matcher_free(m);
+}
+
 static void test_unmatched_acks(void)
 {
 	struct ack_matcher *m = matcher(16, SEC, 4);
@@ -603,6 +641,7 @@ TEST_MAIN("ackmatch",
 	  TEST(test_retransmitted_2xx),
 	  TEST(test_missing_counted_once_while_retransmitted),
 	  TEST(test_missing_at_timeout),
+	  TEST(test_gap_leaves_pending_unverified),
 	  TEST(test_unmatched_acks),
 	  TEST(test_table_full_evicts_oldest),
 	  TEST(test_hash_collisions),

@@ -484,6 +484,122 @@ static void bye_without_2xx_not_completed(void)
 	fixture_free(&f);
 }
 
+/* Rule: an INVITE waiting for its final response across a loss of records
+ * is unverified, not unanswered; one after the loss is unanswered as ever,
+ * and one answered after the loss is answered. */
+static void invite_across_gap_unverified(void)
+{
+	struct fixture f;
+	const struct call_peer_stats *p;
+
+	if (!fixture_init(&f, 0))
+		return;
+	feed(&f, T0, (struct msg){ INVITE, 0, UAC, PROXY, IN, "across@uac", 1, NULL });
+	feed(&f, T0, (struct msg){ INVITE, 0, UAC, PROXY, IN, "answered@uac", 1, NULL });
+	call_tracker_gap(f.t, T0 + 1 * SEC);
+	feed(&f, T0 + 2 * SEC, (struct msg){ INVITE, 486, PROXY, UAC, OUT, "answered@uac", 1,
+					      "t" });
+	feed(&f, T0 + 2 * SEC, (struct msg){ INVITE, 0, UAC, PROXY, IN, "after@uac", 1, NULL });
+	call_tracker_expire(f.t, T0 + 40 * SEC);
+	p = peer(&f, f.uac_side);
+	CHECK_EQ(p->attempts[CALL_INBOUND], 3);
+	CHECK_EQ(p->outcomes[CALL_INBOUND][CALL_UNVERIFIED], 1);
+	CHECK_EQ(p->outcomes[CALL_INBOUND][CALL_UNANSWERED], 1);
+	CHECK_EQ(p->outcomes[CALL_INBOUND][CALL_REJECTED], 1);
+	CHECK_STR(call_outcome_name(CALL_UNVERIFIED), "unverified");
+	fixture_free(&f);
+}
+
+/* Rule: OPTIONS and REGISTER waiting across a loss are unverified; one
+ * answered after it is answered; one sent after it unanswered. */
+static void options_across_gap_unverified(void)
+{
+	struct fixture f;
+	const struct call_peer_stats *p;
+
+	if (!fixture_init(&f, 0))
+		return;
+	feed(&f, T0, (struct msg){ SIPXDP_M_OPTIONS, 0, PROXY, UAS, OUT, "lost@p", 1, NULL });
+	feed(&f, T0, (struct msg){ SIPXDP_M_OPTIONS, 0, PROXY, UAS, OUT, "late@p", 1, NULL });
+	feed(&f, T0, (struct msg){ SIPXDP_M_REGISTER, 0, PROXY, UAS, OUT, "reg@p", 1, NULL });
+	call_tracker_gap(f.t, T0 + 1 * SEC);
+	feed(&f, T0 + 2 * SEC, (struct msg){ SIPXDP_M_OPTIONS, 200, UAS, PROXY, IN, "late@p", 1,
+					      "u" });
+	feed(&f, T0 + 2 * SEC, (struct msg){ SIPXDP_M_OPTIONS, 0, PROXY, UAS, OUT, "after@p", 1,
+					      NULL });
+	call_tracker_expire(f.t, T0 + 40 * SEC);
+	p = peer(&f, f.carrier);
+	CHECK_EQ(p->options.sent, 3);
+	CHECK_EQ(p->options.answered, 1);
+	CHECK_EQ(p->options.unverified, 1);
+	CHECK_EQ(p->options.unanswered, 1);
+	CHECK_EQ(p->registers.unverified, 1);
+	CHECK_EQ(p->registers.unanswered, 0);
+	fixture_free(&f);
+}
+
+/* Rule: a call active across a loss ends there, unseen (events_lost): its
+ * BYE may have been lost; a BYE seen later completes nothing. A call
+ * answered after the loss, or completed before it, is not touched. */
+static void active_call_ends_at_gap(void)
+{
+	struct fixture f;
+	const struct call_peer_stats *p;
+
+	if (!fixture_init(&f, 0))
+		return;
+	call_with(&f, T0, "done@uac", 200);
+	feed(&f, T0 + 1 * SEC, (struct msg){ BYE, 0, UAC, PROXY, IN, "done@uac", 2, "t" });
+	feed(&f, T0 + 1 * SEC, (struct msg){ BYE, 200, PROXY, UAC, OUT, "done@uac", 2, "t" });
+	call_with(&f, T0, "across@uac", 200);
+	p = peer(&f, f.uac_side);
+	CHECK_EQ(p->active, 1);
+	call_tracker_gap(f.t, T0 + 2 * SEC);
+	CHECK_EQ(p->active, 0);
+	CHECK_EQ(p->ended_unseen[CALL_UNSEEN_EVENTS_LOST], 1);
+	call_with(&f, T0 + 3 * SEC, "after@uac", 200);
+	feed(&f, T0 + 4 * SEC, (struct msg){ BYE, 0, UAC, PROXY, IN, "across@uac", 2, "t" });
+	feed(&f, T0 + 4 * SEC, (struct msg){ BYE, 200, PROXY, UAC, OUT, "across@uac", 2, "t" });
+	CHECK_EQ(p->active, 1);
+	CHECK_EQ(p->completed, 1);
+	CHECK_EQ(p->outcomes[CALL_INBOUND][CALL_ANSWERED], 3);
+	CHECK_EQ(p->ended_unseen[CALL_UNSEEN_EVENTS_LOST], 1);
+	CHECK_EQ(p->ended_unseen[CALL_UNSEEN_MAX_DURATION], 0);
+	CHECK_STR(call_unseen_reason_name(CALL_UNSEEN_EVENTS_LOST), "events_lost");
+	fixture_free(&f);
+}
+
+/* Rule: an answered call whose end is never seen ends after
+ * --max-call-duration active (max_duration), not before. */
+static void max_duration_ends_call(void)
+{
+	struct call_tracker_opts opts = { .max_call_duration_ns = 10 * SEC };
+	struct fixture f;
+	const struct call_peer_stats *p;
+
+	if (!fixture_init(&f, 0))
+		return;
+	call_tracker_free(f.t);
+	opts.peers = f.peers;
+	f.t = call_tracker_new(&opts);
+	CHECK(f.t);
+	if (!f.t) {
+		peers_free(f.peers);
+		return;
+	}
+	call_with(&f, T0, "long@uac", 200);	/* answered at T0 + 100 ms */
+	p = peer(&f, f.uac_side);
+	call_tracker_expire(f.t, T0 + 10 * SEC + 99 * MSEC);
+	CHECK_EQ(p->active, 1);
+	call_tracker_expire(f.t, T0 + 10 * SEC + 100 * MSEC);
+	CHECK_EQ(p->active, 0);
+	CHECK_EQ(p->ended_unseen[CALL_UNSEEN_MAX_DURATION], 1);
+	CHECK_EQ(p->ended_unseen[CALL_UNSEEN_EVENTS_LOST], 0);
+	CHECK_EQ(p->completed, 0);
+	CHECK_STR(call_unseen_reason_name(CALL_UNSEEN_MAX_DURATION), "max_duration");
+	fixture_free(&f);
+}
+
 /* Rule: the call table is bounded; what is dropped unfinished is counted. */
 static void call_table_bounded(void)
 {
@@ -518,4 +634,8 @@ TEST_MAIN("calls",
 	  TEST(kpi_inputs_for_a_mix),
 	  TEST(outcome_of_codes),
 	  TEST(bye_without_2xx_not_completed),
+	  TEST(invite_across_gap_unverified),
+	  TEST(options_across_gap_unverified),
+	  TEST(active_call_ends_at_gap),
+	  TEST(max_duration_ends_call),
 	  TEST(call_table_bounded))

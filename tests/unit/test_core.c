@@ -219,6 +219,106 @@ static void test_records_feed_trackers(void)
 	core_destroy(&core);
 }
 
+/* A message of call cid, CSeq cseq: a request (status 0) or a response. */
+static bool handle_msg(const char *method, unsigned int status, const char *cid,
+		       unsigned int cseq, __u64 seq, __u64 ts_ns)
+{
+	char text[512];
+
+	if (status)
+		snprintf(text, sizeof(text), "SIP/2.0 %u X\r\nCall-ID: %s\r\n"
+			 "To: <sip:b@192.0.2.2>;tag=t1\r\nCSeq: %u %s\r\n\r\n", status, cid,
+			 cseq, method);
+	else
+		snprintf(text, sizeof(text), "%s sip:b@192.0.2.2 SIP/2.0\r\nCall-ID: %s\r\n"
+			 "To: <sip:b@192.0.2.2>%s\r\nCSeq: %u %s\r\n\r\n", method, cid,
+			 strcmp(method, "INVITE") && strcmp(method, "OPTIONS") ? ";tag=t1" : "",
+			 cseq, method);
+	return handle(text, seq, ts_ns, status != 0);
+}
+
+/*
+ * Rule: records lost on a CPU (its seq jumps) may have held any call's
+ * messages: what waited across the loss and is not seen completed after
+ * it ends unverified (2xx awaiting an ACK, INVITE awaiting a final, OPTIONS
+ * awaiting an answer), an active call ends unseen (events_lost); a call
+ * done before the loss, and an OPTIONS after it, are judged as ever.
+ */
+static void test_gap_ends_pending_as_unverified(void)
+{
+	const struct call_peer_stats *p;
+	struct core_view view;
+
+	if (!core_start())
+		return;
+	CHECK(handle_msg("INVITE", 0, "done@a", 1, 1, 1 * SEC));
+	CHECK(handle_msg("INVITE", 200, "done@a", 1, 2, 1 * SEC + 100 * MSEC));
+	CHECK(handle_msg("ACK", 0, "done@a", 1, 3, 1 * SEC + 120 * MSEC));
+	CHECK(handle_msg("BYE", 0, "done@a", 2, 4, 1 * SEC + 500 * MSEC));
+	CHECK(handle_msg("BYE", 200, "done@a", 2, 5, 1 * SEC + 510 * MSEC));
+	CHECK(handle_msg("INVITE", 0, "acked@a", 1, 6, 2 * SEC));
+	CHECK(handle_msg("INVITE", 200, "acked@a", 1, 7, 2 * SEC + 500 * MSEC));
+	CHECK(handle_msg("INVITE", 0, "ringing@a", 1, 8, 2 * SEC + 600 * MSEC));
+	CHECK(handle_msg("OPTIONS", 0, "ping@a", 1, 9, 2 * SEC + 700 * MSEC));
+	/* 10..19 lost: the ACK, a final response, a 200 to the OPTIONS, a BYE... */
+	CHECK(handle_msg("OPTIONS", 0, "ping2@a", 1, 20, 4 * SEC));
+	CHECK(handle_msg("OPTIONS", 200, "ping2@a", 1, 21, 4 * SEC + 10 * MSEC));
+	CHECK_EQ(core.records.gaps, 1);
+	CHECK(core_view(&core, 60 * SEC, false, &view) == 0);
+	CHECK_EQ(view.acks.matched, 1);
+	CHECK_EQ(view.acks.unverified, 1);
+	CHECK_EQ(view.acks.missing, 0);
+	CHECK_EQ(view.n_missed, 0);
+	p = call_tracker_peer(core.calls, 0);
+	CHECK(p);
+	if (p) {
+		CHECK_EQ(p->attempts[CALL_INBOUND], 3);
+		CHECK_EQ(p->outcomes[CALL_INBOUND][CALL_ANSWERED], 2);
+		CHECK_EQ(p->outcomes[CALL_INBOUND][CALL_UNVERIFIED], 1);
+		CHECK_EQ(p->outcomes[CALL_INBOUND][CALL_UNANSWERED], 0);
+		CHECK_EQ(p->completed, 1);
+		CHECK_EQ(p->active, 0);
+		CHECK_EQ(p->ended_unseen[CALL_UNSEEN_EVENTS_LOST], 1);
+		CHECK_EQ(p->options.sent, 2);
+		CHECK_EQ(p->options.answered, 1);
+		CHECK_EQ(p->options.unverified, 1);
+		CHECK_EQ(p->options.unanswered, 0);
+	}
+	core_view_free(&view);
+	core_destroy(&core);
+}
+
+/* Rule: with no seq gap shown (the ring stayed full, then nothing came), a
+ * rise of the kernel's lost events count is the loss: what waits ends
+ * unverified. A loss before anything waited, or no rise, ends nothing. */
+static void test_events_lost_count_rise(void)
+{
+	const struct call_peer_stats *p;
+	struct core_view view;
+
+	if (!core_start())
+		return;
+	core_note_events_lost(&core, 40, 1 * SEC);
+	CHECK(handle_msg("INVITE", 0, "quiet@a", 1, 1, 2 * SEC));
+	CHECK(handle_msg("INVITE", 200, "quiet@a", 1, 2, 2 * SEC + 500 * MSEC));
+	CHECK(handle_msg("OPTIONS", 0, "ping@a", 1, 3, 2 * SEC + 600 * MSEC));
+	core_note_events_lost(&core, 40, 3 * SEC);
+	p = call_tracker_peer(core.calls, 0);
+	CHECK(p && p->active == 1);
+	core_note_events_lost(&core, 45, 4 * SEC);
+	CHECK(p && p->active == 0);
+	CHECK(core_view(&core, 60 * SEC, false, &view) == 0);
+	CHECK_EQ(view.acks.unverified, 1);
+	CHECK_EQ(view.acks.missing, 0);
+	if (p) {
+		CHECK_EQ(p->ended_unseen[CALL_UNSEEN_EVENTS_LOST], 1);
+		CHECK_EQ(p->options.unverified, 1);
+		CHECK_EQ(p->options.unanswered, 0);
+	}
+	core_view_free(&view);
+	core_destroy(&core);
+}
+
 /* The --events line of text, NUL-terminated; free() it. */
 static char *trace_line(const struct sipxdp_event *h, const char *text)
 {
@@ -295,4 +395,6 @@ TEST_MAIN("core",
 	  TEST(test_record_sizes),
 	  TEST(test_seq_gaps),
 	  TEST(test_records_feed_trackers),
+	  TEST(test_gap_ends_pending_as_unverified),
+	  TEST(test_events_lost_count_rise),
 	  TEST(test_trace_lines))

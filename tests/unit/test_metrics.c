@@ -161,7 +161,8 @@ static bool fixture_init(struct fixture *f)
 
 	f->acks = (struct ack_stats){
 		.invite_2xx = 12, .retransmissions = 3, .matched = 9, .missing = 2, .late = 1,
-		.evicted = 1, .pending = 1, .table_entries = 15, .table_capacity = 65536,
+		.unverified = 4, .evicted = 1, .pending = 1, .table_entries = 15,
+		.table_capacity = 65536,
 		.delay_buckets = { 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 9, 9 },
 		.delay_count = 9, .delay_sum_seconds = 3.5,
 	};
@@ -325,7 +326,7 @@ static void help_and_type_once_per_family(void)
 	CHECK(text);
 	if (text) {
 		/* Every family, with every option on. */
-		CHECK_EQ(check_families(text), 25);
+		CHECK_EQ(check_families(text), 26);
 		check_promtool(text);
 	}
 	free(text);
@@ -436,6 +437,7 @@ static void ack_families(void)
 	HAS_LINE(text, "sipxdp_ack_matched_total{peer=\"other\"} 9");
 	HAS_LINE(text, "sipxdp_ack_missing_total{peer=\"other\"} 2");
 	HAS_LINE(text, "sipxdp_ack_late_total{peer=\"other\"} 1");
+	HAS_LINE(text, "sipxdp_ack_unverified_total{peer=\"other\"} 4");
 	HAS_LINE(text, "sipxdp_ack_evicted_total 1");
 	HAS_LINE(text, "sipxdp_invites_awaiting_ack 1");
 	HAS_LINE(text, "# TYPE sipxdp_invites_awaiting_ack gauge");
@@ -463,29 +465,39 @@ out:
 	fixture_free(&f);
 }
 
+/* A call tracker on f's peers, fed *ev: an INVITE from carrierB (10.1.0.2)
+ * at 1 s, which the caller goes on from. NULL (checked) on failure. */
+static struct call_tracker *tracker_with_invite(const struct fixture *f, struct sip_event *ev)
+{
+	struct call_tracker_opts opts = { .peers = f->peers };
+	struct call_tracker *t = call_tracker_new(&opts);
+
+	CHECK(t);
+	*ev = (struct sip_event){ .kind = SIP_EV_REQUEST, .method = SIPXDP_M_INVITE,
+				  .direction = SIPXDP_DIR_INGRESS, .cseq = 1,
+				  .flags = SIP_EVF_NO_TO_TAG, .call_id = "c@x", .call_id_len = 3 };
+	ev->saddr = (struct sipxdp_addr){ .bytes = { 10, 1, 0, 2 }, .family = AF_INET };
+	ev->daddr = (struct sipxdp_addr){ .bytes = { 198, 51, 100, 1 }, .family = AF_INET };
+	if (t)
+		call_tracker_feed(t, ev, 1000000000ull);
+	return t;
+}
+
 /* The call tracker's families from real events: per peer, HELP/TYPE once,
  * accepted by promtool. */
 static void call_families(void)
 {
 	struct fixture f;
-	struct call_tracker_opts opts = { 0 };
 	struct call_tracker *t;
 	struct call_stats cs;
 	char *text = NULL;
-	struct sip_event ev = { .kind = SIP_EV_REQUEST, .method = SIPXDP_M_INVITE,
-				.direction = SIPXDP_DIR_INGRESS, .cseq = 1,
-				.flags = SIP_EVF_NO_TO_TAG, .call_id = "c@x", .call_id_len = 3 };
+	struct sip_event ev;
 
 	if (!fixture_init(&f))
 		return;
-	opts.peers = f.peers;
-	t = call_tracker_new(&opts);
-	CHECK(t);
+	t = tracker_with_invite(&f, &ev);
 	if (!t)
 		goto out;
-	ev.saddr = (struct sipxdp_addr){ .bytes = { 10, 1, 0, 2 }, .family = AF_INET };
-	ev.daddr = (struct sipxdp_addr){ .bytes = { 198, 51, 100, 1 }, .family = AF_INET };
-	call_tracker_feed(t, &ev, 1000000000ull);
 	ev.kind = SIP_EV_INVITE_2XX;
 	ev.status = 200;
 	ev.direction = SIPXDP_DIR_EGRESS;
@@ -521,6 +533,62 @@ static void call_families(void)
 	HAS_LINE(text, "sipxdp_call_attempts_total{peer=\"lab\",direction=\"inbound\"} 0");
 	HAS_LINE(text, "sipxdp_calls_completed_total{peer=\"lab\"} 0");
 	HAS_LINE(text, "sipxdp_ack_missing_total{peer=\"lab\"} 0");
+	check_promtool(text);
+out:
+	free(text);
+	call_tracker_free(t);
+	fixture_free(&f);
+}
+
+/* What a loss of records leaves unverified, or ends unseen, per peer. */
+static void unverified_families(void)
+{
+	struct fixture f;
+	struct call_tracker *t;
+	char *text = NULL;
+	struct sip_event ev;
+
+	if (!fixture_init(&f))
+		return;
+	t = tracker_with_invite(&f, &ev);	/* a call, never answered */
+	if (!t)
+		goto out;
+	ev.method = SIPXDP_M_OPTIONS;
+	call_tracker_feed(t, &ev, 1000000000ull);	/* never answered either */
+	ev.call_id = "d@x";
+	ev.method = SIPXDP_M_INVITE;
+	call_tracker_feed(t, &ev, 1000000000ull);
+	ev.kind = SIP_EV_INVITE_2XX;			/* answered, so active */
+	ev.status = 200;
+	ev.flags = 0;
+	ev.to_tag = "x";
+	ev.to_tag_len = 1;
+	call_tracker_feed(t, &ev, 1100000000ull);
+	call_tracker_gap(t, 2000000000ull);
+	call_tracker_expire(t, 60000000000ull);
+	f.in.calls = t;
+	f.in.ack_matcher = call_tracker_acks(t);
+	text = render(&f.in);
+	CHECK(text);
+	if (!text)
+		goto out;
+	HAS_LINE(text, "sipxdp_call_outcomes_total{peer=\"carrierB\",direction=\"inbound\","
+		 "outcome=\"unverified\"} 1");
+	HAS_LINE(text, "sipxdp_call_outcomes_total{peer=\"carrierB\",direction=\"inbound\","
+		 "outcome=\"unanswered\"} 0");
+	HAS_LINE(text, "sipxdp_options_total{peer=\"carrierB\",outcome=\"unverified\"} 1");
+	HAS_LINE(text, "sipxdp_options_total{peer=\"carrierB\",outcome=\"unanswered\"} 0");
+	HAS_LINE(text, "sipxdp_register_total{peer=\"lab\",outcome=\"unverified\"} 0");
+	HAS_LINE(text, "sipxdp_ack_unverified_total{peer=\"carrierB\"} 1");
+	HAS_LINE(text, "sipxdp_ack_missing_total{peer=\"carrierB\"} 0");
+	HAS_LINE(text, "sipxdp_calls_ended_unseen_total{peer=\"carrierB\","
+		 "reason=\"events_lost\"} 1");
+	HAS_LINE(text, "sipxdp_calls_ended_unseen_total{peer=\"carrierB\","
+		 "reason=\"max_duration\"} 0");
+	HAS_LINE(text, "sipxdp_calls_ended_unseen_total{peer=\"lab\",reason=\"events_lost\"} 0");
+	HAS_LINE(text, "sipxdp_calls_active{peer=\"carrierB\"} 0");
+	HAS_LINE(text, "# TYPE sipxdp_calls_ended_unseen_total counter");
+	HAS_LINE(text, "# TYPE sipxdp_ack_unverified_total counter");
 	check_promtool(text);
 out:
 	free(text);
@@ -624,7 +692,7 @@ static void hostile_contact_one_valid_line(void)
 			 "target=\"" FFFD "\"} 2");
 		CHECK_EQ(count_prefix(text, "sipxdp_redirect_target_responses_total{code=\"399\""),
 			 2);
-		CHECK_EQ(check_families(text), 25);
+		CHECK_EQ(check_families(text), 26);
 		check_promtool(text);
 	}
 	free(text);
@@ -697,7 +765,7 @@ static void large_scrape(void)
 			 "10000");
 		CHECK_EQ(count_prefix(text, "sipxdp_redirect_target_responses_total{"), 1000);
 		HAS_LINE(text, "sipxdp_redirect_targets_overflow_total 0");
-		CHECK_EQ(check_families(text), 25);
+		CHECK_EQ(check_families(text), 26);
 	}
 	free(text);
 	free(rows);
@@ -711,6 +779,7 @@ TEST_MAIN("metrics",
 	  TEST(top_sources_capped),
 	  TEST(ack_families),
 	  TEST(call_families),
+	  TEST(unverified_families),
 	  TEST(redirect_families),
 	  TEST(redirect_evictions_and_expiry),
 	  TEST(hostile_contact_one_valid_line),

@@ -6,6 +6,7 @@
 #define DEFAULT_PIN_DIR		"/sys/fs/bpf/sipxdp"
 #define DEFAULT_LISTEN		"127.0.0.1:9360"
 #define REDIRECT_MAX_AGE_LIMIT_S	(30u * 86400u)	/* --redirect-max-age: 30 days */
+#define MAX_CALL_DURATION_LIMIT_S	(7u * 86400u)	/* --max-call-duration: 7 days */
 
 int cmd_run(int argc, char **argv);
 int cmd_unload(int argc, char **argv);
@@ -30,6 +31,7 @@ struct core_opts;
 	{ "max-redirect-targets", required_argument, NULL, 'r' }, \
 	{ "redirect-max-age", required_argument, NULL, 'A' }, \
 	{ "max-calls", required_argument, NULL, 'M' }, \
+	{ "max-call-duration", required_argument, NULL, 'D' }, \
 	{ "verbose", no_argument, NULL, 'v' }
 
 /*

@@ -20,6 +20,19 @@ int parse_count(const char *opt, const char *arg, unsigned long long max,
 	return 0;
 }
 
+/* A whole number of seconds from 1 to max for opt, into *ns; -1 with a message if bad. */
+static int parse_seconds(const char *opt, const char *arg, unsigned int max, __u64 *ns)
+{
+	unsigned long long val;
+
+	if (parse_count(opt, arg, max, &val) || !val) {
+		pr_err("%s: seconds from 1 to %u\n", opt, max);
+		return -1;
+	}
+	*ns = val * 1000000000ull;
+	return 0;
+}
+
 int parse_shared_option(int opt, const char *arg, struct loader_opts *lopts,
 			struct core_opts *copts)
 {
@@ -29,26 +42,15 @@ int parse_shared_option(int opt, const char *arg, struct loader_opts *lopts,
 	case 'p':
 		return loader_parse_ports(arg, lopts) ? -1 : 1;
 	case 't':
-		if (parse_count("--ack-timeout", arg, 86400, &val) || !val) {
-			pr_err("--ack-timeout: seconds from 1 to 86400\n");
-			return -1;
-		}
-		copts->ack_timeout_ns = val * 1000000000ull;
-		return 1;
+		return parse_seconds("--ack-timeout", arg, 86400, &copts->ack_timeout_ns) ? -1 : 1;
 	case 'r':
 		if (parse_count("--max-redirect-targets", arg, 1000000, &val))
 			return -1;
 		copts->max_redirect_targets = val;
 		return 1;
 	case 'A':
-		if (parse_count("--redirect-max-age", arg, REDIRECT_MAX_AGE_LIMIT_S, &val) ||
-		    !val) {
-			pr_err("--redirect-max-age: seconds from 1 to %u\n",
-			       REDIRECT_MAX_AGE_LIMIT_S);
-			return -1;
-		}
-		copts->redirect_max_age_ns = val * 1000000000ull;
-		return 1;
+		return parse_seconds("--redirect-max-age", arg, REDIRECT_MAX_AGE_LIMIT_S,
+				     &copts->redirect_max_age_ns) ? -1 : 1;
 	case 'M':
 		if (parse_count("--max-calls", arg, 16u << 20, &val) || val < 16) {
 			pr_err("--max-calls: from 16 to %u\n", 16u << 20);
@@ -56,6 +58,9 @@ int parse_shared_option(int opt, const char *arg, struct loader_opts *lopts,
 		}
 		copts->max_calls = val;
 		return 1;
+	case 'D':
+		return parse_seconds("--max-call-duration", arg, MAX_CALL_DURATION_LIMIT_S,
+				     &copts->max_call_duration_ns) ? -1 : 1;
 	case 'v':
 		log_set_level(LOG_DEBUG);
 		return 1;

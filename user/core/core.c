@@ -62,8 +62,13 @@ static bool read_header(const struct core *c, const void *data, size_t size,
 	       rec->cpu < c->n_cpus;
 }
 
-/* Counts the records lost since this CPU's last one (sipxdp.h: seq). */
-static void count_gap(struct core *c, const struct sipxdp_event *rec)
+/*
+ * Counts the records lost since this CPU's last one (sipxdp.h: seq), and
+ * tells the trackers, before this record is fed: any message of any call
+ * may have been among them, up to now_ns (this record's time on the
+ * trackers' clock).
+ */
+static void count_gap(struct core *c, const struct sipxdp_event *rec, __u64 now_ns)
 {
 	struct core_cpu_seq *last = &c->cpu_seq[rec->cpu];
 
@@ -72,6 +77,7 @@ static void count_gap(struct core *c, const struct sipxdp_event *rec)
 		c->records.gap_records += rec->seq - last->seq - 1;
 		c->records.last_gap_from_ns = last->ts_ns;
 		c->records.last_gap_to_ns = rec->ts_ns;
+		call_tracker_gap(c->calls, now_ns);
 	}
 	/* A seq that went back (the program was loaded again) starts over. */
 	last->seq = rec->seq;
@@ -89,10 +95,10 @@ bool core_handle_record(struct core *c, const void *data, size_t size)
 		return false;
 	}
 	c->records.handled++;
-	count_gap(c, &rec);
+	now = c->clock == CORE_CLOCK_EVENTS ? rec.ts_ns : c->now_ns;
+	count_gap(c, &rec, now);
 	sip_parse((const char *)data + sizeof(rec), rec.len, &c->msg);
 	sip_event_build(&ev, &rec, &c->msg);
-	now = c->clock == CORE_CLOCK_EVENTS ? rec.ts_ns : c->now_ns;
 	c->last_event_ns = now;
 	if (c->trace)
 		core_trace_event(c->trace, &rec, &ev, now);
@@ -113,6 +119,24 @@ static int handle_record(void *ctx, void *data, size_t size)
 	return ++c->drained < CORE_DRAIN_BUDGET ? 0 : DRAIN_BUDGET_SPENT;
 }
 
+/* The kernel's count of events the full ring could not take. 0, or -1 (printed). */
+static int read_events_lost(const struct core *c, __u64 *out)
+{
+	int err = snapshot_read_counter(bpf_map__fd(c->skel->maps.counters),
+					SIPXDP_CNT_EVENTS_LOST, out);
+
+	if (err)
+		pr_err("reading the lost events counter: %s\n", strerror(-err));
+	return err ? -1 : 0;
+}
+
+void core_note_events_lost(struct core *c, __u64 events_lost, __u64 now_ns)
+{
+	if (events_lost > c->events_lost)
+		call_tracker_gap(c->calls, now_ns);
+	c->events_lost = events_lost;
+}
+
 int core_init(struct core *c, struct sipxdp_bpf *skel, const struct core_opts *opts,
 	      enum core_clock clock)
 {
@@ -120,6 +144,7 @@ int core_init(struct core *c, struct sipxdp_bpf *skel, const struct core_opts *o
 	struct call_tracker_opts call_opts = {
 		.max_calls = opts->max_calls,
 		.acks = { .capacity = opts->ack_capacity, .timeout_ns = opts->ack_timeout_ns },
+		.max_call_duration_ns = opts->max_call_duration_ns,
 		.peers = opts->peers,
 	};
 
@@ -145,6 +170,9 @@ int core_init(struct core *c, struct sipxdp_bpf *skel, const struct core_opts *o
 	if (!skel)
 		return 0;
 	if (loader_fill_peers(skel, c->peers))
+		goto fail;
+	/* Pinned counters carry a previous agent's losses: only a rise counts. */
+	if (read_events_lost(c, &c->events_lost))
 		goto fail;
 	c->rb = ring_buffer__new(bpf_map__fd(skel->maps.events), handle_record, c, NULL);
 	if (!c->rb) {
@@ -193,9 +221,17 @@ int core_drain(struct core *c)
 int core_tick(struct core *c, __u64 now_ns)
 {
 	int more = core_drain(c);
+	__u64 events_lost;
 
 	if (more < 0)
 		return -1;
+	/* A loss no later record of its CPU has shown yet (the ring stayed
+	 * full, or that CPU went quiet) still ends what waited across it. */
+	if (c->skel) {
+		if (read_events_lost(c, &events_lost))
+			return -1;
+		core_note_events_lost(c, events_lost, now_ns);
+	}
 	/* Under a flood the budget leaves events in the ring: expire only up
 	 * to the last one handled, so no ACK still waiting there leaves its
 	 * 2xx missing. */

@@ -32,6 +32,7 @@ struct core_opts {
 	__u64 ack_timeout_ns;		/* 0: ACK_DEFAULT_TIMEOUT_NS */
 	size_t ack_capacity;		/* 0: ACK_DEFAULT_CAPACITY */
 	size_t max_calls;		/* 0: CALL_DEFAULT_CAPACITY */
+	__u64 max_call_duration_ns;	/* 0: CALL_DEFAULT_MAX_DURATION_NS */
 	size_t max_redirect_targets;	/* 0: REDIRECT_DEFAULT_MAX_TARGETS */
 	__u64 redirect_max_age_ns;	/* 0: REDIRECT_DEFAULT_MAX_AGE_NS */
 	unsigned int per_source_top_n;	/* /metrics: sipxdp_source_* series */
@@ -80,6 +81,7 @@ struct core {
 	size_t drained;			/* events handled in this drain */
 	__u64 last_event_ns;		/* time of the last event handled */
 	__u64 source_evictions;		/* the most /metrics has shown: it never drops */
+	__u64 events_lost;		/* the kernel's count at the last tick */
 	FILE *trace;			/* when set, one JSON line per event */
 	struct core_records records;
 	struct core_cpu_seq *cpu_seq;	/* n_cpus */
@@ -128,11 +130,20 @@ int core_fd(const struct core *c);
  * 1 when more wait, -1 on error (printed). */
 int core_drain(struct core *c);
 
-/* The tick: drains what waits (one budget), then expires what timed out by
- * now_ns, in that order: an ACK still in the ring must not leave its 2xx
- * missing, nor a 3xx still there its target aged out. The call tracker
- * (ACKs, calls, OPTIONS/REGISTER) first, then redirect targets. Returns core_drain's 0, 1 (more wait) or -1. */
+/* The tick: drains what waits (one budget), notes a rise of the kernel's
+ * lost events count, then expires what timed out by now_ns, in that order:
+ * an ACK still in the ring must not leave its 2xx missing, a lost one must
+ * leave it unverified, and a 3xx still there must not see its target aged
+ * out. The call tracker (ACKs, calls, OPTIONS/REGISTER) first, then
+ * redirect targets. Returns core_drain's 0, 1 (more wait) or -1. */
 int core_tick(struct core *c, __u64 now_ns);
+
+/*
+ * The kernel's count of lost events (SIPXDP_CNT_EVENTS_LOST) at now_ns: a
+ * rise since the last one is a loss of records up to now_ns, which the
+ * trackers are told of (call_tracker_gap). core_tick reads it itself.
+ */
+void core_note_events_lost(struct core *c, __u64 events_lost, __u64 now_ns);
 
 /* CORE_CLOCK_FED: the time of what is fed next. */
 void core_set_time(struct core *c, __u64 now_ns);

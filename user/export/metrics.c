@@ -303,6 +303,10 @@ static void write_acks(FILE *out, const struct metrics_input *in)
 			      "INVITE 2xx transactions reported missing whose ACK came "
 			      "afterwards, by peer.", offsetof(struct ack_peer_stats, late),
 			      acks->late);
+	write_ack_peer_family(out, in, "sipxdp_ack_unverified_total",
+			      "INVITE 2xx transactions with no ACK seen within the timeout while "
+			      "ring-buffer records were lost: not known to be missing, by peer.",
+			      offsetof(struct ack_peer_stats, unverified), acks->unverified);
 	single(out, "sipxdp_invites_awaiting_ack", "gauge",
 	       "INVITE 2xx transactions waiting for their ACK now.", acks->pending);
 
@@ -335,7 +339,8 @@ static void write_call_counters(FILE *out, const struct metrics_input *in)
 	}
 	family(out, "sipxdp_call_outcomes_total", "counter",
 	       "Calls by peer, direction and outcome (RFC 6076: the first final response; "
-	       "unanswered: none within 64*T1).");
+	       "unanswered: none within 64*T1; unverified: none seen, but ring-buffer records "
+	       "were lost meanwhile).");
 	for (unsigned int id = 0; id < peer_count(in); id++) {
 		const struct call_peer_stats *p = call_tracker_peer(t, id);
 
@@ -354,8 +359,19 @@ static void write_call_counters(FILE *out, const struct metrics_input *in)
 		open_labels(out, "sipxdp_calls_completed_total", peers_name(in->peers, id));
 		fprintf(out, "} %llu\n", call_tracker_peer(t, id)->completed);
 	}
+	family(out, "sipxdp_calls_ended_unseen_total", "counter",
+	       "Answered calls ended without their BYE and its 2xx seen, by peer and reason "
+	       "(events_lost: ring-buffer records were lost while active; max_duration: "
+	       "active for --max-call-duration).");
+	for (unsigned int id = 0; id < peer_count(in); id++)
+		for (int r = 0; r < CALL_UNSEEN_REASONS; r++) {
+			open_labels(out, "sipxdp_calls_ended_unseen_total",
+				    peers_name(in->peers, id));
+			fprintf(out, ",reason=\"%s\"} %llu\n", call_unseen_reason_name(r),
+				call_tracker_peer(t, id)->ended_unseen[r]);
+		}
 	family(out, "sipxdp_calls_active", "gauge",
-	       "Answered calls not yet completed by a BYE and its 2xx, by peer.");
+	       "Answered calls not yet completed by a BYE and its 2xx nor ended unseen, by peer.");
 	for (unsigned int id = 0; id < peer_count(in); id++) {
 		open_labels(out, "sipxdp_calls_active", peers_name(in->peers, id));
 		fprintf(out, "} %llu\n", call_tracker_peer(t, id)->active);
@@ -415,19 +431,31 @@ static void write_requests(FILE *out, const struct metrics_input *in, bool optio
 	const char *delay = options ? "sipxdp_options_rtt_seconds" :
 				      "sipxdp_register_delay_seconds";
 
+	const struct {
+		const char *name;
+		size_t field;
+	} outcomes[] = {
+		{ "answered", offsetof(struct request_peer_stats, answered) },
+		{ "unanswered", offsetof(struct request_peer_stats, unanswered) },
+		{ "unverified", offsetof(struct request_peer_stats, unverified) },
+	};
+
 	family(out, total, "counter", options ?
 	       "OPTIONS transactions by peer and outcome (answered: any final response; "
-	       "unanswered: none within 64*T1)." :
+	       "unanswered: none within 64*T1; unverified: none seen, but ring-buffer records "
+	       "were lost meanwhile)." :
 	       "REGISTER transactions by peer and outcome (answered: any final response; "
-	       "unanswered: none within 64*T1).");
+	       "unanswered: none within 64*T1; unverified: none seen, but ring-buffer records "
+	       "were lost meanwhile).");
 	for (unsigned int id = 0; id < peer_count(in); id++) {
 		const struct call_peer_stats *p = call_tracker_peer(in->calls, id);
 		const struct request_peer_stats *r = options ? &p->options : &p->registers;
 
-		open_labels(out, total, peers_name(in->peers, id));
-		fprintf(out, ",outcome=\"answered\"} %llu\n", r->answered);
-		open_labels(out, total, peers_name(in->peers, id));
-		fprintf(out, ",outcome=\"unanswered\"} %llu\n", r->unanswered);
+		for (size_t o = 0; o < sizeof(outcomes) / sizeof(outcomes[0]); o++) {
+			open_labels(out, total, peers_name(in->peers, id));
+			fprintf(out, ",outcome=\"%s\"} %llu\n", outcomes[o].name,
+				*(const __u64 *)((const char *)r + outcomes[o].field));
+		}
 	}
 	family(out, delay, "histogram", options ?
 	       "OPTIONS to its first final response, by peer." :

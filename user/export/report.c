@@ -159,8 +159,9 @@ static void json_ack_peers(FILE *out, const struct report *r)
 		json_peer_name(out, r, id);
 		fprintf(out, ", \"invite_2xx\": %" PRIu64 ", \"retransmissions\": %" PRIu64
 			", \"matched\": %" PRIu64 ", \"missing\": %" PRIu64 ", \"late\": %" PRIu64
-			"}", (uint64_t)p->invite_2xx, (uint64_t)p->retransmissions,
-			(uint64_t)p->matched, (uint64_t)p->missing, (uint64_t)p->late);
+			", \"unverified\": %" PRIu64 "}", (uint64_t)p->invite_2xx,
+			(uint64_t)p->retransmissions, (uint64_t)p->matched, (uint64_t)p->missing,
+			(uint64_t)p->late, (uint64_t)p->unverified);
 		first = false;
 	}
 	fprintf(out, "%s]", first ? "" : "\n");
@@ -181,10 +182,16 @@ struct call_ratios {
 	double ser, seer, isa, scr;
 };
 
+/*
+ * Calls whose outcome was not seen (unverified) are left out of every
+ * ratio, numerator and denominator alike, as rules/sipxdp.rules.yml does;
+ * SCR also leaves out answered calls whose end was lost with records.
+ */
 static struct call_ratios ratios_of(const struct call_peer_stats *p)
 {
-	double attempts = (double)call_attempts(p);
+	double attempts = (double)call_attempts(p) - (double)call_outcome(p, CALL_UNVERIFIED);
 	double unredirected = attempts - (double)call_outcome(p, CALL_REDIRECTED);
+	double scr_attempts = attempts - (double)p->ended_unseen[CALL_UNSEEN_EVENTS_LOST];
 	double answered = (double)call_outcome(p, CALL_ANSWERED);
 	struct call_ratios q = { 0 };
 
@@ -194,8 +201,9 @@ static struct call_ratios ratios_of(const struct call_peer_stats *p)
 	}
 	if (attempts > 0) {
 		q.isa = (double)call_outcome(p, CALL_INEFFECTIVE) / attempts;
-		q.scr = (double)p->completed / attempts;
 	}
+	if (scr_attempts > 0)
+		q.scr = (double)p->completed / scr_attempts;
 	return q;
 }
 
@@ -216,6 +224,11 @@ static void json_call_list(FILE *out, const struct report *r)
 		for (int o = 0; o < CALL_OUTCOMES; o++)
 			fprintf(out, ", \"%s\": %" PRIu64, call_outcome_name(o),
 				(uint64_t)call_outcome(p, o));
+		fprintf(out, ", \"ended_unseen\": {\"%s\": %" PRIu64 ", \"%s\": %" PRIu64 "}",
+			call_unseen_reason_name(CALL_UNSEEN_EVENTS_LOST),
+			(uint64_t)p->ended_unseen[CALL_UNSEEN_EVENTS_LOST],
+			call_unseen_reason_name(CALL_UNSEEN_MAX_DURATION),
+			(uint64_t)p->ended_unseen[CALL_UNSEEN_MAX_DURATION]);
 		fprintf(out, ", \"completed\": %" PRIu64 ", \"active\": %" PRIu64
 			", \"inbound\": %" PRIu64 ", \"outbound\": %" PRIu64
 			", \"cancels\": %" PRIu64 ", \"cancels_answered\": %" PRIu64
@@ -253,9 +266,9 @@ static void json_request_list(FILE *out, const struct report *r, bool options)
 		fprintf(out, "%s\n  {\"peer\": ", first ? "" : ",");
 		json_peer_name(out, r, id);
 		fprintf(out, ", \"sent\": %" PRIu64 ", \"answered\": %" PRIu64
-			", \"unanswered\": %" PRIu64 ", \"delay_seconds\": {\"p50\": %.6f"
-			", \"p90\": %.6f}}", (uint64_t)q->sent, (uint64_t)q->answered,
-			(uint64_t)q->unanswered,
+			", \"unanswered\": %" PRIu64 ", \"unverified\": %" PRIu64
+			", \"delay_seconds\": {\"p50\": %.6f, \"p90\": %.6f}}", (uint64_t)q->sent,
+			(uint64_t)q->answered, (uint64_t)q->unanswered, (uint64_t)q->unverified,
 			call_histogram_quantile(&q->delay, &call_request_delay_bounds, 0.5),
 			call_histogram_quantile(&q->delay, &call_request_delay_bounds, 0.9));
 		first = false;
@@ -289,10 +302,11 @@ static void json_acks(FILE *out, const struct report *r)
 
 	fprintf(out, "{\"invite_2xx\": %" PRIu64 ", \"retransmissions\": %" PRIu64
 		", \"matched\": %" PRIu64 ", \"missing\": %" PRIu64 ", \"late\": %" PRIu64
-		", \"pending\": %" PRIu64 ", \"evicted\": %" PRIu64
+		", \"unverified\": %" PRIu64 ", \"pending\": %" PRIu64 ", \"evicted\": %" PRIu64
 		", \"acks_unmatched\": %" PRIu64,
 		(uint64_t)a->invite_2xx, (uint64_t)a->retransmissions, (uint64_t)a->matched,
-		(uint64_t)a->missing, (uint64_t)a->late, (uint64_t)a->pending,
+		(uint64_t)a->missing, (uint64_t)a->late, (uint64_t)a->unverified,
+		(uint64_t)a->pending,
 		(uint64_t)a->evicted, (uint64_t)a->acks_unmatched);
 	fprintf(out, ", \"delay_seconds\": {\"p50\": %.6f, \"p90\": %.6f, \"p99\": %.6f}",
 		ack_stats_delay_quantile(a, 0.5), ack_stats_delay_quantile(a, 0.9),
@@ -446,10 +460,11 @@ static void text_acks(FILE *out, const struct report *r)
 	const struct ack_stats *a = r->acks;
 
 	fprintf(out, "\nINVITE 2xx/ACK: invite_2xx %" PRIu64 "  matched %" PRIu64
-		"  missing %" PRIu64 "  late %" PRIu64 "  pending %" PRIu64
+		"  missing %" PRIu64 "  late %" PRIu64 "  unverified %" PRIu64 "  pending %" PRIu64
 		"  retransmissions %" PRIu64 "\n",
 		(uint64_t)a->invite_2xx, (uint64_t)a->matched, (uint64_t)a->missing,
-		(uint64_t)a->late, (uint64_t)a->pending, (uint64_t)a->retransmissions);
+		(uint64_t)a->late, (uint64_t)a->unverified, (uint64_t)a->pending,
+		(uint64_t)a->retransmissions);
 	fprintf(out, "ACK delay: p50 %.3fs  p90 %.3fs  p99 %.3fs\n",
 		ack_stats_delay_quantile(a, 0.5), ack_stats_delay_quantile(a, 0.9),
 		ack_stats_delay_quantile(a, 0.99));
@@ -475,9 +490,9 @@ static void text_acks(FILE *out, const struct report *r)
 static void text_calls(FILE *out, const struct report *r)
 {
 	fprintf(out, "\ncalls (RFC 6076; per peer, both directions)\n%-20s %8s %8s %6s %6s %6s "
-		"%6s %6s %6s %8s %6s %6s %5s %5s %5s %5s %8s %8s\n", "peer", "attempts",
-		"answered", "redir", "reject", "ineff", "cancel", "failed", "unans", "complete",
-		"active", "", "SER", "SEER", "ISA", "SCR", "setup50", "answer50");
+		"%6s %6s %6s %6s %8s %6s %6s %5s %5s %5s %5s %8s %8s\n", "peer", "attempts",
+		"answered", "redir", "reject", "ineff", "cancel", "failed", "unans", "unver",
+		"complete", "active", "unseen", "SER", "SEER", "ISA", "SCR", "setup50", "answer50");
 	for (unsigned int id = 0; id < call_tracker_peer_count(r->calls); id++) {
 		const struct call_peer_stats *p = call_tracker_peer(r->calls, id);
 		struct call_ratios q = ratios_of(p);
@@ -488,13 +503,16 @@ static void text_calls(FILE *out, const struct report *r)
 			(uint64_t)call_attempts(p), (uint64_t)call_outcome(p, CALL_ANSWERED));
 		for (int o = CALL_REDIRECTED; o < CALL_OUTCOMES; o++)
 			fprintf(out, " %6" PRIu64, (uint64_t)call_outcome(p, o));
-		fprintf(out, " %8" PRIu64 " %6" PRIu64 " %6s %5.2f %5.2f %5.2f %5.2f %7.3fs %7.3fs\n",
-			(uint64_t)p->completed, (uint64_t)p->active, "", q.ser, q.seer, q.isa,
+		fprintf(out, " %8" PRIu64 " %6" PRIu64 " %6" PRIu64
+			" %5.2f %5.2f %5.2f %5.2f %7.3fs %7.3fs\n",
+			(uint64_t)p->completed, (uint64_t)p->active,
+			(uint64_t)(p->ended_unseen[CALL_UNSEEN_EVENTS_LOST] +
+				   p->ended_unseen[CALL_UNSEEN_MAX_DURATION]), q.ser, q.seer, q.isa,
 			q.scr, call_histogram_quantile(&p->setup, &call_setup_bounds, 0.5),
 			call_histogram_quantile(&p->answer, &call_answer_bounds, 0.5));
 	}
-	fprintf(out, "\n%-20s %-8s %8s %8s %10s %10s\n", "peer", "request", "sent", "answered",
-		"unanswered", "delay p50");
+	fprintf(out, "\n%-20s %-8s %8s %8s %10s %10s %10s\n", "peer", "request", "sent",
+		"answered", "unanswered", "unverified", "delay p50");
 	for (unsigned int id = 0; id < call_tracker_peer_count(r->calls); id++) {
 		const struct call_peer_stats *p = call_tracker_peer(r->calls, id);
 
@@ -503,9 +521,10 @@ static void text_calls(FILE *out, const struct report *r)
 
 			if (!q->sent)
 				continue;
-			fprintf(out, "%-20.20s %-8s %8" PRIu64 " %8" PRIu64 " %10" PRIu64 " %9.4fs\n",
-				peers_name(r->peers, id), k ? "REGISTER" : "OPTIONS",
-				(uint64_t)q->sent, (uint64_t)q->answered, (uint64_t)q->unanswered,
+			fprintf(out, "%-20.20s %-8s %8" PRIu64 " %8" PRIu64 " %10" PRIu64
+				" %10" PRIu64 " %9.4fs\n", peers_name(r->peers, id),
+				k ? "REGISTER" : "OPTIONS", (uint64_t)q->sent, (uint64_t)q->answered, (uint64_t)q->unanswered,
+				(uint64_t)q->unverified,
 				call_histogram_quantile(&q->delay, &call_request_delay_bounds, 0.5));
 		}
 	}

@@ -32,8 +32,8 @@ static __u64 sum_cpus(const __u64 *values, int ncpus)
 	return sum;
 }
 
-/* A per-CPU array of __u64 into out[0..n), summed over CPUs. */
-static int read_percpu_array(int fd, __u64 *out, __u32 n)
+/* Entries first..first+n-1 of a per-CPU array of __u64 into out[0..n), summed over CPUs. */
+static int read_percpu_range(int fd, __u32 first, __u64 *out, __u32 n)
 {
 	__u64 *values;
 	int ncpus, err = 0;
@@ -41,15 +41,27 @@ static int read_percpu_array(int fd, __u64 *out, __u32 n)
 	values = percpu_buffer(1, &ncpus);
 	if (!values)
 		return -ENOMEM;
-	for (__u32 key = 0; key < n; key++) {
+	for (__u32 i = 0; i < n; i++) {
+		__u32 key = first + i;
+
 		if (bpf_map_lookup_elem(fd, &key, values)) {
 			err = -errno;
 			break;
 		}
-		out[key] = sum_cpus(values, ncpus);
+		out[i] = sum_cpus(values, ncpus);
 	}
 	free(values);
 	return err;
+}
+
+static int read_percpu_array(int fd, __u64 *out, __u32 n)
+{
+	return read_percpu_range(fd, 0, out, n);
+}
+
+int snapshot_read_counter(int counters_fd, __u32 key, __u64 *out)
+{
+	return read_percpu_range(counters_fd, key, out, 1);
 }
 
 /*

@@ -58,6 +58,8 @@ int snapshot_read(struct snapshot *snap, int counters_fd, int requests_fd,
 		  int responses_fd, int sources_fd);
 /* Sorts rows by address (as memcmp orders struct sipxdp_addr), then code. */
 void snapshot_sort_sources(struct source_row *rows, size_t n);
+/* One counter of the per-CPU `counters` array, summed. 0, or -errno. */
+int snapshot_read_counter(int counters_fd, __u32 key, __u64 *out);
 /* Adds the per-peer counters of a loaded program. 0, or -errno with a message. */
 int snapshot_read_peers(struct snapshot *snap, int peer_responses_fd);
 void snapshot_free(struct snapshot *snap);

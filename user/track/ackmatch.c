@@ -21,6 +21,7 @@ enum ack_state {
 	ACK_MATCHED,
 	ACK_MISSING,
 	ACK_LATE,	/* missing, then its ACK came */
+	ACK_UNVERIFIED,	/* no ACK by the timeout, and records were lost meanwhile */
 };
 
 /* The table's lists: pending ones by first_2xx_ns, done ones by done_ns. */
@@ -48,6 +49,10 @@ struct ack_matcher {
 	__u64 timeout_ns;
 	__u64 remember_ns;	/* a 2xx transaction is known this long after its first 2xx */
 	struct txn_table table;
+	/* The latest time records were lost up to, when any were: a
+	 * transaction whose first 2xx came by then was pending across a loss. */
+	bool records_lost;
+	__u64 gap_to_ns;
 	const struct peer_map *peers;
 	unsigned int n_peers;
 	struct ack_peer_stats *by_peer;	/* n_peers */
@@ -205,6 +210,12 @@ void ack_matcher_expire(struct ack_matcher *m, __u64 now_ns)
 	while ((t = (struct ack_txn *)txn_table_oldest(&m->table, LIST_PENDING))) {
 		if (!time_is_up(m, t->first_2xx_ns, now_ns))
 			break;
+		if (m->records_lost && t->first_2xx_ns <= m->gap_to_ns) {
+			txn_finish(m, t, ACK_UNVERIFIED, now_ns);
+			m->stats.unverified++;
+			m->by_peer[t->peer].unverified++;
+			continue;
+		}
 		txn_finish(m, t, ACK_MISSING, now_ns);
 		m->stats.missing++;
 		m->by_peer[t->peer].missing++;
@@ -222,6 +233,13 @@ void ack_matcher_expire(struct ack_matcher *m, __u64 now_ns)
 			break;
 		txn_table_remove(&m->table, &t->link);
 	}
+}
+
+void ack_matcher_gap(struct ack_matcher *m, __u64 to_ns)
+{
+	if (!m->records_lost || to_ns > m->gap_to_ns)
+		m->gap_to_ns = to_ns;
+	m->records_lost = true;
 }
 
 static void on_invite_2xx(struct ack_matcher *m, const struct sip_event *ev,
@@ -291,6 +309,8 @@ static void on_ack(struct ack_matcher *m, const struct sip_event *ev, __u16 len,
 		m->by_peer[t->peer].late++;
 		return;
 	}
+	if (t && t->state == ACK_UNVERIFIED)
+		return;		/* not late: it was never declared missing */
 	if (!t || t->state != ACK_PENDING) {
 		m->stats.acks_unmatched++;
 		return;

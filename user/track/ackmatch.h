@@ -20,7 +20,10 @@
  * matches the pending 2xx of its Call-ID on its hop: a dialog has one INVITE transaction in progress at a time (RFC 3261
  * 14.1); an ACK whose To-tag is missing, the one of its Call-ID, CSeq and
  * hop. When now - first_2xx >= timeout it is missing, and recorded among
- * the last missed calls; an ACK after that makes it `late`. Every
+ * the last missed calls; an ACK after that makes it `late`. When records
+ * were lost (ack_matcher_gap) while it was pending, its ACK may have been
+ * among them: at the timeout it is `unverified`, not missing, and an ACK
+ * after that leaves it so (it was not late: it was not verified). Every
  * transaction stays in the table for 64*T1 after its first 2xx (or the
  * timeout, if longer), so the retransmissions its UAS sends for that long
  * are recognised, never counted as new calls, then goes. When the table is
@@ -60,6 +63,7 @@ struct ack_stats {
 	__u64 matched;		/* got their ACK in time */
 	__u64 missing;		/* no ACK within the timeout */
 	__u64 late;		/* missing ones whose ACK came afterwards */
+	__u64 unverified;	/* no ACK seen within the timeout, but records were lost */
 	__u64 evicted;		/* pending ones dropped because the table was full */
 	__u64 acks_unmatched;	/* ACKs with no pending 2xx (non-2xx ACKs, late ones) */
 	__u64 pending;		/* waiting for their ACK now */
@@ -78,6 +82,7 @@ struct ack_peer_stats {
 	__u64 matched;
 	__u64 missing;
 	__u64 late;
+	__u64 unverified;
 };
 
 /* A call that missed its ACK: the 2xx's sender (UAS) and receiver (UAC),
@@ -120,6 +125,12 @@ void ack_matcher_feed(struct ack_matcher *m, const struct sip_event *ev, __u64 n
 
 /* Declares missing every pending transaction whose time is up at now_ns. */
 void ack_matcher_expire(struct ack_matcher *m, __u64 now_ns);
+
+/*
+ * Records were lost at some time up to to_ns: every transaction whose first
+ * 2xx came by then and whose ACK is not seen ends unverified.
+ */
+void ack_matcher_gap(struct ack_matcher *m, __u64 to_ns);
 
 void ack_matcher_stats(const struct ack_matcher *m, struct ack_stats *out);
 

@@ -31,11 +31,22 @@ static const char *const outcome_names[CALL_OUTCOMES] = {
 	[CALL_CANCELLED] = "cancelled",
 	[CALL_FAILED] = "failed",
 	[CALL_UNANSWERED] = "unanswered",
+	[CALL_UNVERIFIED] = "unverified",
+};
+
+static const char *const unseen_reason_names[CALL_UNSEEN_REASONS] = {
+	[CALL_UNSEEN_EVENTS_LOST] = "events_lost",
+	[CALL_UNSEEN_MAX_DURATION] = "max_duration",
 };
 
 const char *call_outcome_name(enum call_outcome o)
 {
 	return o < CALL_OUTCOMES ? outcome_names[o] : "?";
+}
+
+const char *call_unseen_reason_name(enum call_unseen_reason r)
+{
+	return r < CALL_UNSEEN_REASONS ? unseen_reason_names[r] : "?";
 }
 
 const char *call_direction_name(enum call_direction d)
@@ -114,6 +125,11 @@ struct call_tracker {
 	unsigned int n_peers;
 	struct call_peer_stats *by_peer;	/* n_peers */
 	struct call_stats stats;		/* gauges filled on read */
+	__u64 max_call_duration_ns;
+	/* The latest time records were lost up to, when any were: what began
+	 * by then and waits still was waiting across a loss. */
+	bool records_lost;
+	__u64 gap_to_ns;
 };
 
 struct call_tracker *call_tracker_new(const struct call_tracker_opts *opts)
@@ -126,6 +142,8 @@ struct call_tracker *call_tracker_new(const struct call_tracker_opts *opts)
 		return NULL;
 	if (!o.max_calls)
 		o.max_calls = CALL_DEFAULT_CAPACITY;
+	t->max_call_duration_ns = o.max_call_duration_ns ? o.max_call_duration_ns :
+							   CALL_DEFAULT_MAX_DURATION_NS;
 	o.acks.peers = o.peers;
 	t->peers = o.peers;
 	t->n_peers = peers_name_count(o.peers) + 1;
@@ -168,6 +186,12 @@ static void record(struct call_histogram *h, const struct call_hist_bounds *b,
 static bool is_up(__u64 since_ns, __u64 now_ns)
 {
 	return now_ns >= since_ns && now_ns - since_ns >= CALL_REMEMBER_NS;
+}
+
+/* What began at since_ns and waits still may have lost its answer. */
+static bool waited_across_gap(const struct call_tracker *t, __u64 since_ns)
+{
+	return t->records_lost && since_ns <= t->gap_to_ns;
 }
 
 static unsigned int peer_of(const struct call_tracker *t, const struct sip_event *ev)
@@ -226,6 +250,17 @@ static void call_done(struct call_tracker *t, struct call *c, enum call_state st
 	c->state = state;
 	c->forget_ns = forget_ns;
 	txn_table_move(&t->calls, &c->link, CALLS_DONE);
+}
+
+/* An active call whose BYE and its 2xx were not seen ends, finished: a BYE
+ * seen afterwards finds no active call to complete. */
+static void call_end_unseen(struct call_tracker *t, struct call *c,
+			    enum call_unseen_reason reason)
+{
+	t->by_peer[c->peer].ended_unseen[reason]++;
+	call_deactivate(t, c);
+	/* kept for 64*T1 from the INVITE, as any finished call */
+	call_done(t, c, CALL_FINISHED, c->invite_ns + CALL_REMEMBER_NS);
 }
 
 /* Room for one more call (the table is full). */
@@ -363,8 +398,17 @@ static void calls_expire(struct call_tracker *t, __u64 now_ns)
 		if (!is_up(c->invite_ns, now_ns))
 			break;
 		/* Timer B: no final response within 64*T1 (RFC 3261 17.1.1.2) */
-		t->by_peer[c->peer].outcomes[c->direction][CALL_UNANSWERED]++;
+		t->by_peer[c->peer].outcomes[c->direction][waited_across_gap(t, c->invite_ns) ?
+							  CALL_UNVERIFIED : CALL_UNANSWERED]++;
 		txn_table_remove(&t->calls, l);
+	}
+	/* In the order they were answered. */
+	while ((l = txn_table_oldest(&t->calls, CALLS_ACTIVE))) {
+		struct call *c = (struct call *)l;
+
+		if (now_ns < c->answer_ns || now_ns - c->answer_ns < t->max_call_duration_ns)
+			break;
+		call_end_unseen(t, c, CALL_UNSEEN_MAX_DURATION);
 	}
 	/* In the order they finished, which differs from forget_ns's by at
 	 * most 64*T1: a later head only waits. */
@@ -450,10 +494,14 @@ static void requests_expire(struct call_tracker *t, __u64 now_ns)
 
 	while ((l = txn_table_oldest(&t->requests, REQS_PENDING))) {
 		struct request_txn *r = (struct request_txn *)l;
+		struct request_peer_stats *s = request_stats(t, r->peer, r->method);
 
 		if (!is_up(r->request_ns, now_ns))
 			break;
-		request_stats(t, r->peer, r->method)->unanswered++;
+		if (waited_across_gap(t, r->request_ns))
+			s->unverified++;
+		else
+			s->unanswered++;
 		txn_table_remove(&t->requests, l);
 	}
 	while ((l = txn_table_oldest(&t->requests, REQS_DONE))) {
@@ -472,6 +520,23 @@ void call_tracker_expire(struct call_tracker *t, __u64 now_ns)
 	ack_matcher_expire(t->acks, now_ns);
 	calls_expire(t, now_ns);
 	requests_expire(t, now_ns);
+}
+
+void call_tracker_gap(struct call_tracker *t, __u64 to_ns)
+{
+	struct txn_link *l, *next;
+
+	ack_matcher_gap(t->acks, to_ns);
+	if (!t->records_lost || to_ns > t->gap_to_ns)
+		t->gap_to_ns = to_ns;
+	t->records_lost = true;
+	/* Answer order, but events of several CPUs come a little out of it:
+	 * the whole list is looked at. */
+	for (l = txn_table_oldest(&t->calls, CALLS_ACTIVE); l; l = next) {
+		next = txn_table_next(&t->calls, l);
+		if (((struct call *)l)->answer_ns <= to_ns)
+			call_end_unseen(t, (struct call *)l, CALL_UNSEEN_EVENTS_LOST);
+	}
 }
 
 void call_tracker_feed(struct call_tracker *t, const struct sip_event *ev, __u64 now_ns)

@@ -16,15 +16,24 @@
  *   "other". Its outcome is its first final response: answered 2xx,
  *   redirected 3xx, rejected 480 486 600 603, ineffective 408 500 503 504,
  *   cancelled 487, failed any other 4xx-6xx, unanswered when none came
- *   within 64*T1. An answered call is active until its BYE (either way,
- *   same Call-ID, same hop) and the BYE's 2xx, then completed. Delays:
+ *   within 64*T1, unverified when none was seen but records were lost
+ *   while it waited (call_tracker_gap: its response may be among them).
+ *   An answered call is active until its BYE (either way, same Call-ID,
+ *   same hop) and the BYE's 2xx, then completed; or it ends unseen: at a
+ *   loss of records while it was active (events_lost: its BYE may be among
+ *   them, and nothing short of media could tell when it ended), or when
+ *   it has been active --max-call-duration (max_duration). Delays:
  *   setup (INVITE to the first 18x or final: RFC 6076 SRD), answer (INVITE
  *   to 2xx), duration (2xx to BYE, for completed calls).
  * - CANCEL: counted per peer with its 200; the call's outcome is still the
  *   INVITE's final response (487 cancelled, or a 2xx that crossed it).
  * - OPTIONS and REGISTER, per (Call-ID, CSeq number, method, hop): sent,
- *   answered (any final response), unanswered (none within 64*T1), and
+ *   answered (any final response), unanswered (none within 64*T1),
+ *   unverified (none seen, but records were lost while it waited), and
  *   the delay from the request to its first final response.
+ * - A loss of records (call_tracker_gap) can have carried a message of any
+ *   call, so it marks everything pending at the time: it never turns into
+ *   a missing ACK, an unanswered call or request, nor a call up for ever.
  *
  * Every table is bounded. The call table, when full, drops a finished call
  * first, then the oldest active one (its BYE was likely missed), then the
@@ -43,6 +52,7 @@
 
 #define CALL_REMEMBER_NS	ACK_REMEMBER_NS	/* 64 * T1 */
 #define CALL_DEFAULT_CAPACITY	32768		/* ~240 bytes each */
+#define CALL_DEFAULT_MAX_DURATION_NS	(4ull * 3600 * 1000000000ull)	/* 4 h */
 /* Bytes of a Call-ID a call or request keeps: longer ones are cut, and two
  * that differ only past the cut are the same key. */
 #define CALL_CALL_ID_MAX	128
@@ -55,7 +65,15 @@ enum call_outcome {
 	CALL_CANCELLED,
 	CALL_FAILED,
 	CALL_UNANSWERED,
+	CALL_UNVERIFIED,
 	CALL_OUTCOMES,
+};
+
+/* Why an answered call ended without its BYE and the BYE's 2xx being seen. */
+enum call_unseen_reason {
+	CALL_UNSEEN_EVENTS_LOST,	/* records were lost while it was active */
+	CALL_UNSEEN_MAX_DURATION,	/* active for --max-call-duration */
+	CALL_UNSEEN_REASONS,
 };
 
 enum call_direction {
@@ -64,8 +82,9 @@ enum call_direction {
 	CALL_DIRECTIONS,
 };
 
-/* "answered", ...; "inbound", "outbound". */
+/* "answered", ...; "events_lost", "max_duration"; "inbound", "outbound". */
 const char *call_outcome_name(enum call_outcome o);
+const char *call_unseen_reason_name(enum call_unseen_reason r);
 const char *call_direction_name(enum call_direction d);
 /* The outcome of a final response (200..699). */
 enum call_outcome call_outcome_of(unsigned int status);
@@ -94,6 +113,7 @@ struct request_peer_stats {
 	__u64 sent;		/* transactions, retransmissions excluded */
 	__u64 answered;
 	__u64 unanswered;
+	__u64 unverified;	/* none seen, but records were lost meanwhile */
 	struct call_histogram delay;	/* call_request_delay_bounds */
 };
 
@@ -101,7 +121,8 @@ struct call_peer_stats {
 	__u64 attempts[CALL_DIRECTIONS];
 	__u64 outcomes[CALL_DIRECTIONS][CALL_OUTCOMES];
 	__u64 completed;
-	__u64 active;		/* answered, not yet completed nor dropped: now */
+	__u64 ended_unseen[CALL_UNSEEN_REASONS];	/* answered, end not seen */
+	__u64 active;		/* answered, not yet ended nor dropped: now */
 	__u64 cancels;		/* CANCEL transactions of a call in setup */
 	__u64 cancels_answered;	/* ... that got their 200 */
 	struct call_histogram setup;	/* call_setup_bounds */
@@ -123,6 +144,7 @@ struct call_stats {
 
 struct call_tracker_opts {
 	size_t max_calls;	/* calls, and OPTIONS/REGISTER transactions; 0: default */
+	__u64 max_call_duration_ns;	/* 0: CALL_DEFAULT_MAX_DURATION_NS */
 	struct ack_matcher_opts acks;	/* its .peers is set from peers */
 	const struct peer_map *peers;	/* not owned; NULL: every peer is "other" */
 };
@@ -136,6 +158,15 @@ void call_tracker_free(struct call_tracker *t);
 void call_tracker_feed(struct call_tracker *t, const struct sip_event *ev, __u64 now_ns);
 /* Expires what timed out by now_ns: ACKs, calls, OPTIONS/REGISTER. */
 void call_tracker_expire(struct call_tracker *t, __u64 now_ns);
+/*
+ * Records were lost at some time up to to_ns (a jump in a CPU's seq, or the
+ * kernel's count of lost events rising). They may have carried any call's
+ * messages: the 2xx awaiting an ACK, the calls awaiting a final response
+ * and the OPTIONS/REGISTER awaiting a response that began by to_ns end
+ * unverified when what they wait for is not seen afterwards; the calls
+ * answered by to_ns and still active end now, unseen (events_lost).
+ */
+void call_tracker_gap(struct call_tracker *t, __u64 to_ns);
 
 /* The ACK matcher it feeds, to read. */
 const struct ack_matcher *call_tracker_acks(const struct call_tracker *t);

@@ -113,3 +113,8 @@ struct txn_link *txn_table_oldest(const struct txn_table *t, unsigned int list)
 
 	return head->next == head ? NULL : link_of(head->next);
 }
+
+struct txn_link *txn_table_next(const struct txn_table *t, const struct txn_link *l)
+{
+	return l->node.next == &t->lists[l->list] ? NULL : link_of(l->node.next);
+}

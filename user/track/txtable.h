@@ -73,6 +73,8 @@ void txn_table_remove(struct txn_table *t, struct txn_link *l);
 void txn_table_move(struct txn_table *t, struct txn_link *l, unsigned int list);
 /* The entry that joined list first, or NULL. */
 struct txn_link *txn_table_oldest(const struct txn_table *t, unsigned int list);
+/* The entry that joined l's list after l, or NULL. */
+struct txn_link *txn_table_next(const struct txn_table *t, const struct txn_link *l);
 
 /* The keys the trackers share. */
 
