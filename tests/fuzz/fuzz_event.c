@@ -32,8 +32,9 @@ static void check_matcher(const struct ack_matcher *m)
 	size_t n;
 
 	ack_matcher_stats(m, &s);
-	/* every transaction is pending, or matched, missing or evicted once */
-	REQUIRE(s.invite_2xx == s.matched + s.missing + s.pending + s.evicted);
+	/* every transaction is pending, or matched, missing, unverified or
+	 * evicted once */
+	REQUIRE(s.invite_2xx == s.matched + s.missing + s.unverified + s.pending + s.evicted);
 	REQUIRE(s.late <= s.missing);
 	REQUIRE(s.pending <= s.table_entries && s.table_entries <= s.table_capacity);
 	REQUIRE(s.table_capacity == FUZZ_ACK_CAPACITY);
