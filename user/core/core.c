@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 #include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -73,8 +74,12 @@ static void count_gap(struct core *c, const struct sipxdp_event *rec, __u64 now_
 	struct core_cpu_seq *last = &c->cpu_seq[rec->cpu];
 
 	if (last->seq && rec->seq > last->seq + 1) {
+		__u64 lost = rec->seq - last->seq - 1;
+
 		c->records.gaps++;
-		c->records.gap_records += rec->seq - last->seq - 1;
+		/* saturating: a count that wrapped would read as fewer lost */
+		c->records.gap_records = c->records.gap_records + lost < lost ?
+						 UINT64_MAX : c->records.gap_records + lost;
 		c->records.last_gap_from_ns = last->ts_ns;
 		c->records.last_gap_to_ns = rec->ts_ns;
 		call_tracker_gap(c->calls, now_ns);
