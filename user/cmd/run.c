@@ -376,7 +376,8 @@ int cmd_run(int argc, char **argv)
 		goto out;
 	/* attaching loads the object (or has libxdp load it): the ring buffer
 	 * exists after */
-	if (attach_set_attach(&set, skel, lopts.with_egress))
+	if (attach_set_attach(&set, skel, lopts.with_egress) ||
+	    loader_pin_peers(pin_dir, lopts.peers))
 		goto out;
 	rc = core_init(&core, skel, &copts, CORE_CLOCK_EVENTS);
 	skel = NULL;		/* the core's now, also when it failed */

@@ -118,23 +118,39 @@ static int pin_peer_counters(struct bpf_map *map, const char *pin_dir,
 {
 	char counters[512], fingerprint[512];
 	__u64 want = peers_fingerprint(peers), had;
-	int fd, err;
+	int err;
 
 	snprintf(counters, sizeof(counters), "%s/%s", pin_dir, bpf_map__name(map));
 	snprintf(fingerprint, sizeof(fingerprint), "%s/%s", pin_dir, PEERS_FINGERPRINT_PIN);
+	/* The new fingerprint is pinned only once the program is attached
+	 * (loader_pin_peers): a start refused before that leaves no pin. */
 	if (pinned_value(fingerprint, &had, sizeof(had)) || had != want) {
 		if (!unlink(counters))
 			pr_info("the peers (--peers) are not those the pinned per-peer counters "
 				"counted: sipxdp_peer_responses_total starts afresh\n");
-		fd = pin_value(fingerprint, "sipxdp_peers_fp", &want, sizeof(want));
-		if (fd < 0)
-			return -1;
-		close(fd);
+		unlink(fingerprint);
 	}
 	err = bpf_map__set_pin_path(map, counters);
 	if (err)
 		pr_err("pin path %s: %s\n", counters, strerror(-err));
 	return err;
+}
+
+int loader_pin_peers(const char *pin_dir, const struct peer_map *peers)
+{
+	char fingerprint[512];
+	__u64 want = peers_fingerprint(peers), had;
+	int fd;
+
+	snprintf(fingerprint, sizeof(fingerprint), "%s/%s", pin_dir, PEERS_FINGERPRINT_PIN);
+	if (!pinned_value(fingerprint, &had, sizeof(had)) && had == want)
+		return 0;
+	unlink(fingerprint);
+	fd = pin_value(fingerprint, "sipxdp_peers_fp", &want, sizeof(want));
+	if (fd < 0)
+		return -1;
+	close(fd);
+	return 0;
 }
 
 /*

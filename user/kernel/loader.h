@@ -29,6 +29,14 @@ struct loader_opts {
  */
 struct sipxdp_bpf *loader_open(const struct loader_opts *opts);
 
+/*
+ * After the program is attached: the fingerprint of the --peers ranges and
+ * names beside the per-peer counters pinned in pin_dir, so that a restart
+ * with the same peers carries them on (loader_open unpins them when the
+ * fingerprint differs). 0, or -1 with a message.
+ */
+int loader_pin_peers(const char *pin_dir, const struct peer_map *peers);
+
 /* Gives every program of obj the verifier log buffer; -1 with a message. */
 int loader_capture_log(struct bpf_object *obj);
 /* After a failed load: prints the end of the verifier's log (all with -v). */
