@@ -313,9 +313,10 @@ __attribute__((noinline)) __u32 skip_step(const struct scratch *s, __u32 i, __u3
 		if (i >= end)
 			return end;
 		other = outside_classes(load_word(s, i), classes);
-		n = other ? lowest_flag(other) : 8;
-		if (n < 8)
-			return i + n < end ? i + n : end;
+		if (other) {
+			n = i + lowest_flag(other);
+			return n < end ? n : end;
+		}
 		i += 8;
 	}
 	return i < end ? i : end;
@@ -352,12 +353,14 @@ __attribute__((noinline)) __u32 skip_back_step(const struct scratch *s, __u32 st
 			return start;
 		n = end - start;
 		keep = outside_classes(load_word(s, end - 8), classes);
-		/* bytes of the word before start are not the span's */
-		if (n < 8)
+		if (n < 8) {
+			/* bytes of the word before start are not the span's */
 			keep &= ~LOW_BYTES(8 - n);
+			return keep ? end - lowest_flag(__builtin_bswap64(keep)) : start;
+		}
 		if (keep)	/* byte-swapped, the last kept byte is the lowest flag */
 			return end - lowest_flag(__builtin_bswap64(keep));
-		end = n < 8 ? start : end - 8;
+		end -= 8;
 	}
 	return end;
 }
@@ -401,9 +404,10 @@ __attribute__((noinline)) __u32 lws_step(const struct scratch *s, __u32 i, __u32
 		     (zero_bytes(w ^ (ONES * '\n')) &
 		      (zero_bytes(next ^ (ONES * ' ')) | zero_bytes(next ^ (ONES * '\t'))));
 		other = ~in & HIGHS;
-		n = other ? lowest_flag(other) : 8;
-		if (n < 8)
-			return i + n < end ? i + n : end;
+		if (other) {
+			n = i + lowest_flag(other);
+			return n < end ? n : end;
+		}
 		i += 8;
 	}
 	return i < end ? i : end;
