@@ -327,6 +327,36 @@ static void ended_by_address_not_direction(void)
 	fixture_free(&f);
 }
 
+/* Rule: a call's INVITE counts by its attest and verstat once, per direction;
+ * a retransmission or a re-INVITE does not. */
+static void identity_per_call(void)
+{
+	static const char shaken_b[] = "Identity: eyJhbGciOiJFUzI1NiJ9."
+		"eyJhdHRlc3QiOiJCIiwib3JpZyI6eyJ0biI6IjEifX0.c2ln;info=<https://x/c.pem>\r\n"
+		"P-Asserted-Identity: <sip:+1@x;verstat=TN-Validation-Passed>\r\n";
+	struct fixture f;
+	const struct call_peer_stats *p;
+
+	if (!fixture_init(&f, 0))
+		return;
+	feed_headers(&f, T0, (struct msg){ INVITE, 0, UAS, PROXY, IN, "i1@x", 1, NULL }, shaken_b);
+	feed_headers(&f, T0 + 500 * MSEC, (struct msg){ INVITE, 0, UAS, PROXY, IN, "i1@x", 1, NULL },
+		     shaken_b);
+	feed_headers(&f, T0, (struct msg){ INVITE, 0, UAS, PROXY, IN, "i2@x", 1, "t" }, shaken_b);
+	feed_headers(&f, T0, (struct msg){ INVITE, 0, PROXY, UAS, OUT, "i3@x", 1, NULL },
+		     "From: <sip:a@x;verstat=Bogus>;tag=1\r\n");
+	feed_headers(&f, T0, (struct msg){ INVITE, 0, PROXY, UAS, OUT, "i4@x", 1, NULL },
+		     "Identity: not.a.jws\r\n");
+	p = peer(&f, f.carrier);
+	CHECK_EQ(p->attest[CALL_INBOUND][SIP_ATTEST_B], 1);
+	CHECK_EQ(p->verstat[CALL_INBOUND][SIP_VERSTAT_PASSED], 1);
+	CHECK_EQ(p->attest[CALL_OUTBOUND][SIP_ATTEST_NONE], 1);
+	CHECK_EQ(p->attest[CALL_OUTBOUND][SIP_ATTEST_UNREADABLE], 1);
+	CHECK_EQ(p->verstat[CALL_OUTBOUND][SIP_VERSTAT_OTHER], 1);
+	CHECK_EQ(p->verstat[CALL_OUTBOUND][SIP_VERSTAT_PASSED], 0);
+	fixture_free(&f);
+}
+
 /* Rule: forked 2xx (other To-tags) are transactions of their own. */
 static void forked_2xx_each_need_an_ack(void)
 {
@@ -723,6 +753,7 @@ TEST_MAIN("calls",
 	  TEST(mirror_port_one_hop),
 	  TEST(reasons_counted_once),
 	  TEST(ended_by_address_not_direction),
+	  TEST(identity_per_call),
 	  TEST(forked_2xx_each_need_an_ack),
 	  TEST(ack_of_486_does_not_complete_200),
 	  TEST(cancel_and_487_is_cancelled),

@@ -540,6 +540,14 @@ static void call_families(void)
 	CHECK(!strstr(text, "Normal"));		/* the text never becomes a label */
 	CHECK(!strstr(text, "cause=\"0\""));	/* nor a cause out of range */
 	HAS_LINE(text, "# TYPE sipxdp_call_end_causes_total counter");
+	HAS_LINE(text, "sipxdp_invite_identity_total{peer=\"carrierB\",direction=\"inbound\","
+		 "attest=\"none\"} 0");	/* the INVITE had no parse to read */
+	HAS_LINE(text, "sipxdp_invite_identity_total{peer=\"lab\",direction=\"outbound\","
+		 "attest=\"unreadable\"} 0");
+	HAS_LINE(text, "sipxdp_invite_verstat_total{peer=\"lab\",direction=\"inbound\","
+		 "verstat=\"TN-Validation-Passed\"} 0");
+	HAS_LINE(text, "sipxdp_invite_verstat_total{peer=\"other\",direction=\"outbound\","
+		 "verstat=\"other\"} 0");
 	HAS_LINE(text, "sipxdp_invite_2xx_total{peer=\"carrierB\"} 1");
 	HAS_LINE(text, "sipxdp_invite_2xx_total{peer=\"other\"} 0");
 	HAS_LINE(text, "sipxdp_call_answer_delay_seconds_count{peer=\"carrierB\"} 1");

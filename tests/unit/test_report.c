@@ -215,7 +215,7 @@ static void feed_text(struct call_tracker *t, const char *source, const char *te
 	call_tracker_feed(t, &ev, now_ns);
 }
 
-/* calls[]: the causes seen, by protocol then cause, and who hung up. */
+/* calls[]: the causes seen, by protocol then cause, who hung up, the identity. */
 static void json_calls_causes(void)
 {
 	struct call_tracker *t = call_tracker_new(NULL);
@@ -226,7 +226,8 @@ static void json_calls_causes(void)
 	if (!t)
 		return;
 	feed_text(t, "10.0.0.1", "INVITE sip:b@x SIP/2.0\r\nCall-ID: c@x\r\nCSeq: 1 INVITE\r\n"
-		  "To: <sip:b@x>\r\n\r\n", 1000000000ull);
+		  "To: <sip:b@x>\r\nFrom: <sip:a@x;verstat=TN-Validation-Failed>;tag=f\r\n\r\n",
+		  1000000000ull);
 	feed_text(t, "10.0.0.2", "SIP/2.0 200 OK\r\nCall-ID: c@x\r\nCSeq: 1 INVITE\r\n"
 		  "To: <sip:b@x>;tag=t\r\n\r\n", 1100000000ull);
 	feed_text(t, "10.0.0.1", "BYE sip:b@x SIP/2.0\r\nCall-ID: c@x\r\nCSeq: 2 BYE\r\n"
@@ -240,6 +241,11 @@ static void json_calls_causes(void)
 		CHECK(strstr(text, "\"causes\": [{\"protocol\": \"q850\", \"cause\": 16, "
 				   "\"count\": 2}, {\"protocol\": \"sip\", \"cause\": 480, "
 				   "\"count\": 1}]"));
+		CHECK(strstr(text, "\"identity\": {\"A\": 0, \"B\": 0, \"C\": 0, \"none\": 1, "
+				   "\"unreadable\": 0}"));
+		CHECK(strstr(text, "\"verstat\": {\"TN-Validation-Passed\": 0, "
+				   "\"TN-Validation-Failed\": 1, \"No-TN-Validation\": 0, "
+				   "\"other\": 0}"));
 	}
 	free(text);
 	call_tracker_free(t);

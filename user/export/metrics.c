@@ -346,6 +346,35 @@ static void write_call_causes(FILE *out, const struct metrics_input *in)
 	}
 }
 
+static void write_call_identity(FILE *out, const struct metrics_input *in)
+{
+	family(out, "sipxdp_invite_identity_total", "counter",
+	       "Calls by peer, direction and the attest claim of their INVITE's Identity "
+	       "PASSporT (RFC 8588; not verified): A, B, C, none (no Identity header), "
+	       "unreadable.");
+	for (unsigned int id = 0; id < peer_count(in); id++)
+		for (int d = 0; d < CALL_DIRECTIONS; d++)
+			for (int a = 0; a < SIP_ATTESTS; a++) {
+				open_labels(out, "sipxdp_invite_identity_total",
+					    peers_name(in->peers, id));
+				fprintf(out, ",direction=\"%s\",attest=\"%s\"} %llu\n",
+					call_direction_name(d), sip_attest_name(a),
+					call_tracker_peer(in->calls, id)->attest[d][a]);
+			}
+	family(out, "sipxdp_invite_verstat_total", "counter",
+	       "Calls whose INVITE carried a verstat (P-Asserted-Identity, else From), by "
+	       "peer, direction and its value (the three of RFC 8224's practice, else other).");
+	for (unsigned int id = 0; id < peer_count(in); id++)
+		for (int d = 0; d < CALL_DIRECTIONS; d++)
+			for (int v = 0; v < SIP_VERSTATS; v++) {
+				open_labels(out, "sipxdp_invite_verstat_total",
+					    peers_name(in->peers, id));
+				fprintf(out, ",direction=\"%s\",verstat=\"%s\"} %llu\n",
+					call_direction_name(d), sip_verstat_name(v),
+					call_tracker_peer(in->calls, id)->verstat[d][v]);
+			}
+}
+
 static void write_call_counters(FILE *out, const struct metrics_input *in)
 {
 	const struct call_tracker *t = in->calls;
@@ -405,6 +434,7 @@ static void write_call_counters(FILE *out, const struct metrics_input *in)
 				call_tracker_peer(t, id)->ended_by[side]);
 		}
 	write_call_causes(out, in);
+	write_call_identity(out, in);
 	family(out, "sipxdp_calls_active", "gauge",
 	       "Answered calls not yet completed by a BYE and its 2xx nor ended unseen, by peer.");
 	for (unsigned int id = 0; id < peer_count(in); id++) {

@@ -228,6 +228,20 @@ static void json_call_causes(FILE *out, const struct call_peer_stats *p)
 	fputc(']', out);
 }
 
+/* The attest and verstat of calls, both directions summed. */
+static void json_call_identity(FILE *out, const struct call_peer_stats *p)
+{
+	fputs(", \"identity\": {", out);
+	for (int a = 0; a < SIP_ATTESTS; a++)
+		fprintf(out, "%s\"%s\": %" PRIu64, a ? ", " : "", sip_attest_name(a),
+			(uint64_t)(p->attest[CALL_INBOUND][a] + p->attest[CALL_OUTBOUND][a]));
+	fputs("}, \"verstat\": {", out);
+	for (int v = 0; v < SIP_VERSTATS; v++)
+		fprintf(out, "%s\"%s\": %" PRIu64, v ? ", " : "", sip_verstat_name(v),
+			(uint64_t)(p->verstat[CALL_INBOUND][v] + p->verstat[CALL_OUTBOUND][v]));
+	fputc('}', out);
+}
+
 static void json_call_list(FILE *out, const struct report *r)
 {
 	bool first = true;
@@ -271,6 +285,7 @@ static void json_call_list(FILE *out, const struct report *r)
 			call_side_name(CALL_CALLER), (uint64_t)p->ended_by[CALL_CALLER],
 			call_side_name(CALL_CALLEE), (uint64_t)p->ended_by[CALL_CALLEE]);
 		json_call_causes(out, p);
+		json_call_identity(out, p);
 		fputc('}', out);
 		first = false;
 	}

@@ -322,6 +322,19 @@ static void calls_make_room(struct call_tracker *t)
 	txn_table_remove(&t->calls, l);
 }
 
+/* The caller-ID attestation of a call's INVITE. */
+static void count_identity(struct call_peer_stats *p, enum call_direction d,
+			   const struct sip_event *ev)
+{
+	enum sip_verstat v;
+
+	if (!ev->msg)
+		return;
+	p->attest[d][sip_attest(ev->msg)]++;
+	if (sip_verstat(ev->msg, &v))
+		p->verstat[d][v]++;
+}
+
 static void on_invite(struct call_tracker *t, const struct sip_event *ev, __u16 len,
 		      __u64 hash, __u64 now_ns)
 {
@@ -346,6 +359,7 @@ static void on_invite(struct call_tracker *t, const struct sip_event *ev, __u16 
 	c->call_id_len = len;
 	memcpy(c->call_id, ev->call_id, len);
 	t->by_peer[c->peer].attempts[c->direction]++;
+	count_identity(&t->by_peer[c->peer], c->direction, ev);
 }
 
 static void on_invite_response(struct call_tracker *t, const struct sip_event *ev,

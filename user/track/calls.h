@@ -33,6 +33,9 @@
  *   the address that sent the INVITE on its hop (caller), else from the one
  *   the INVITE went to (callee); addresses, not the interface's direction,
  *   so a mirror port that sees both as ingress tells them apart.
+ * - Caller-ID attestation: each call's INVITE (re-INVITEs and
+ *   retransmissions aside) by the attest of its Identity header and, where
+ *   a verification service set one, its verstat (identity.h).
  * - CANCEL: counted per peer with its 200; the call's outcome is still the
  *   INVITE's final response (487 cancelled, or a 2xx that crossed it).
  * - OPTIONS and REGISTER, per (Call-ID, CSeq number, method, hop): sent,
@@ -55,6 +58,7 @@
 #include <linux/types.h>
 #include "ackmatch.h"
 #include "event.h"
+#include "identity.h"
 #include "peers.h"
 #include "sipxdp.h"
 
@@ -147,6 +151,8 @@ struct call_peer_stats {
 	__u64 cancels;		/* CANCEL transactions of a call in setup */
 	__u64 cancels_answered;	/* ... that got their 200 */
 	__u64 ended_by[CALL_SIDES];	/* BYEs that ended an active call */
+	__u64 attest[CALL_DIRECTIONS][SIP_ATTESTS];	/* calls by their INVITE's attest */
+	__u64 verstat[CALL_DIRECTIONS][SIP_VERSTATS];	/* ... that carried a verstat */
 	__u64 causes[CALL_CAUSE_SLOTS];	/* read with call_cause_count */
 	struct call_histogram setup;	/* call_setup_bounds */
 	struct call_histogram answer;	/* call_answer_bounds */
