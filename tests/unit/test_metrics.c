@@ -487,6 +487,9 @@ static struct call_tracker *tracker_with_invite(const struct fixture *f, struct 
  * accepted by promtool. */
 static void call_families(void)
 {
+	static const char bye[] = "BYE sip:a@10.1.0.2 SIP/2.0\r\n"
+		"Reason: Q.850;cause=16;text=\"Normal\", SIP;cause=200, Q.850;cause=0\r\n\r\n";
+	static struct sip_msg bye_msg;
 	struct fixture f;
 	struct call_tracker *t;
 	struct call_stats cs;
@@ -507,6 +510,15 @@ static void call_families(void)
 	ev.daddr = ev.saddr;
 	ev.saddr = (struct sipxdp_addr){ .bytes = { 198, 51, 100, 1 }, .family = AF_INET };
 	call_tracker_feed(t, &ev, 1100000000ull);
+	/* the callee hangs up, with a Reason */
+	sip_parse(bye, strlen(bye), &bye_msg);
+	ev.kind = SIP_EV_REQUEST;
+	ev.method = SIPXDP_M_BYE;
+	ev.status = 0;
+	ev.cseq = 2;
+	ev.direction = SIPXDP_DIR_INGRESS;
+	ev.msg = &bye_msg;
+	call_tracker_feed(t, &ev, 2100000000ull);
 	call_tracker_stats(t, &cs);
 	f.in.calls = t;
 	f.in.call_stats = &cs;
@@ -519,6 +531,23 @@ static void call_families(void)
 	HAS_LINE(text, "sipxdp_call_outcomes_total{peer=\"carrierB\",direction=\"inbound\","
 		 "outcome=\"answered\"} 1");
 	HAS_LINE(text, "sipxdp_calls_active{peer=\"carrierB\"} 1");
+	HAS_LINE(text, "sipxdp_calls_ended_by_total{peer=\"carrierB\",side=\"callee\"} 1");
+	HAS_LINE(text, "sipxdp_calls_ended_by_total{peer=\"carrierB\",side=\"caller\"} 0");
+	HAS_LINE(text, "sipxdp_call_end_causes_total{peer=\"carrierB\",protocol=\"q850\","
+		 "cause=\"16\"} 1");
+	HAS_LINE(text, "sipxdp_call_end_causes_total{peer=\"carrierB\",protocol=\"sip\","
+		 "cause=\"200\"} 1");
+	CHECK(!strstr(text, "Normal"));		/* the text never becomes a label */
+	CHECK(!strstr(text, "cause=\"0\""));	/* nor a cause out of range */
+	HAS_LINE(text, "# TYPE sipxdp_call_end_causes_total counter");
+	HAS_LINE(text, "sipxdp_invite_identity_total{peer=\"carrierB\",direction=\"inbound\","
+		 "attest=\"none\"} 0");	/* the INVITE had no parse to read */
+	HAS_LINE(text, "sipxdp_invite_identity_total{peer=\"lab\",direction=\"outbound\","
+		 "attest=\"unreadable\"} 0");
+	HAS_LINE(text, "sipxdp_invite_verstat_total{peer=\"lab\",direction=\"inbound\","
+		 "verstat=\"TN-Validation-Passed\"} 0");
+	HAS_LINE(text, "sipxdp_invite_verstat_total{peer=\"other\",direction=\"outbound\","
+		 "verstat=\"other\"} 0");
 	HAS_LINE(text, "sipxdp_invite_2xx_total{peer=\"carrierB\"} 1");
 	HAS_LINE(text, "sipxdp_invite_2xx_total{peer=\"other\"} 0");
 	HAS_LINE(text, "sipxdp_call_answer_delay_seconds_count{peer=\"carrierB\"} 1");

@@ -321,6 +321,60 @@ static void write_acks(FILE *out, const struct metrics_input *in)
 	       acks->evicted);
 }
 
+/* Only the causes seen: up to CALL_CAUSE_SLOTS series a peer. */
+static void write_call_causes(FILE *out, const struct metrics_input *in)
+{
+	family(out, "sipxdp_call_end_causes_total", "counter",
+	       "Reason header values (RFC 3326) of the BYE ending an answered call, the CANCEL "
+	       "of a call in setup and the final response deciding a call, by peer, protocol "
+	       "and cause (q850 1..127, sip 100..699; others are not counted).");
+	for (unsigned int id = 0; id < peer_count(in); id++) {
+		const struct call_peer_stats *p = call_tracker_peer(in->calls, id);
+
+		for (int proto = 0; proto < SIP_REASON_PROTOCOLS; proto++)
+			for (unsigned int cause = sip_reason_cause_min(proto);
+			     cause <= sip_reason_cause_max(proto); cause++) {
+				__u64 n = call_cause_count(p, proto, cause);
+
+				if (!n)
+					continue;
+				open_labels(out, "sipxdp_call_end_causes_total",
+					    peers_name(in->peers, id));
+				fprintf(out, ",protocol=\"%s\",cause=\"%u\"} %llu\n",
+					sip_reason_protocol_name(proto), cause, n);
+			}
+	}
+}
+
+static void write_call_identity(FILE *out, const struct metrics_input *in)
+{
+	family(out, "sipxdp_invite_identity_total", "counter",
+	       "Calls by peer, direction and the attest claim of their INVITE's Identity "
+	       "PASSporT (RFC 8588; not verified): A, B, C, none (no Identity header), "
+	       "unreadable.");
+	for (unsigned int id = 0; id < peer_count(in); id++)
+		for (int d = 0; d < CALL_DIRECTIONS; d++)
+			for (int a = 0; a < SIP_ATTESTS; a++) {
+				open_labels(out, "sipxdp_invite_identity_total",
+					    peers_name(in->peers, id));
+				fprintf(out, ",direction=\"%s\",attest=\"%s\"} %llu\n",
+					call_direction_name(d), sip_attest_name(a),
+					call_tracker_peer(in->calls, id)->attest[d][a]);
+			}
+	family(out, "sipxdp_invite_verstat_total", "counter",
+	       "Calls whose INVITE carried a verstat (P-Asserted-Identity, else From), by "
+	       "peer, direction and its value (the three of RFC 8224's practice, else other).");
+	for (unsigned int id = 0; id < peer_count(in); id++)
+		for (int d = 0; d < CALL_DIRECTIONS; d++)
+			for (int v = 0; v < SIP_VERSTATS; v++) {
+				open_labels(out, "sipxdp_invite_verstat_total",
+					    peers_name(in->peers, id));
+				fprintf(out, ",direction=\"%s\",verstat=\"%s\"} %llu\n",
+					call_direction_name(d), sip_verstat_name(v),
+					call_tracker_peer(in->calls, id)->verstat[d][v]);
+			}
+}
+
 static void write_call_counters(FILE *out, const struct metrics_input *in)
 {
 	const struct call_tracker *t = in->calls;
@@ -370,6 +424,17 @@ static void write_call_counters(FILE *out, const struct metrics_input *in)
 			fprintf(out, ",reason=\"%s\"} %llu\n", call_unseen_reason_name(r),
 				call_tracker_peer(t, id)->ended_unseen[r]);
 		}
+	family(out, "sipxdp_calls_ended_by_total", "counter",
+	       "BYEs that ended an answered call, by peer and who sent them (caller: the "
+	       "address that sent the INVITE on that hop; callee: the other).");
+	for (unsigned int id = 0; id < peer_count(in); id++)
+		for (int side = 0; side < CALL_SIDES; side++) {
+			open_labels(out, "sipxdp_calls_ended_by_total", peers_name(in->peers, id));
+			fprintf(out, ",side=\"%s\"} %llu\n", call_side_name(side),
+				call_tracker_peer(t, id)->ended_by[side]);
+		}
+	write_call_causes(out, in);
+	write_call_identity(out, in);
 	family(out, "sipxdp_calls_active", "gauge",
 	       "Answered calls not yet completed by a BYE and its 2xx nor ended unseen, by peer.");
 	for (unsigned int id = 0; id < peer_count(in); id++) {
