@@ -657,6 +657,50 @@ static void redirect_families(void)
 	fixture_free(&f);
 }
 
+/* A REGISTER from a lab phone and the registrar's 2xx binding two Contacts. */
+static void registration_families(void)
+{
+	static const char request[] = "REGISTER sip:x SIP/2.0\r\nCall-ID: r1\r\n"
+		"CSeq: 1 REGISTER\r\nTo: <sip:alice@x>\r\n"
+		"Contact: <sip:alice@192.0.2.9>, <sip:alice@192.0.2.9;transport=tcp>\r\n\r\n";
+	static const char ok[] = "SIP/2.0 200 OK\r\nCall-ID: r1\r\nCSeq: 1 REGISTER\r\n"
+		"Expires: 60\r\n\r\n";
+	struct registration_table *reg;
+	struct registration_stats st;
+	struct test_message m;
+	struct fixture f;
+	char *text;
+
+	if (!fixture_init(&f))
+		return;
+	reg = registration_table_new(f.peers, 4);
+	CHECK(reg);
+	if (!reg) {
+		fixture_free(&f);
+		return;
+	}
+	registration_table_feed(reg, test_event(&m, "192.0.2.9", request, strlen(request)), 1);
+	registration_table_feed(reg, test_event(&m, "192.0.2.9", ok, strlen(ok)), 2);
+	registration_table_stats(reg, &st);
+	f.in.registrations = reg;
+	f.in.registration_stats = &st;
+	text = render(&f.in);
+	CHECK(text);
+	if (text) {
+		HAS_LINE(text, "sipxdp_registrations_active{peer=\"lab\"} 2");
+		HAS_LINE(text, "sipxdp_registrations_active{peer=\"other\"} 0");
+		CHECK_EQ(count_prefix(text, "sipxdp_registrations_active{"), 4);
+		HAS_LINE(text, "sipxdp_map_entries{map=\"registrations\"} 2");
+		HAS_LINE(text, "sipxdp_map_capacity{map=\"registrations\"} 4");
+		HAS_LINE(text, "sipxdp_map_evictions_total{map=\"registrations\"} 0");
+		HAS_LINE(text, "sipxdp_map_entries{map=\"registers_pending\"} 0");
+		check_promtool(text);
+	}
+	free(text);
+	registration_table_free(reg);
+	fixture_free(&f);
+}
+
 #define NS	1000000000ull
 
 /* A full table: a target idle for a minute makes room (an eviction); one
@@ -808,6 +852,7 @@ TEST_MAIN("metrics",
 	  TEST(top_sources_capped),
 	  TEST(ack_families),
 	  TEST(call_families),
+	  TEST(registration_families),
 	  TEST(unverified_families),
 	  TEST(redirect_families),
 	  TEST(redirect_evictions_and_expiry),
