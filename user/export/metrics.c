@@ -210,6 +210,23 @@ static void open_labels(FILE *out, const char *name, const char *peer)
 	fputc('"', out);
 }
 
+/* Only the limits --peers gives: the rules divide by them. */
+static void write_peer_limits(FILE *out, const struct peer_map *peers)
+{
+	family(out, "sipxdp_peer_limit", "gauge",
+	       "A peer's limits from --peers: calls up at once (max-calls) and call attempts "
+	       "per second (max-cps).");
+	for (unsigned int id = 1; id <= peers_name_count(peers); id++)
+		for (int k = 0; k < PEER_LIMITS; k++) {
+			unsigned int limit = peers_limit(peers, id, k);
+
+			if (!limit)
+				continue;
+			open_labels(out, "sipxdp_peer_limit", peers_name(peers, id));
+			fprintf(out, ",kind=\"%s\"} %u\n", peer_limit_name(k), limit);
+		}
+}
+
 /* The series of one histogram, without its HELP/TYPE; peer NULL: unlabelled. */
 static void write_histogram(FILE *out, const char *name, const char *peer,
 			    const double *bounds, unsigned int n, const __u64 *buckets,
@@ -690,6 +707,7 @@ int metrics_write(FILE *out, const struct metrics_input *in)
 
 	write_traffic(out, in->snap);
 	write_peers(out, in->snap, in->peers);
+	write_peer_limits(out, in->peers);
 	if (in->per_source_top_n)
 		write_top_sources(out, &sources);
 	if (in->acks)
