@@ -112,6 +112,7 @@ bool core_handle_record(struct core *c, const void *data, size_t size)
 	/* a 3xx to an INVITE is also a call's outcome */
 	if (ev.kind == SIP_EV_REDIRECT)
 		redirect_table_feed(c->redirects, &ev, now);
+	registration_table_feed(c->registrations, &ev, now);
 	call_tracker_feed(c->calls, &ev, now);
 	return true;
 }
@@ -162,14 +163,16 @@ int core_init(struct core *c, struct sipxdp_bpf *skel, const struct core_opts *o
 	c->calls = call_tracker_new(&call_opts);
 	c->acks = c->calls ? call_tracker_acks(c->calls) : NULL;
 	c->redirects = redirect_table_new(opts->max_redirect_targets, opts->redirect_max_age_ns);
+	c->registrations = registration_table_new(opts->peers, opts->max_registrations);
 	if (n_cpus < 0) {
 		pr_err("counting the CPUs: %s\n", strerror(-n_cpus));
 		goto fail;
 	}
 	c->n_cpus = (unsigned int)n_cpus;
 	c->cpu_seq = calloc(c->n_cpus, sizeof(*c->cpu_seq));
-	if (!c->calls || !c->redirects || !c->cpu_seq) {
-		pr_err("allocating the call, ACK and redirect tables: %s\n", strerror(ENOMEM));
+	if (!c->calls || !c->redirects || !c->registrations || !c->cpu_seq) {
+		pr_err("allocating the call, ACK, redirect and registration tables: %s\n",
+		       strerror(ENOMEM));
 		goto fail;
 	}
 	if (!skel)
@@ -195,6 +198,7 @@ void core_destroy(struct core *c)
 	ring_buffer__free(c->rb);
 	call_tracker_free(c->calls);
 	redirect_table_free(c->redirects);
+	registration_table_free(c->registrations);
 	free(c->cpu_seq);
 	peers_free(c->peers);
 	sipxdp_bpf__destroy(c->skel);
@@ -244,6 +248,7 @@ int core_tick(struct core *c, __u64 now_ns)
 		now_ns = c->last_event_ns;
 	call_tracker_expire(c->calls, now_ns);
 	redirect_table_expire(c->redirects, now_ns);
+	registration_table_expire(c->registrations, now_ns);
 	return more;
 }
 
@@ -289,6 +294,7 @@ int core_view(struct core *c, __u64 now_ns, bool with_maps, struct core_view *v)
 		return -1;
 	ack_matcher_stats(c->acks, &v->acks);
 	call_tracker_stats(c->calls, &v->calls);
+	registration_table_stats(c->registrations, &v->registrations);
 	v->records = c->records;
 	v->n_missed = ack_matcher_missed(c->acks, v->missed, ACK_DEFAULT_MISSED_KEEP);
 	return 0;
@@ -310,6 +316,7 @@ struct report core_report(const struct core *c, const struct core_view *v)
 		.missed = v->missed,
 		.n_missed = v->n_missed,
 		.redirects = c->redirects,
+		.registrations = c->registrations,
 	};
 }
 
@@ -338,6 +345,8 @@ struct metrics_input core_metrics(struct core *c, const struct core_view *v)
 		.calls = c->calls,
 		.call_stats = &v->calls,
 		.redirects = c->redirects,
+		.registrations = c->registrations,
+		.registration_stats = &v->registrations,
 		.peers = c->peers,
 		.per_source_top_n = c->per_source_top_n,
 		.version = SIPXDP_VERSION,

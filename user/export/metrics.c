@@ -210,6 +210,23 @@ static void open_labels(FILE *out, const char *name, const char *peer)
 	fputc('"', out);
 }
 
+/* Only the limits --peers gives: the rules divide by them. */
+static void write_peer_limits(FILE *out, const struct peer_map *peers)
+{
+	family(out, "sipxdp_peer_limit", "gauge",
+	       "A peer's limits from --peers: calls up at once (max-calls) and call attempts "
+	       "per second (max-cps).");
+	for (unsigned int id = 1; id <= peers_name_count(peers); id++)
+		for (int k = 0; k < PEER_LIMITS; k++) {
+			unsigned int limit = peers_limit(peers, id, k);
+
+			if (!limit)
+				continue;
+			open_labels(out, "sipxdp_peer_limit", peers_name(peers, id));
+			fprintf(out, ",kind=\"%s\"} %u\n", peer_limit_name(k), limit);
+		}
+}
+
 /* The series of one histogram, without its HELP/TYPE; peer NULL: unlabelled. */
 static void write_histogram(FILE *out, const char *name, const char *peer,
 			    const double *bounds, unsigned int n, const __u64 *buckets,
@@ -575,8 +592,21 @@ static void write_redirects(FILE *out, const struct snapshot *snap,
 	       redirect_table_expired(table));
 }
 
+static void write_registrations(FILE *out, const struct registration_table *t,
+				const struct peer_map *peers)
+{
+	family(out, "sipxdp_registrations_active", "gauge",
+	       "Bindings (AoR, Contact) a registrar granted that have not expired nor been "
+	       "removed, by peer.");
+	for (unsigned int id = 0; id < registration_table_peer_count(t); id++) {
+		open_labels(out, "sipxdp_registrations_active", peers_name(peers, id));
+		fprintf(out, "} %llu\n", registration_table_active(t, id));
+	}
+}
+
 static void write_agent(FILE *out, const struct metrics_input *in)
 {
+	const struct registration_stats *reg = in->registration_stats;
 	const struct snapshot *snap = in->snap;
 	size_t n_targets = 0;
 	const char *version = in->version ? in->version : "unknown";
@@ -600,7 +630,8 @@ static void write_agent(FILE *out, const struct metrics_input *in)
 	family(out, "sipxdp_map_evictions_total", "counter",
 	       "Entries a full table dropped to make room: per-source rows the kernel's LRU "
 	       "evicted, ACK transactions, calls and OPTIONS/REGISTER transactions the agent "
-	       "lost track of, idle 3xx targets.");
+	       "lost track of, idle 3xx targets, registrations and REGISTERs awaiting their "
+	       "answer.");
 	fprintf(out, "sipxdp_map_evictions_total{map=\"sources\"} %llu\n", in->source_evictions);
 	if (in->acks)
 		fprintf(out, "sipxdp_map_evictions_total{map=\"ack_table\"} %llu\n",
@@ -612,6 +643,10 @@ static void write_agent(FILE *out, const struct metrics_input *in)
 	if (in->redirects)
 		fprintf(out, "sipxdp_map_evictions_total{map=\"redirect_targets\"} %llu\n",
 			redirect_table_evictions(in->redirects));
+	if (reg)
+		fprintf(out, "sipxdp_map_evictions_total{map=\"registrations\"} %llu\n"
+			"sipxdp_map_evictions_total{map=\"registers_pending\"} %llu\n",
+			reg->evicted, reg->pending_evicted);
 
 	family(out, "sipxdp_map_entries", "gauge", "Entries in use in each table.");
 	fprintf(out, "sipxdp_map_entries{map=\"sources\"} %zu\n", snap->n_sources);
@@ -625,6 +660,10 @@ static void write_agent(FILE *out, const struct metrics_input *in)
 			in->call_stats->calls_entries, in->call_stats->requests_entries);
 	if (in->redirects)
 		fprintf(out, "sipxdp_map_entries{map=\"redirect_targets\"} %zu\n", n_targets);
+	if (reg)
+		fprintf(out, "sipxdp_map_entries{map=\"registrations\"} %llu\n"
+			"sipxdp_map_entries{map=\"registers_pending\"} %llu\n",
+			reg->entries, reg->pending_entries);
 
 	family(out, "sipxdp_map_capacity", "gauge", "Entries each table can hold.");
 	fprintf(out, "sipxdp_map_capacity{map=\"sources\"} %u\n", snap->sources_capacity);
@@ -639,6 +678,10 @@ static void write_agent(FILE *out, const struct metrics_input *in)
 	if (in->redirects)
 		fprintf(out, "sipxdp_map_capacity{map=\"redirect_targets\"} %zu\n",
 			redirect_table_capacity(in->redirects));
+	if (reg)
+		fprintf(out, "sipxdp_map_capacity{map=\"registrations\"} %llu\n"
+			"sipxdp_map_capacity{map=\"registers_pending\"} %llu\n",
+			reg->capacity, reg->pending_capacity);
 
 	single(out, "sipxdp_http_refused_total", "counter",
 	       "HTTP connections closed at once because the agent's connection limit was reached.",
@@ -664,6 +707,7 @@ int metrics_write(FILE *out, const struct metrics_input *in)
 
 	write_traffic(out, in->snap);
 	write_peers(out, in->snap, in->peers);
+	write_peer_limits(out, in->peers);
 	if (in->per_source_top_n)
 		write_top_sources(out, &sources);
 	if (in->acks)
@@ -672,6 +716,8 @@ int metrics_write(FILE *out, const struct metrics_input *in)
 		write_calls(out, in);
 	if (in->redirects)
 		write_redirects(out, in->snap, in->redirects, &targets);
+	if (in->registrations)
+		write_registrations(out, in->registrations, in->peers);
 	write_agent(out, in);
 	err = fflush(out) || ferror(out) ? -1 : 0;
 cleanup:

@@ -318,6 +318,20 @@ static void json_request_list(FILE *out, const struct report *r, bool options)
 }
 
 /* "calls", "options" and "registers" keys, with sep before the first. */
+/* Every peer, as the metric: a peer's registrations all expiring shows as 0. */
+static void json_registrations(FILE *out, const struct report *r)
+{
+	const struct registration_table *t = r->registrations;
+
+	fputs(",\n\"registrations\": [", out);
+	for (unsigned int id = 0; id < registration_table_peer_count(t); id++) {
+		fprintf(out, "%s\n  {\"peer\": ", id ? "," : "");
+		json_peer_name(out, r, id);
+		fprintf(out, ", \"active\": %" PRIu64 "}", (uint64_t)registration_table_active(t, id));
+	}
+	fputs("\n]", out);
+}
+
 static void json_calls_keys(FILE *out, const struct report *r, const char *sep)
 {
 	struct call_stats st;
@@ -335,6 +349,8 @@ static void json_calls_keys(FILE *out, const struct report *r, const char *sep)
 		(uint64_t)st.calls_entries, (uint64_t)st.calls_capacity,
 		(uint64_t)st.calls_evicted, (uint64_t)st.requests_entries,
 		(uint64_t)st.requests_evicted, (uint64_t)st.reinvites);
+	if (r->registrations)
+		json_registrations(out, r);
 }
 
 static void json_acks(FILE *out, const struct report *r)
@@ -553,6 +569,20 @@ static void text_call_ends(FILE *out, const struct report *r)
 	}
 }
 
+static void text_registrations(FILE *out, const struct report *r)
+{
+	const struct registration_table *t = r->registrations;
+	struct registration_stats st;
+
+	registration_table_stats(t, &st);
+	fprintf(out, "\nregistrations: %" PRIu64 " of %" PRIu64 " (evicted %" PRIu64 ")\n",
+		(uint64_t)st.entries, (uint64_t)st.capacity, (uint64_t)st.evicted);
+	for (unsigned int id = 0; id < registration_table_peer_count(t); id++)
+		if (registration_table_active(t, id))
+			fprintf(out, "  %-20.20s %8" PRIu64 "\n", peers_name(r->peers, id),
+				(uint64_t)registration_table_active(t, id));
+}
+
 static void text_calls(FILE *out, const struct report *r)
 {
 	fprintf(out, "\ncalls (RFC 6076; per peer, both directions)\n%-20s %8s %8s %6s %6s %6s "
@@ -595,6 +625,8 @@ static void text_calls(FILE *out, const struct report *r)
 				call_histogram_quantile(&q->delay, &call_request_delay_bounds, 0.5));
 		}
 	}
+	if (r->registrations)
+		text_registrations(out, r);
 }
 
 static void text_redirects(FILE *out, const struct report *r)
