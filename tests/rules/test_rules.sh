@@ -92,5 +92,15 @@ check "mutant caught: unanswered OPTIONS alerting while others are answered" mut
 check "mutant caught: SER drop compared with no history" mutant ser-offset \
 	'offset 1h' 'offset 1m'
 
+check "mutant caught: a trunk's calls taken from one instance, not summed" mutant trunk-calls-sum \
+	'sum by (peer) (sipxdp_calls_active)' 'max by (peer) (sipxdp_calls_active)'
+check "mutant caught: a trunk's limit summed over the instances exporting it" mutant trunk-limit-max \
+	'max by (peer) (sipxdp_peer_limit{kind="calls"})' 'sum by (peer) (sipxdp_peer_limit{kind="calls"})'
+check "mutant caught: CPS utilization flattened over 5 minutes" mutant trunk-cps-window \
+	'rate(sipxdp_call_attempts_total[1m])' 'rate(sipxdp_call_attempts_total[5m])'
+check "mutant caught: a trunk exactly at its max-calls not critical" mutant trunk-at-limit \
+	'sipxdp:peer_calls:utilization >= 1' 'sipxdp:peer_calls:utilization > 1'
+check "mutant caught: a trunk exactly at 80 % of its max-cps not warned of" mutant trunk-near-limit \
+	'sipxdp:peer_cps:utilization_rate1m >= 0.8' 'sipxdp:peer_cps:utilization_rate1m > 0.8'
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
