@@ -7,7 +7,8 @@ Over UDP (or one TCP connection with --tcp) to one server, per round:
   --invites M     INVITEs to ordinary users, each answered 200; the first
                   --acks K of them are ACKed (same Call-ID and CSeq number,
                   RFC 3261 13.2.2.4), the others never are; with --byes the
-                  ACKed calls are then hung up
+                  ACKed calls are then hung up (with --reason VALUE, the
+                  BYEs carry a Reason header of that value, RFC 3326)
   --redirects R   INVITEs to "moved", answered 301; each gets the hop-by-hop
                   ACK of a non-2xx final response (RFC 3261 17.1.1.3)
 Every request waits for its final response (over UDP, retransmitted a few times
@@ -244,10 +245,11 @@ class Client:
                                to_tag=response.to_tag(), branch=branch)
         self.send("ACK", data)
 
-    def bye(self, response, call_id, from_tag, uri):
+    def bye(self, response, call_id, from_tag, uri, reason):
         contacts = response.contact_uris()
         data, _ = self.message("BYE", contacts[0] if contacts else uri, call_id, 2,
-                               from_tag, uri, to_tag=response.to_tag())
+                               from_tag, uri, to_tag=response.to_tag(),
+                               extra=("Reason: " + reason,) if reason else ())
         self.expect(self.transaction("BYE", data, call_id, 2), 200, "BYE " + call_id)
 
 
@@ -262,7 +264,7 @@ def run_round(client, args, summary):
             client.ack_2xx(response, call_id, from_tag, uri)
             summary["acked_call_ids"].append(call_id)
             if args.byes:
-                client.bye(response, call_id, from_tag, uri)
+                client.bye(response, call_id, from_tag, uri, args.reason)
         else:
             summary["unacked_call_ids"].append(call_id)
     for _ in range(args.redirects):
@@ -285,6 +287,7 @@ def main():
     parser.add_argument("--invites", type=int, default=0)
     parser.add_argument("--acks", type=int, default=0, help="how many of the 200s to ACK")
     parser.add_argument("--byes", action="store_true", help="hang up the ACKed calls")
+    parser.add_argument("--reason", help="the Reason header value of the BYEs")
     parser.add_argument("--redirects", type=int, default=0)
     parser.add_argument("--duration", type=float, default=0,
                         help="repeat rounds for this many seconds (default: one round)")

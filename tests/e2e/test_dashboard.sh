@@ -7,7 +7,9 @@
 # then one scrape of /metrics. tests/e2e/dashboard_metrics.py then finds in
 # it every metric that a panel or a template variable queries (through the
 # recording rules of rules/sipxdp.rules.yml for the sipxdp:... names), with
-# the labels the queries match on. The dashboard must be valid JSON, take its
+# the labels the queries match on. The peer has limits and the BYEs carry a
+# Reason header, so that the trunk and cause panels have samples to check;
+# a family with none yet must still pass, named as unchecked. The dashboard must be valid JSON, take its
 # Prometheus from the `datasource` variable, and have the `instance` and
 # `peer` variables; and the checker must refuse copies of the dashboard that
 # name a metric the agent does not write, a rule that is not recorded, or a
@@ -65,12 +67,13 @@ e2e_check "peer variable from label_values" "$(sed -n 3p <<<"$shape")" "peer Tru
 e2e_check "panels on \${datasource}" "$(sed -n 4p <<<"$shape" | sed 's/panels [0-9]* //')" "off-datasource []"
 
 cat >"$E2E_TMP/peers" <<EOF
-$E2E_CLI_ADDR/32 uac
+$E2E_CLI_ADDR/32 uac max-calls=10 max-cps=5
 EOF
 e2e_kamailio_start
 e2e_agent_start --ack-timeout "$ACK_TIMEOUT" --peers "$E2E_TMP/peers"
 rc=0
-e2e_client --registers 1 --invites 3 --acks 1 --byes --redirects 1 >"$E2E_TMP/client.json" || rc=$?
+e2e_client --registers 1 --invites 3 --acks 1 --byes --reason 'Q.850;cause=16' --redirects 1 \
+	>"$E2E_TMP/client.json" || rc=$?
 e2e_check "client got every expected answer" "$rc" 0
 
 # The unACKed 200s are reported once --ack-timeout has passed and the agent
@@ -86,6 +89,12 @@ e2e_check "missing ACKs scraped" "$(e2e_metric "$E2E_TMP/metrics.txt" sipxdp_ack
 e2e_check "redirect target scraped" \
 	"$(e2e_metric "$E2E_TMP/metrics.txt" sipxdp_redirect_target_responses_total code=301)" \
 	"$(e2e_json "$E2E_TMP/client.json" received_classes.3xx)"
+e2e_check "Reason cause scraped" \
+	"$(e2e_metric "$E2E_TMP/metrics.txt" sipxdp_call_end_causes_total peer=uac protocol=q850 cause=16)" \
+	"$(e2e_json "$E2E_TMP/client.json" calls.acked)"
+e2e_check "trunk limits scraped" \
+	"$(e2e_metric "$E2E_TMP/metrics.txt" sipxdp_peer_limit peer=uac kind=calls) $(e2e_metric "$E2E_TMP/metrics.txt" sipxdp_peer_limit peer=uac kind=cps)" \
+	"10 5"
 
 rc=0
 out=$(python3 "$CHECKER" "$DASHBOARD" "$RULES" "$E2E_TMP/metrics.txt") || rc=$?
@@ -112,6 +121,15 @@ refused "a rule that is not recorded" \
 refused "a label the metric does not have" \
 	's/sipxdp_map_evictions_total{instance=~\\"$instance\\"}/sipxdp_map_evictions_total{peer=~\\"$peer\\"}/' \
 	"sipxdp_map_evictions_total has no label peer"
+
+# A family declared with no sample yet (an agent that has seen no Reason
+# header): accepted, and named as unchecked.
+grep -v '^sipxdp_call_end_causes_total{' "$E2E_TMP/metrics.txt" >"$E2E_TMP/no-causes.txt"
+rc=0
+out=$(python3 "$CHECKER" "$DASHBOARD" "$RULES" "$E2E_TMP/no-causes.txt") || rc=$?
+e2e_check "a family with no sample yet: accepted" "$rc" 0
+e2e_check "a family with no sample yet: named unchecked" \
+	"$(grep -c -- "labels unchecked: sipxdp_call_end_causes_total$" <<<"$out")" 1
 refused "invalid JSON" 's/"panels": \[/"panels": [,/' "not valid JSON"
 
 e2e_summary
