@@ -16,6 +16,7 @@ static const struct {
 	{ "acks", cmd_acks },
 	{ "calls", cmd_calls },
 	{ "redirects", cmd_redirects },
+	{ "suspects", cmd_suspects },
 	{ "replay", cmd_replay },
 };
 
@@ -35,6 +36,7 @@ static void usage(FILE *out)
 "  acks       INVITE 2xx/ACK matching: matched, missing, delays, missed calls\n"
 "  calls      call figures per peer: attempts, outcomes, SER/SEER/ISA/SCR, delays\n"
 "  redirects  3xx Contact targets: code, URI, sender, count, last seen\n"
+"  suspects   sources flagged as scanners or for failed logins, and why\n"
 "  replay     run a pcap/pcapng capture through the same program and logic\n"
 "  unload     detach what a crashed agent left and remove the pinned maps\n"
 "\n"

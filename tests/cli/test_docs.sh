@@ -69,7 +69,7 @@ check "man --warnings -l docs/sipxdp.8 warns" man_quiet
 check "groff -man -ww -z docs/sipxdp.8 warns" groff_quiet
 
 # --- the options of the man page and of every --help are the same
-commands=(run stats top acks calls redirects replay unload)
+commands=(run stats top acks calls redirects suspects replay unload)
 "$bin" --help >"$tmp/help-main.txt"
 for cmd in "${commands[@]}"; do
 	"$bin" "$cmd" --help >"$tmp/help-$cmd.txt"
@@ -149,7 +149,7 @@ start_agent() {
 }
 fetch() {
 	local path
-	for path in metrics stats.json acks.json calls.json redirects.json; do
+	for path in metrics stats.json acks.json calls.json redirects.json suspects.json; do
 		nsenter --net="/run/netns/$ns" curl -sf "http://127.0.0.1:9360/$path" \
 			>"$tmp/live-$path" || return 1
 	done
@@ -272,6 +272,7 @@ want = {
     "acks": acks | paths(load("acks")),
     "calls": set(load("calls")),
     "redirects": set(load("redirects")),
+    "suspects": set(load("suspects")),
 }
 bad = 0
 for name, keys in want.items():

@@ -102,5 +102,11 @@ check "mutant caught: a trunk exactly at its max-calls not critical" mutant trun
 	'sipxdp:peer_calls:utilization >= 1' 'sipxdp:peer_calls:utilization > 1'
 check "mutant caught: a trunk exactly at 80 % of its max-cps not warned of" mutant trunk-near-limit \
 	'sipxdp:peer_cps:utilization_rate1m >= 0.8' 'sipxdp:peer_cps:utilization_rate1m > 0.8'
+check "mutant caught: suspect sources paging for an hour after the attack" mutant suspects-live \
+	'sum by (instance) (sipxdp_suspect_sources) > 0
+          and on (instance)' 'sum by (instance) (sipxdp_suspect_sources) > 0
+          or on (instance)'
+check "mutant caught: suspect sources paging with none flagged" mutant suspects-flagged \
+	'sum by (instance) (sipxdp_suspect_sources) > 0' 'sum by (instance) (sipxdp_suspect_sources) >= 0'
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 #include <stdio.h>
+#include <stdlib.h>
+#include "report.h"
 #include "sipevent.h"
 #include "suspects.h"
 #include "testlib.h"
@@ -202,6 +204,33 @@ static void sources_age_out(void)
 	suspect_table_free(t);
 }
 
+/* `suspects --json`: the flagged source with its reasons and counts, its
+ * User-Agent escaped; the unflagged one only in the table's counts. */
+static void json_document(void)
+{
+	struct suspect_table *t = suspect_table_new(0);
+	struct report r = { .suspects = t };
+	char *buf = NULL;
+	size_t size = 0;
+	FILE *out;
+
+	feed(t, SCANNER, PBX, "OPTIONS sip:pbx SIP/2.0\r\nUser-Agent: \"sipvicious\"\\x", 1);
+	feed(t, PBX, "192.0.2.99", "SIP/2.0 403 Forbidden\r\nCSeq: 1 INVITE", 2);
+	out = open_memstream(&buf, &size);
+	report_suspects_json(out, &r);
+	fclose(out);
+	CHECK(strstr(buf, "{\"suspects\": [\n  {\"source\": \"192.0.2.66\", "
+			  "\"reasons\": [\"scanner_user_agent\"], \"events\": "
+			  "{\"scanner_user_agent\": 1, \"auth_failures\": 0}, "
+			  "\"user_agent\": \"\\\"sipvicious\\\"\\\\x\", "
+			  "\"first_seen\": \"1970-01-01T00:00:01Z\""));
+	CHECK(!strstr(buf, "192.0.2.99"));
+	CHECK(strstr(buf, "\n],\n\"events\": {\"scanner_user_agent\": 1, \"auth_failures\": 1},\n"
+			  "\"entries\": 2, \"capacity\": 4096, \"evicted\": 0, \"expired\": 0}\n"));
+	free(buf);
+	suspect_table_free(t);
+}
+
 TEST_MAIN("suspects",
 	  TEST(scanner_user_agents_in_any_case),
 	  TEST(scanner_flagged_at_its_first_request),
@@ -211,4 +240,5 @@ TEST_MAIN("suspects",
 	  TEST(challenge_of_another_request_not_a_failure),
 	  TEST(failures_spread_out_not_flagged),
 	  TEST(flood_does_not_push_out_flagged),
-	  TEST(sources_age_out))
+	  TEST(sources_age_out),
+	  TEST(json_document))

@@ -33,13 +33,13 @@ struct cli_opts {
 	int by;			/* top: class index, -1 for all */
 	unsigned int n;		/* top: rows */
 	unsigned int sources;	/* stats: the busiest sources listed; 0: all */
-	const char *report;	/* acks, redirects: the agent's /REPORT.json|txt */
+	const char *report;	/* acks, redirects, suspects: the agent's /REPORT.json|txt */
 	bool detach_only;	/* unload: keep the pinned counters */
 };
 
 /* Which command's options parse_cli takes besides the shared ones. */
 enum cli_kind {
-	CLI_READ,	/* acks, redirects */
+	CLI_READ,	/* acks, calls, redirects, suspects */
 	CLI_STATS,	/* + --sources, --all-sources */
 	CLI_TOP,	/* + --by, -n */
 	CLI_UNLOAD,	/* + --detach-only */
@@ -291,6 +291,12 @@ int cmd_top(int argc, char **argv)
 	return reading_command(argc, argv, top_usage, CLI_TOP, NULL, show_top_once);
 }
 
+/* The options of acks, redirects and suspects, the documents read from the agent. */
+#define READ_OPTIONS_HELP \
+"  --json           the JSON document (its keys: sipxdp(8), docs/json.md)\n" \
+"  --watch          show it again every --interval seconds (default 1)\n" \
+"  --pin-dir DIR    the agent's pin directory (default " DEFAULT_PIN_DIR ")\n"
+
 static const char acks_usage[] =
 "Usage: sipxdp acks [--json] [--watch [--interval SEC]] [--pin-dir DIR]\n"
 "\n"
@@ -303,9 +309,7 @@ static const char acks_usage[] =
 "delay percentiles, and the most recent calls that missed their ACK: Call-ID,\n"
 "CSeq, the hop's two addresses (the 2xx's sender first), its peer, time.\n"
 "\n"
-"  --json           the JSON document (its keys: sipxdp(8), docs/json.md)\n"
-"  --watch          show it again every --interval seconds (default 1)\n"
-"  --pin-dir DIR    the agent's pin directory (default " DEFAULT_PIN_DIR ")\n";
+READ_OPTIONS_HELP;
 
 int cmd_acks(int argc, char **argv)
 {
@@ -353,13 +357,29 @@ static const char redirects_usage[] =
 "sent, escaped, cut at 256 bytes), the address that sent it, count, last seen,\n"
 "and how many targets did not fit the table (--max-redirect-targets).\n"
 "\n"
-"  --json           the JSON document (its keys: sipxdp(8), docs/json.md)\n"
-"  --watch          show it again every --interval seconds (default 1)\n"
-"  --pin-dir DIR    the agent's pin directory (default " DEFAULT_PIN_DIR ")\n";
+READ_OPTIONS_HELP;
 
 int cmd_redirects(int argc, char **argv)
 {
 	return reading_command(argc, argv, redirects_usage, CLI_READ, "redirects",
+			       show_agent_report);
+}
+
+static const char suspects_usage[] =
+"Usage: sipxdp suspects [--json] [--watch [--interval SEC]] [--pin-dir DIR]\n"
+"\n"
+"Sources the running agent flagged, least recently seen first: its address,\n"
+"why (scanner_user_agent: a known scanner's User-Agent, at its first request;\n"
+"auth_failures: 10 failed logins in a minute, a 403 or a 401/407 to a request\n"
+"with credentials), its events of each reason, when it was last seen and the\n"
+"scanner's User-Agent (escaped, cut at 64 bytes); and how many sources the\n"
+"table watches, evicted (it is bounded) and expired (an hour unseen).\n"
+"\n"
+READ_OPTIONS_HELP;
+
+int cmd_suspects(int argc, char **argv)
+{
+	return reading_command(argc, argv, suspects_usage, CLI_READ, "suspects",
 			       show_agent_report);
 }
 

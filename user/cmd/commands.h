@@ -15,6 +15,7 @@ int cmd_top(int argc, char **argv);
 int cmd_acks(int argc, char **argv);
 int cmd_calls(int argc, char **argv);
 int cmd_redirects(int argc, char **argv);
+int cmd_suspects(int argc, char **argv);
 int cmd_replay(int argc, char **argv);
 
 /* Parses a whole non-negative number for an option; -1 with a message if bad. */
@@ -33,6 +34,7 @@ struct core_opts;
 	{ "max-calls", required_argument, NULL, 'M' }, \
 	{ "max-call-duration", required_argument, NULL, 'D' }, \
 	{ "max-registrations", required_argument, NULL, 'G' }, \
+	{ "max-suspects", required_argument, NULL, 'U' }, \
 	{ "verbose", no_argument, NULL, 'v' }
 
 /*

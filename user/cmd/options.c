@@ -68,6 +68,13 @@ int parse_shared_option(int opt, const char *arg, struct loader_opts *lopts,
 		}
 		copts->max_registrations = val;
 		return 1;
+	case 'U':
+		if (parse_count("--max-suspects", arg, SUSPECT_MAX_CAPACITY, &val) || !val) {
+			pr_err("--max-suspects: from 1 to %u\n", SUSPECT_MAX_CAPACITY);
+			return -1;
+		}
+		copts->max_suspects = val;
+		return 1;
 	case 'v':
 		log_set_level(LOG_DEBUG);
 		return 1;

@@ -46,7 +46,8 @@ static void run_usage(FILE *out)
 "                  [--per-source-metrics N] [--max-redirect-targets N]\n"
 "                  [--redirect-max-age SEC] [--max-sources N] [--ack-table N]\n"
 "                  [--max-calls N] [--max-registrations N] [--ring-buffer MIB]\n"
-"                  [--max-call-duration SEC] [--pin-dir DIR] [--no-egress] [-v]\n"
+"                  [--max-call-duration SEC] [--max-suspects N] [--pin-dir DIR]\n"
+"                  [--no-egress] [-v]\n"
 "\n"
 "The agent, in the foreground, logging to stderr. Attaches the XDP program to\n"
 "each interface (through a bpf_link, or libxdp's dispatcher where one runs\n"
@@ -94,6 +95,10 @@ static void run_usage(FILE *out)
 "  --max-registrations N   registrations (AoR, Contact) kept (default 65536, ~300\n"
 "                          bytes each); when full, the one refreshed longest\n"
 "                          ago makes room (sipxdp_map_evictions_total)\n"
+"  --max-suspects N        sources watched for scanning and failed logins\n"
+"                          (default 4096, ~160 bytes each); when full, the one\n"
+"                          seen longest ago and not flagged makes room, else\n"
+"                          the flagged one seen longest ago\n"
 "  --ring-buffer MIB       MiB of events between the programs and the agent, a\n"
 "                          power of two from 1 to 1024 (default 4: every\n"
 "                          message of 3,000 calls/s through a proxy for about\n"
@@ -108,8 +113,8 @@ static void run_usage(FILE *out)
 "  -v, --verbose           debug messages (libbpf's and libxdp's too)\n"
 "\n"
 "HTTP paths: /metrics (Prometheus text format; its families: sipxdp(8),\n"
-"docs/metrics.md); /stats, /acks, /calls and /redirects as .json or .txt (what\n"
-"the CLI shows; the JSON keys: docs/json.md).\n"
+"docs/metrics.md); /stats, /acks, /calls, /redirects and /suspects as .json or\n"
+".txt (what the CLI shows; the JSON keys: docs/json.md).\n"
 "Exit status: 0 after a signal; 1 when it cannot start (the reason is printed).\n",
 	      out);
 }

@@ -107,6 +107,8 @@ bool core_handle_record(struct core *c, const void *data, size_t size)
 	c->last_event_ns = now;
 	if (c->trace)
 		core_trace_event(c->trace, &rec, &ev, now);
+	/* any method: scanners probe with whatever they like */
+	suspect_table_feed(c->suspects, &ev, now);
 	if (ev.kind == SIP_EV_OTHER)
 		return true;
 	/* a 3xx to an INVITE is also a call's outcome */
@@ -164,14 +166,15 @@ int core_init(struct core *c, struct sipxdp_bpf *skel, const struct core_opts *o
 	c->acks = c->calls ? call_tracker_acks(c->calls) : NULL;
 	c->redirects = redirect_table_new(opts->max_redirect_targets, opts->redirect_max_age_ns);
 	c->registrations = registration_table_new(opts->peers, opts->max_registrations);
+	c->suspects = suspect_table_new(opts->max_suspects);
 	if (n_cpus < 0) {
 		pr_err("counting the CPUs: %s\n", strerror(-n_cpus));
 		goto fail;
 	}
 	c->n_cpus = (unsigned int)n_cpus;
 	c->cpu_seq = calloc(c->n_cpus, sizeof(*c->cpu_seq));
-	if (!c->calls || !c->redirects || !c->registrations || !c->cpu_seq) {
-		pr_err("allocating the call, ACK, redirect and registration tables: %s\n",
+	if (!c->calls || !c->redirects || !c->registrations || !c->suspects || !c->cpu_seq) {
+		pr_err("allocating the call, ACK, redirect, registration and suspect tables: %s\n",
 		       strerror(ENOMEM));
 		goto fail;
 	}
@@ -199,6 +202,7 @@ void core_destroy(struct core *c)
 	call_tracker_free(c->calls);
 	redirect_table_free(c->redirects);
 	registration_table_free(c->registrations);
+	suspect_table_free(c->suspects);
 	free(c->cpu_seq);
 	peers_free(c->peers);
 	sipxdp_bpf__destroy(c->skel);
@@ -249,6 +253,7 @@ int core_tick(struct core *c, __u64 now_ns)
 	call_tracker_expire(c->calls, now_ns);
 	redirect_table_expire(c->redirects, now_ns);
 	registration_table_expire(c->registrations, now_ns);
+	suspect_table_expire(c->suspects, now_ns);
 	return more;
 }
 
@@ -295,6 +300,7 @@ int core_view(struct core *c, __u64 now_ns, bool with_maps, struct core_view *v)
 	ack_matcher_stats(c->acks, &v->acks);
 	call_tracker_stats(c->calls, &v->calls);
 	registration_table_stats(c->registrations, &v->registrations);
+	suspect_table_stats(c->suspects, &v->suspects);
 	v->records = c->records;
 	v->n_missed = ack_matcher_missed(c->acks, v->missed, ACK_DEFAULT_MISSED_KEEP);
 	return 0;
@@ -317,6 +323,7 @@ struct report core_report(const struct core *c, const struct core_view *v)
 		.n_missed = v->n_missed,
 		.redirects = c->redirects,
 		.registrations = c->registrations,
+		.suspects = c->suspects,
 	};
 }
 
@@ -347,6 +354,7 @@ struct metrics_input core_metrics(struct core *c, const struct core_view *v)
 		.redirects = c->redirects,
 		.registrations = c->registrations,
 		.registration_stats = &v->registrations,
+		.suspects = &v->suspects,
 		.peers = c->peers,
 		.per_source_top_n = c->per_source_top_n,
 		.version = SIPXDP_VERSION,

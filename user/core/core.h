@@ -25,6 +25,7 @@
 #include "report.h"
 #include "sipmsg.h"
 #include "snapshot.h"
+#include "suspects.h"
 
 /* Events handled per drain: a flood must not starve HTTP or the tick. */
 #define CORE_DRAIN_BUDGET	8192
@@ -37,6 +38,7 @@ struct core_opts {
 	size_t max_redirect_targets;	/* 0: REDIRECT_DEFAULT_MAX_TARGETS */
 	__u64 redirect_max_age_ns;	/* 0: REDIRECT_DEFAULT_MAX_AGE_NS */
 	size_t max_registrations;	/* 0: REG_DEFAULT_CAPACITY */
+	size_t max_suspects;		/* 0: SUSPECT_DEFAULT_CAPACITY */
 	unsigned int per_source_top_n;	/* /metrics: sipxdp_source_* series */
 	struct peer_map *peers;		/* taken over by the core; NULL: all "other" */
 };
@@ -76,6 +78,7 @@ struct core {
 	const struct ack_matcher *acks;	/* the tracker's */
 	struct redirect_table *redirects;
 	struct registration_table *registrations;
+	struct suspect_table *suspects;
 	struct peer_map *peers;
 	unsigned int per_source_top_n;
 	__u64 ack_timeout_ns;
@@ -98,6 +101,7 @@ struct core_view {
 	struct ack_stats acks;
 	struct call_stats calls;
 	struct registration_stats registrations;
+	struct suspect_stats suspects;
 	struct core_records records;
 	const struct ack_missed *missed[ACK_DEFAULT_MISSED_KEEP];	/* newest first */
 	size_t n_missed;

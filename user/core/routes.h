@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
  * The agent's HTTP routes, over its core: /metrics (Prometheus text format),
- * and /stats, /acks and /redirects as .json or .txt, which the CLI prints.
+ * and /stats, /acks, /calls, /redirects and /suspects as .json or .txt,
+ * which the CLI prints.
  * Each request first ticks the core, so what was sent before it is in the
  * answer. /stats.* lists the REPORT_DEFAULT_SOURCES busiest sources, or
  * with ?sources=N the N busiest, with ?sources=all every one.

@@ -604,8 +604,22 @@ static void write_registrations(FILE *out, const struct registration_table *t,
 	}
 }
 
+static void write_suspects(FILE *out, const struct suspect_stats *s)
+{
+	single(out, "sipxdp_suspect_sources", "gauge",
+	       "Sources flagged as suspect now (sipxdp suspects lists them).", s->flagged);
+	family(out, "sipxdp_suspect_events_total", "counter",
+	       "Messages that were evidence against their source, by reason: a scanner's "
+	       "User-Agent, or an authentication failure (a 403, or a 401/407 to a request "
+	       "with credentials).");
+	for (int r = 0; r < SUSPECT_REASONS; r++)
+		fprintf(out, "sipxdp_suspect_events_total{reason=\"%s\"} %llu\n",
+			suspect_reason_name(r), s->events[r]);
+}
+
 static void write_agent(FILE *out, const struct metrics_input *in)
 {
+	const struct suspect_stats *sus = in->suspects;
 	const struct registration_stats *reg = in->registration_stats;
 	const struct snapshot *snap = in->snap;
 	size_t n_targets = 0;
@@ -630,8 +644,8 @@ static void write_agent(FILE *out, const struct metrics_input *in)
 	family(out, "sipxdp_map_evictions_total", "counter",
 	       "Entries a full table dropped to make room: per-source rows the kernel's LRU "
 	       "evicted, ACK transactions, calls and OPTIONS/REGISTER transactions the agent "
-	       "lost track of, idle 3xx targets, registrations and REGISTERs awaiting their "
-	       "answer.");
+	       "lost track of, idle 3xx targets, registrations, REGISTERs awaiting their "
+	       "answer and suspect sources.");
 	fprintf(out, "sipxdp_map_evictions_total{map=\"sources\"} %llu\n", in->source_evictions);
 	if (in->acks)
 		fprintf(out, "sipxdp_map_evictions_total{map=\"ack_table\"} %llu\n",
@@ -647,6 +661,8 @@ static void write_agent(FILE *out, const struct metrics_input *in)
 		fprintf(out, "sipxdp_map_evictions_total{map=\"registrations\"} %llu\n"
 			"sipxdp_map_evictions_total{map=\"registers_pending\"} %llu\n",
 			reg->evicted, reg->pending_evicted);
+	if (sus)
+		fprintf(out, "sipxdp_map_evictions_total{map=\"suspects\"} %llu\n", sus->evicted);
 
 	family(out, "sipxdp_map_entries", "gauge", "Entries in use in each table.");
 	fprintf(out, "sipxdp_map_entries{map=\"sources\"} %zu\n", snap->n_sources);
@@ -664,6 +680,8 @@ static void write_agent(FILE *out, const struct metrics_input *in)
 		fprintf(out, "sipxdp_map_entries{map=\"registrations\"} %llu\n"
 			"sipxdp_map_entries{map=\"registers_pending\"} %llu\n",
 			reg->entries, reg->pending_entries);
+	if (sus)
+		fprintf(out, "sipxdp_map_entries{map=\"suspects\"} %llu\n", sus->entries);
 
 	family(out, "sipxdp_map_capacity", "gauge", "Entries each table can hold.");
 	fprintf(out, "sipxdp_map_capacity{map=\"sources\"} %u\n", snap->sources_capacity);
@@ -682,6 +700,8 @@ static void write_agent(FILE *out, const struct metrics_input *in)
 		fprintf(out, "sipxdp_map_capacity{map=\"registrations\"} %llu\n"
 			"sipxdp_map_capacity{map=\"registers_pending\"} %llu\n",
 			reg->capacity, reg->pending_capacity);
+	if (sus)
+		fprintf(out, "sipxdp_map_capacity{map=\"suspects\"} %llu\n", sus->capacity);
 
 	single(out, "sipxdp_http_refused_total", "counter",
 	       "HTTP connections closed at once because the agent's connection limit was reached.",
@@ -718,6 +738,8 @@ int metrics_write(FILE *out, const struct metrics_input *in)
 		write_redirects(out, in->snap, in->redirects, &targets);
 	if (in->registrations)
 		write_registrations(out, in->registrations, in->peers);
+	if (in->suspects)
+		write_suspects(out, in->suspects);
 	write_agent(out, in);
 	err = fflush(out) || ferror(out) ? -1 : 0;
 cleanup:

@@ -661,6 +661,91 @@ void report_text(FILE *out, const struct report *r)
 		text_redirects(out, r);
 }
 
+/* The flagged sources into *list (free it); how many, or 0 with *list NULL. */
+static size_t flagged_sources(const struct report *r, struct suspect_stats *stats,
+			      const struct suspect_source ***list)
+{
+	const struct suspect_source **sources;
+
+	suspect_table_stats(r->suspects, stats);
+	sources = calloc(stats->flagged ? stats->flagged : 1, sizeof(*sources));
+	*list = sources;
+	if (!sources)
+		return 0;
+	return suspect_table_flagged(r->suspects, sources, stats->flagged);
+}
+
+void report_suspects_json(FILE *out, const struct report *r)
+{
+	const struct suspect_source **sources;
+	struct suspect_stats stats;
+	size_t n = flagged_sources(r, &stats, &sources);
+
+	fputs("{\"suspects\": [", out);
+	for (size_t i = 0; i < n; i++) {
+		const struct suspect_source *s = sources[i];
+		char addr[ADDR_STR_LEN];
+		const char *sep = "";
+
+		fprintf(out, "%s\n  {\"source\": \"%s\", \"reasons\": [", i ? "," : "",
+			format_addr(&s->addr, addr));
+		for (int k = 0; k < SUSPECT_REASONS; k++)
+			if (s->flagged & (1u << k)) {
+				fprintf(out, "%s\"%s\"", sep, suspect_reason_name(k));
+				sep = ", ";
+			}
+		fputs("], \"events\": {", out);
+		for (int k = 0; k < SUSPECT_REASONS; k++)
+			fprintf(out, "%s\"%s\": %" PRIu64, k ? ", " : "", suspect_reason_name(k),
+				(uint64_t)s->events[k]);
+		fputs("}, \"user_agent\": ", out);
+		escape_json_string(out, s->user_agent, s->user_agent_len, SUSPECT_USER_AGENT_MAX);
+		fputs(", \"first_seen\": ", out);
+		format_time(out, s->first_seen_ns, r->clock_to_wall_ns, true);
+		fputs(", \"last_seen\": ", out);
+		format_time(out, s->last_seen_ns, r->clock_to_wall_ns, true);
+		fputc('}', out);
+	}
+	fprintf(out, "%s],\n\"events\": {", n ? "\n" : "");
+	for (int k = 0; k < SUSPECT_REASONS; k++)
+		fprintf(out, "%s\"%s\": %" PRIu64, k ? ", " : "", suspect_reason_name(k),
+			(uint64_t)stats.events[k]);
+	fprintf(out, "},\n\"entries\": %" PRIu64 ", \"capacity\": %" PRIu64 ", \"evicted\": %" PRIu64
+		", \"expired\": %" PRIu64 "}\n", (uint64_t)stats.entries, (uint64_t)stats.capacity,
+		(uint64_t)stats.evicted, (uint64_t)stats.expired);
+	free(sources);
+}
+
+void report_suspects_text(FILE *out, const struct report *r)
+{
+	const struct suspect_source **sources;
+	struct suspect_stats stats;
+	size_t n = flagged_sources(r, &stats, &sources);
+
+	fprintf(out, "suspect sources: %zu (watched %" PRIu64 " of %" PRIu64 ", evicted %" PRIu64
+		", expired %" PRIu64 ")\n", n, (uint64_t)stats.entries, (uint64_t)stats.capacity,
+		(uint64_t)stats.evicted, (uint64_t)stats.expired);
+	for (int k = 0; k < SUSPECT_REASONS; k++)
+		fprintf(out, "  %-20s %10" PRIu64 " events\n", suspect_reason_name(k),
+			(uint64_t)stats.events[k]);
+	if (n)
+		fprintf(out, "\n%-40s %12s %13s  %-20s  %s\n", "source", "scanner_ua",
+			"auth_failures", "last seen", "user agent");
+	for (size_t i = 0; i < n; i++) {
+		const struct suspect_source *s = sources[i];
+		char addr[ADDR_STR_LEN];
+
+		fprintf(out, "%-40s %12" PRIu64 " %13" PRIu64 "  ", format_addr(&s->addr, addr),
+			(uint64_t)s->events[SUSPECT_SCANNER_USER_AGENT],
+			(uint64_t)s->events[SUSPECT_AUTH_FAILURES]);
+		format_time(out, s->last_seen_ns, r->clock_to_wall_ns, false);
+		fputs("  ", out);
+		escape_json_string(out, s->user_agent, s->user_agent_len, SUSPECT_USER_AGENT_MAX);
+		fputc('\n', out);
+	}
+	free(sources);
+}
+
 void report_top(FILE *out, const struct snapshot *snap, int by, unsigned int n)
 {
 	struct source_total *top = calloc(n ? n : 1, sizeof(*top));

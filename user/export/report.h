@@ -13,6 +13,7 @@
 #include "redirects.h"
 #include "registrations.h"
 #include "snapshot.h"
+#include "suspects.h"
 
 /* The sources `stats` lists unless told otherwise: a flood of spoofed
  * addresses must not make a report of megabytes. */
@@ -32,6 +33,8 @@ struct report {
 	const struct redirect_table *redirects;	/* NULL: redirect section left out */
 	/* Shown with the calls; NULL: registrations left out. */
 	const struct registration_table *registrations;
+	/* Shown only by the suspects documents, which need it. */
+	const struct suspect_table *suspects;
 	/* Added to event times to print wall-clock time: the agent's clock is
 	 * CLOCK_MONOTONIC; a capture's is wall-clock already (0). */
 	__s64 clock_to_wall_ns;
@@ -44,6 +47,11 @@ void report_text(FILE *out, const struct report *r);
 void report_acks_json(FILE *out, const struct report *r);
 void report_calls_json(FILE *out, const struct report *r);
 void report_redirects_json(FILE *out, const struct report *r);
+
+/* `suspects --json` and its text: the flagged sources, least recently seen
+ * first, and the table's counts. */
+void report_suspects_json(FILE *out, const struct report *r);
+void report_suspects_text(FILE *out, const struct report *r);
 
 /* `top`: the n sources with the most responses of class `by` (0..5), or of all (-1). */
 void report_top(FILE *out, const struct snapshot *snap, int by, unsigned int n);
