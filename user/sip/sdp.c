@@ -371,6 +371,17 @@ static enum sdp_result parse_line(struct sdp_state *st, char type, struct sip_sp
 	}
 }
 
+bool sip_body_is_sdp(const struct sip_msg *m)
+{
+	static const char type[] = "application/sdp";
+	const struct sip_header *h = sip_find(m, SIP_H_CONTENT_TYPE, NULL);
+	size_t n = sizeof(type) - 1;
+
+	if (!m->body.len || !h || h->value.len < n || !sip_eq_nocase(h->value.p, type, n))
+		return false;
+	return h->value.len == n || h->value.p[n] == ';' || sip_is_lws(h->value.p[n]);
+}
+
 enum sdp_result sdp_parse(const char *buf, size_t len, struct sdp *sdp)
 {
 	struct sdp_state st = { .sdp = sdp, .session_dir = SDP_SENDRECV };

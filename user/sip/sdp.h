@@ -45,6 +45,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <linux/types.h>
+#include "sipmsg.h"
 
 #define SDP_LINE_MAX		1024	/* bytes of one line, its line end excluded */
 #define SDP_MAX_AUDIO		4	/* audio m-lines kept; more set audio_cut */
@@ -118,6 +119,11 @@ struct sdp {
 /* Parses buf[0, len) into *sdp; returns SDP_INVALID with sdp->error set
  * when a rule above is broken. */
 enum sdp_result sdp_parse(const char *buf, size_t len, struct sdp *sdp);
+
+/* Whether the message's body is SDP: not empty, and the first Content-Type
+ * is application/sdp (in any case, parameters allowed). Multipart bodies
+ * are not looked into. */
+bool sip_body_is_sdp(const struct sip_msg *m);
 
 /*
  * RFC 3551's static payload type pt: its codec, encoding and clock (G.722
