@@ -107,6 +107,8 @@ bool core_handle_record(struct core *c, const void *data, size_t size)
 	c->last_event_ns = now;
 	if (c->trace)
 		core_trace_event(c->trace, &rec, &ev, now);
+	/* UPDATE and its responses are SIP_EV_OTHER, and carry SDP. */
+	media_tracker_feed(c->media, &ev, now);
 	if (ev.kind == SIP_EV_OTHER)
 		return true;
 	/* a 3xx to an INVITE is also a call's outcome */
@@ -161,6 +163,7 @@ int core_init(struct core *c, struct sipxdp_bpf *skel, const struct core_opts *o
 	c->ack_timeout_ns = opts->ack_timeout_ns ? opts->ack_timeout_ns : ACK_DEFAULT_TIMEOUT_NS;
 	c->calls = call_tracker_new(&call_opts);
 	c->acks = c->calls ? call_tracker_acks(c->calls) : NULL;
+	c->media = media_tracker_new(&(struct media_opts){ .max_streams = opts->max_media_streams });
 	c->redirects = redirect_table_new(opts->max_redirect_targets, opts->redirect_max_age_ns);
 	if (n_cpus < 0) {
 		pr_err("counting the CPUs: %s\n", strerror(-n_cpus));
@@ -168,8 +171,8 @@ int core_init(struct core *c, struct sipxdp_bpf *skel, const struct core_opts *o
 	}
 	c->n_cpus = (unsigned int)n_cpus;
 	c->cpu_seq = calloc(c->n_cpus, sizeof(*c->cpu_seq));
-	if (!c->calls || !c->redirects || !c->cpu_seq) {
-		pr_err("allocating the call, ACK and redirect tables: %s\n", strerror(ENOMEM));
+	if (!c->calls || !c->media || !c->redirects || !c->cpu_seq) {
+		pr_err("allocating the call, ACK, media and redirect tables: %s\n", strerror(ENOMEM));
 		goto fail;
 	}
 	if (!skel)
@@ -194,6 +197,7 @@ void core_destroy(struct core *c)
 {
 	ring_buffer__free(c->rb);
 	call_tracker_free(c->calls);
+	media_tracker_free(c->media);
 	redirect_table_free(c->redirects);
 	free(c->cpu_seq);
 	peers_free(c->peers);
@@ -243,6 +247,7 @@ int core_tick(struct core *c, __u64 now_ns)
 	if (more && c->last_event_ns < now_ns)
 		now_ns = c->last_event_ns;
 	call_tracker_expire(c->calls, now_ns);
+	media_tracker_expire(c->media, now_ns);
 	redirect_table_expire(c->redirects, now_ns);
 	return more;
 }
@@ -289,6 +294,7 @@ int core_view(struct core *c, __u64 now_ns, bool with_maps, struct core_view *v)
 		return -1;
 	ack_matcher_stats(c->acks, &v->acks);
 	call_tracker_stats(c->calls, &v->calls);
+	media_tracker_stats(c->media, &v->media);
 	v->records = c->records;
 	v->n_missed = ack_matcher_missed(c->acks, v->missed, ACK_DEFAULT_MISSED_KEEP);
 	return 0;
@@ -337,6 +343,7 @@ struct metrics_input core_metrics(struct core *c, const struct core_view *v)
 		.ack_matcher = c->acks,
 		.calls = c->calls,
 		.call_stats = &v->calls,
+		.media_stats = &v->media,
 		.redirects = c->redirects,
 		.peers = c->peers,
 		.per_source_top_n = c->per_source_top_n,
