@@ -158,6 +158,9 @@ static void early_media(void)
 	feed(B, A, "SIP/2.0 200 OK", "c2", "1 INVITE", "t", sdp("10.0.0.2", 5000, "0", ""));
 	CHECK_EQ(streams("c2", A, B), 2);
 	CHECK_EQ(stats().streams, 2);
+	/* one offer, one answer each: the 2xx repeats the 183's */
+	CHECK_EQ(stats().offers, 2);
+	CHECK_EQ(stats().answers, 2);
 }
 
 /* An INVITE without SDP: the offer in the 2xx, the answer in the ACK. */

@@ -49,6 +49,7 @@ struct media_session {
 	__u8 offerer;			/* 0: side a, 1: side b */
 	bool confirmed;			/* a 2xx to an INVITE was seen */
 	bool negotiated;		/* sdp[] holds an answered offer */
+	bool offer_answered;		/* the pending offer was answered (in a 18x) */
 	__u16 call_id_len;
 	unsigned int n_streams;		/* counted in the tracker's total */
 	struct sipxdp_addr side[2];	/* side[0]: the first INVITE's sender */
@@ -228,7 +229,9 @@ static void negotiate(struct media_tracker *t, struct media_session *s, unsigned
 		o->clock = a ? a->clock : 0;
 	}
 	s->negotiated = true;
-	t->stats.answers++;
+	if (!s->offer_answered)
+		t->stats.answers++;
+	s->offer_answered = true;
 	txn_table_move(&t->sessions, &s->link, SESSIONS_LIVE);
 	session_recount(t, s);
 }
@@ -236,12 +239,18 @@ static void negotiate(struct media_tracker *t, struct media_session *s, unsigned
 static void offer(struct media_tracker *t, struct media_session *s, unsigned int offerer,
 		  const struct media_sdp *sdp, __u32 cseq, __u8 answer_method)
 {
+	bool again = s->offer_state == OFFER_PENDING && s->offerer == offerer &&
+		     s->offer_cseq == cseq && s->offer_method == answer_method;
+
+	if (!again) {
+		t->stats.offers++;
+		s->offer_answered = false;
+	}
 	s->offer = *sdp;
 	s->offerer = (__u8)offerer;
 	s->offer_cseq = cseq;
 	s->offer_method = answer_method;
 	s->offer_state = OFFER_PENDING;
-	t->stats.offers++;
 }
 
 /* Whether the message answers the pending offer: from the other side, in

@@ -68,8 +68,9 @@ struct media_opts {
 };
 
 struct media_stats {
-	__u64 offers;
-	__u64 answers;			/* offers answered: streams (re)negotiated */
+	__u64 offers;			/* retransmissions not counted again */
+	__u64 answers;			/* offers answered (a 2xx after a 18x that
+					 * answered is not another) */
 	__u64 offers_refused;		/* a final response from 300 to the offer */
 	__u64 sdp_invalid;		/* bodies sdp_parse refused */
 	__u64 sessions_evicted;		/* dropped unfinished: the table was full */
