@@ -46,7 +46,7 @@
 #include "sdp.h"
 #include "sipxdp.h"
 
-#define MEDIA_DEFAULT_MAX_STREAMS	65536
+#define MEDIA_DEFAULT_MAX_STREAMS	SIPXDP_DEFAULT_MEDIA_STREAMS
 #define MEDIA_MIN_MAX_STREAMS		(2 * MEDIA_MLINES)	/* one session's worth */
 #define MEDIA_MLINES			2	/* audio m-lines a session keeps */
 
