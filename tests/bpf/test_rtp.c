@@ -8,7 +8,9 @@
  */
 #include <pthread.h>
 #include <sched.h>
+#include "core.h"
 #include "harness.h"
+#include "sipevent.h"
 #include "sipxdp_media.h"
 
 #define STREAM_ADDR	"192.0.2.20"
@@ -284,6 +286,70 @@ static void test_exact_across_cpus(void)
 	free(threads);
 }
 
+/* A SIP message from -> to, with an SDP body sending RTP to media:port. */
+static void sip(struct core *c, const char *start, const char *cseq, const char *from,
+		const char *to, const char *media, unsigned short port)
+{
+	static char text[1024], record[sizeof(struct sipxdp_event) + SIPXDP_MSG_MAX];
+	struct sipxdp_event hdr = { .saddr.family = AF_INET, .daddr.family = AF_INET,
+				    .transport = IPPROTO_UDP, .seq = 0 };
+	char body[256];
+	int n = 0;
+
+	if (media)
+		n = snprintf(body, sizeof(body), "v=0\r\nc=IN IP4 %s\r\nm=audio %u RTP/AVP 0\r\n",
+			     media, port);
+	/* the INVITE starts the dialog: no To-tag yet */
+	snprintf(text, sizeof(text), "%s\r\nCall-ID: k@x\r\nCSeq: %s\r\nTo: <sip:b@x>%s\r\n"
+		 "%sContent-Length: %d\r\n\r\n%s", start, cseq,
+		 strncmp(start, "INVITE", 6) ? ";tag=t" : "",
+		 media ? "Content-Type: application/sdp\r\n" : "", n, media ? body : "");
+	inet_pton(AF_INET, from, hdr.saddr.bytes);
+	inet_pton(AF_INET, to, hdr.daddr.bytes);
+	CHECK(core_handle_record(c, record, test_record(record, &hdr, text)));
+}
+
+/* The agent learns the streams from SDP and the program measures them;
+ * the call's end takes them out. */
+static void test_agent_installs_streams(void)
+{
+	struct loader_opts lopts = { .ringbuf_bytes = 1 << 20, .max_media_streams = 64 };
+	struct core_opts copts = { .max_media_streams = 64 };
+	struct sipxdp_media_stream v;
+	struct harness saved = h;
+	struct core c;
+	int fd;
+
+	if (core_init(&c, loader_load(&lopts), &copts, CORE_CLOCK_FED)) {
+		CHECK(0);
+		return;
+	}
+	fd = bpf_map__fd(c.skel->maps.media_streams);
+	CHECK_EQ(bpf_map__max_entries(c.skel->maps.media_streams), 64);
+	sip(&c, "INVITE sip:b@x SIP/2.0", "1 INVITE", "192.0.2.10", "192.0.2.20", "192.0.2.10", 4000);
+	sip(&c, "SIP/2.0 200 OK", "1 INVITE", "192.0.2.20", "192.0.2.10", STREAM_ADDR, STREAM_PORT);
+	CHECK_EQ(c.skel->bss->media_streams_learned, 2);
+
+	/* the packets through this core's program */
+	h.prog_fd = bpf_program__fd(c.skel->progs.sipxdp_xdp);
+	streams_fd = fd;
+	SEQS(SSRC_A, 1, 2, 3);
+	v = stream(STREAM_ADDR, STREAM_PORT);
+	CHECK_EQ(v.packets, 3);
+	CHECK_EQ(v.clock, 8000);
+
+	sip(&c, "BYE sip:a@x SIP/2.0", "2 BYE", "192.0.2.20", "192.0.2.10", NULL, 0);
+	CHECK_EQ(c.skel->bss->media_streams_learned, 0);
+	{
+		struct sipxdp_media_key k = key_of(STREAM_ADDR, STREAM_PORT);
+
+		CHECK(bpf_map_lookup_elem_flags(fd, &k, &v, BPF_F_LOCK) != 0);
+	}
+	core_destroy(&c);
+	h = saved;
+	streams_fd = bpf_map__fd(h.skel->maps.media_streams);
+}
+
 int main(void)
 {
 	static const struct tl_test tests[] = {
@@ -296,6 +362,7 @@ int main(void)
 		TEST(test_ipv6_and_not_rtp),
 		TEST(test_not_learned),
 		TEST(test_exact_across_cpus),
+		TEST(test_agent_installs_streams),
 	};
 	struct loader_opts opts = { .ringbuf_bytes = 1 << 20 };
 	int rc;

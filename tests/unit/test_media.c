@@ -336,6 +336,74 @@ static void expiry(void)
 	CHECK_EQ(stats().sessions_evicted, 0);
 }
 
+/* What the sink was told: "+port" for an add, "-port" for a remove. */
+static char sink_log[256];
+
+static void sink_note(char sign, const struct media_stream *st)
+{
+	size_t n = strlen(sink_log);
+
+	snprintf(sink_log + n, sizeof(sink_log) - n, "%s%c%u", n ? " " : "", sign, st->dst_port);
+}
+
+static void sink_add(void *ctx, const struct media_stream *st)
+{
+	CHECK(ctx == sink_log);
+	sink_note('+', st);
+}
+
+static void sink_remove(void *ctx, const struct media_stream *st)
+{
+	CHECK(ctx == sink_log);
+	sink_note('-', st);
+}
+
+static void setup_with_sink(size_t max_streams)
+{
+	struct media_opts o = { .max_streams = max_streams,
+				.sink = { sink_add, sink_remove, sink_log } };
+
+	media_tracker_free(mt);
+	mt = media_tracker_new(&o);
+	now = 0;
+	sink_log[0] = '\0';
+}
+
+/* The sink hears of every stream that comes and goes, and only those. */
+static void sink(void)
+{
+	setup_with_sink(0);
+	call("c1", "10.0.0.1", "10.0.0.2");
+	CHECK_STR(sink_log, "+4000 +5000");
+	/* a session refresh at the same places: nothing moves */
+	sink_log[0] = '\0';
+	feed(A, B, "INVITE sip:b@x SIP/2.0", "c1", "2 INVITE", "t", sdp("10.0.0.1", 4000, "0", ""));
+	feed(B, A, "SIP/2.0 200 OK", "c1", "2 INVITE", "t", sdp("10.0.0.2", 5000, "0", ""));
+	CHECK_STR(sink_log, "");
+	/* B moves: its old place goes, the new one comes */
+	feed(A, B, "INVITE sip:b@x SIP/2.0", "c1", "3 INVITE", "t", sdp("10.0.0.1", 4000, "0", ""));
+	feed(B, A, "SIP/2.0 200 OK", "c1", "3 INVITE", "t", sdp("10.0.0.2", 5002, "0", ""));
+	CHECK_STR(sink_log, "-5000 +5002");
+	/* held the RFC 2543 way: the stream to A goes */
+	sink_log[0] = '\0';
+	feed(A, B, "INVITE sip:b@x SIP/2.0", "c1", "4 INVITE", "t", sdp("0.0.0.0", 4000, "0", ""));
+	feed(B, A, "SIP/2.0 200 OK", "c1", "4 INVITE", "t", sdp("10.0.0.2", 5002, "0", ""));
+	CHECK_STR(sink_log, "-4000");
+	/* BYE: the rest */
+	sink_log[0] = '\0';
+	feed(B, A, "BYE sip:a@x SIP/2.0", "c1", "5 BYE", "t", NULL);
+	CHECK_STR(sink_log, "-5002");
+
+	/* eviction: the oldest session's streams leave before the new ones come */
+	setup_with_sink(MEDIA_MIN_MAX_STREAMS);
+	call("e1", "10.0.0.1", "10.0.0.2");
+	call("e2", "10.0.0.3", "10.0.0.4");
+	sink_log[0] = '\0';
+	call("e3", "10.0.0.5", "10.0.0.6");
+	CHECK_STR(sink_log, "-4000 -5000 +4000 +5000");
+	CHECK_EQ(stats().streams_evicted, 2);
+}
+
 static void teardown(void)
 {
 	media_tracker_free(mt);
@@ -353,4 +421,5 @@ TEST_MAIN("media",
 	  TEST(two_hops),
 	  TEST(bounded),
 	  TEST(expiry),
+	  TEST(sink),
 	  TEST(teardown))

@@ -65,7 +65,9 @@ int parse_shared_option(int opt, const char *arg, struct loader_opts *lopts,
 			       16u << 20);
 			return -1;
 		}
+		/* the tracker and the kernel map it fills, one size */
 		copts->max_media_streams = val;
+		lopts->max_media_streams = (unsigned int)val;
 		return 1;
 	case 'D':
 		return parse_seconds("--max-call-duration", arg, MAX_CALL_DURATION_LIMIT_S,

@@ -4,8 +4,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <arpa/inet.h>
+#include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "core.h"
+#include "sipxdp_media.h"
 #include "escape.h"
 #include "log.h"
 #include "sip_names.h"
@@ -144,9 +147,47 @@ void core_note_events_lost(struct core *c, __u64 events_lost, __u64 now_ns)
 	c->events_lost = events_lost;
 }
 
+static struct sipxdp_media_key media_key(const struct media_stream *s)
+{
+	struct sipxdp_media_key k = { .family = s->dst.family, .port = htons(s->dst_port) };
+
+	memcpy(k.addr, s->dst.addr, sizeof(k.addr));
+	return k;
+}
+
+/*
+ * The media tracker's sink: the kernel's media_streams map, and the count
+ * that lets packets reach it (media_streams_learned). A stream the map
+ * already holds (another session named the same place) or cannot take is
+ * not counted: the tracker's bound is the map's size.
+ */
+static void media_map_add(void *ctx, const struct media_stream *s)
+{
+	struct core *c = ctx;
+	struct sipxdp_media_key k = media_key(s);
+	struct sipxdp_media_stream v = { .clock = s->clock };
+
+	if (!bpf_map_update_elem(bpf_map__fd(c->skel->maps.media_streams), &k, &v, BPF_NOEXIST))
+		c->skel->bss->media_streams_learned++;
+}
+
+static void media_map_remove(void *ctx, const struct media_stream *s)
+{
+	struct core *c = ctx;
+	struct sipxdp_media_key k = media_key(s);
+
+	if (!bpf_map_delete_elem(bpf_map__fd(c->skel->maps.media_streams), &k) &&
+	    c->skel->bss->media_streams_learned)
+		c->skel->bss->media_streams_learned--;
+}
+
 int core_init(struct core *c, struct sipxdp_bpf *skel, const struct core_opts *opts,
 	      enum core_clock clock)
 {
+	struct media_opts media_opts = {
+		.max_streams = opts->max_media_streams,
+		.sink = { skel ? media_map_add : NULL, skel ? media_map_remove : NULL, c },
+	};
 	int n_cpus = libbpf_num_possible_cpus();
 	struct call_tracker_opts call_opts = {
 		.max_calls = opts->max_calls,
@@ -163,7 +204,7 @@ int core_init(struct core *c, struct sipxdp_bpf *skel, const struct core_opts *o
 	c->ack_timeout_ns = opts->ack_timeout_ns ? opts->ack_timeout_ns : ACK_DEFAULT_TIMEOUT_NS;
 	c->calls = call_tracker_new(&call_opts);
 	c->acks = c->calls ? call_tracker_acks(c->calls) : NULL;
-	c->media = media_tracker_new(&(struct media_opts){ .max_streams = opts->max_media_streams });
+	c->media = media_tracker_new(&media_opts);
 	c->redirects = redirect_table_new(opts->max_redirect_targets, opts->redirect_max_age_ns);
 	if (n_cpus < 0) {
 		pr_err("counting the CPUs: %s\n", strerror(-n_cpus));

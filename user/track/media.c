@@ -60,6 +60,7 @@ struct media_session {
 
 struct media_tracker {
 	struct txn_table sessions;
+	struct media_sink sink;
 	size_t max_streams;
 	struct media_stats stats;	/* gauges filled on read */
 };
@@ -72,6 +73,8 @@ struct media_tracker *media_tracker_new(const struct media_opts *opts)
 	if (!t)
 		return NULL;
 	t->max_streams = max < MEDIA_MIN_MAX_STREAMS ? MEDIA_MIN_MAX_STREAMS : max;
+	if (opts)
+		t->sink = opts->sink;
 	if (txn_table_init(&t->sessions, t->max_streams / 2, sizeof(struct media_session),
 			   NULL)) {
 		media_tracker_free(t);
@@ -149,9 +152,38 @@ static size_t session_streams(const struct media_session *s, struct media_stream
 	return n;
 }
 
-/* The session leaves the table; its streams leave the total. */
+static bool same_place(const struct media_stream *a, const struct media_stream *b)
+{
+	return a->dst_port == b->dst_port && a->dst.family == b->dst.family &&
+	       !memcmp(a->dst.addr, b->dst.addr, sizeof(a->dst.addr));
+}
+
+static bool placed_in(const struct media_stream *s, const struct media_stream *set, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (same_place(s, &set[i]))
+			return true;
+	return false;
+}
+
+/* Tells the sink what went from before and what came in after. */
+static void sink_changes(const struct media_tracker *t, const struct media_stream *before,
+			 size_t n_before, const struct media_stream *after, size_t n_after)
+{
+	for (size_t i = 0; i < n_before; i++)
+		if (t->sink.remove && !placed_in(&before[i], after, n_after))
+			t->sink.remove(t->sink.ctx, &before[i]);
+	for (size_t i = 0; i < n_after; i++)
+		if (t->sink.add && !placed_in(&after[i], before, n_before))
+			t->sink.add(t->sink.ctx, &after[i]);
+}
+
+/* The session leaves the table; its streams leave the total and the sink. */
 static void session_remove(struct media_tracker *t, struct media_session *s, bool evicted)
 {
+	struct media_stream gone[MEDIA_SESSION_STREAMS];
+
+	sink_changes(t, gone, session_streams(s, gone, MEDIA_SESSION_STREAMS), NULL, 0);
 	if (evicted) {
 		t->stats.sessions_evicted++;
 		t->stats.streams_evicted += s->n_streams;
@@ -219,6 +251,9 @@ static void keep_sdp(struct media_sdp *out, const struct sdp *sdp)
 static void negotiate(struct media_tracker *t, struct media_session *s, unsigned int answerer,
 		      const struct media_sdp *answer)
 {
+	struct media_stream before[MEDIA_SESSION_STREAMS], after[MEDIA_SESSION_STREAMS];
+	size_t n_before = session_streams(s, before, MEDIA_SESSION_STREAMS);
+
 	s->sdp[!answerer] = s->offer;
 	s->sdp[answerer] = *answer;
 	for (unsigned int i = 0; i < s->sdp[!answerer].n; i++) {
@@ -233,7 +268,9 @@ static void negotiate(struct media_tracker *t, struct media_session *s, unsigned
 		t->stats.answers++;
 	s->offer_answered = true;
 	txn_table_move(&t->sessions, &s->link, SESSIONS_LIVE);
+	/* others evicted first: their streams leave before these come */
 	session_recount(t, s);
+	sink_changes(t, before, n_before, after, session_streams(s, after, MEDIA_SESSION_STREAMS));
 }
 
 static void offer(struct media_tracker *t, struct media_session *s, unsigned int offerer,

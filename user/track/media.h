@@ -47,8 +47,9 @@
 #include "sipxdp.h"
 
 #define MEDIA_DEFAULT_MAX_STREAMS	SIPXDP_DEFAULT_MEDIA_STREAMS
-#define MEDIA_MIN_MAX_STREAMS		(2 * MEDIA_MLINES)	/* one session's worth */
+#define MEDIA_MIN_MAX_STREAMS		MEDIA_SESSION_STREAMS	/* one session's worth */
 #define MEDIA_MLINES			2	/* audio m-lines a session keeps */
+#define MEDIA_SESSION_STREAMS		(2 * MEDIA_MLINES)
 
 struct media_stream {
 	struct sipxdp_addr receiver;	/* the SIP side RTP goes to: its SDP gave dst */
@@ -62,9 +63,24 @@ struct media_stream {
 	bool expected;			/* the directions say RTP flows this way */
 };
 
+/*
+ * Where the streams go as they change (the kernel's media_streams map): a
+ * stream is added when an answer gives it, removed when an answer takes it
+ * away, its session ends or is evicted. A stream an answer keeps at the
+ * same address and port is neither, so its figures carry on. Two sessions
+ * that name the same address and port share what the sink keeps there:
+ * the first to drop it removes it.
+ */
+struct media_sink {
+	void (*add)(void *ctx, const struct media_stream *s);
+	void (*remove)(void *ctx, const struct media_stream *s);
+	void *ctx;
+};
+
 struct media_opts {
 	size_t max_streams;		/* 0: MEDIA_DEFAULT_MAX_STREAMS; below
 					 * MEDIA_MIN_MAX_STREAMS: that */
+	struct media_sink sink;		/* NULL functions: none */
 };
 
 struct media_stats {
