@@ -100,36 +100,28 @@ static __always_inline void rtp_update(struct sipxdp_media_stream *st,
 	st->jitter_samples++;
 }
 
-/*
- * Global, so the verifier checks it once, apart from the SIP walk. Always
- * returns 0: measuring never changes what the program does with a packet.
- */
-__attribute__((noinline)) int rtp_measure_xdp(struct xdp_md *ctx)
+/* The packet in [data, end): an Ethernet frame, XDP's or the linear head
+ * of TC's skb (an RTP header past that head is counted in not_rtp). */
+static __always_inline void rtp_measure(void *data, void *end)
 {
 	struct sipxdp_media_key key = {};
 	struct sipxdp_media_stream *st;
 	struct rtp_header h = {};
-	void *data, *end;
-	struct ethhdr *eth;
+	struct ethhdr *eth = data;
 	struct udphdr *udp;
 	__u32 payload_len, arrival;
 	bool rtp;
 	__u8 *p;
 	__u64 now;
 
-	if (!ctx)
-		return 0;
-	data = (void *)(long)ctx->data;
-	end = (void *)(long)ctx->data_end;
-	eth = data;
 	if ((void *)(eth + 1) > end)
-		return 0;
+		return;
 	if (eth->h_proto == bpf_htons(ETH_P_IP)) {
 		struct iphdr *ip = (void *)(eth + 1);
 
 		if ((void *)(ip + 1) > end || *(__u8 *)ip != 0x45 || ip->protocol != IPPROTO_UDP ||
 		    (ip->frag_off & bpf_htons(IP_MF | IP_OFFSET)))
-			return 0;
+			return;
 		__builtin_memcpy(key.addr, &ip->daddr, 4);
 		key.family = AF_INET;
 		udp = (void *)(ip + 1);
@@ -137,19 +129,19 @@ __attribute__((noinline)) int rtp_measure_xdp(struct xdp_md *ctx)
 		struct ipv6hdr *ip6 = (void *)(eth + 1);
 
 		if ((void *)(ip6 + 1) > end || ip6->nexthdr != IPPROTO_UDP)
-			return 0;
+			return;
 		__builtin_memcpy(key.addr, &ip6->daddr, 16);
 		key.family = AF_INET6;
 		udp = (void *)(ip6 + 1);
 	} else {
-		return 0;
+		return;
 	}
 	if ((void *)(udp + 1) > end)
-		return 0;
+		return;
 	key.port = udp->dest;
 	st = bpf_map_lookup_elem(&media_streams, &key);
 	if (!st)
-		return 0;
+		return;
 	payload_len = bpf_ntohs(udp->len);
 	payload_len = payload_len > sizeof(*udp) ? payload_len - sizeof(*udp) : 0;
 	p = (void *)(udp + 1);
@@ -175,6 +167,23 @@ __attribute__((noinline)) int rtp_measure_xdp(struct xdp_md *ctx)
 	else
 		st->not_rtp++;
 	bpf_spin_unlock(&st->lock);
+}
+
+/*
+ * Global, so the verifier checks them once, apart from the SIP walk.
+ * Always 0: measuring never changes what the program does with a packet.
+ */
+__attribute__((noinline)) int rtp_measure_xdp(struct xdp_md *ctx)
+{
+	if (ctx)
+		rtp_measure((void *)(long)ctx->data, (void *)(long)ctx->data_end);
+	return 0;
+}
+
+__attribute__((noinline)) int rtp_measure_tc(struct __sk_buff *skb)
+{
+	if (skb)
+		rtp_measure((void *)(long)skb->data, (void *)(long)skb->data_end);
 	return 0;
 }
 

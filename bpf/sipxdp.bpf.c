@@ -685,6 +685,8 @@ __attribute__((noinline)) int sipxdp_tc_walk(struct __sk_buff *skb)
 SEC("tc")
 int sipxdp_tc(struct __sk_buff *skb)
 {
+	if (media_streams_learned)
+		rtp_measure_tc(skb);
 	if (sipxdp_tc_walk(skb) == HANDLE_PULL) {
 		bpf_skb_pull_data(skb, skb->len < TC_PULL_LEN ? skb->len : TC_PULL_LEN);
 		if (sipxdp_tc_walk(skb) == HANDLE_PULL)

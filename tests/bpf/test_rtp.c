@@ -229,6 +229,34 @@ static void test_not_learned(void)
 	CHECK_EQ(v.started, 0);
 }
 
+/* The egress program measures RTP this host sends, the same way. */
+static void test_tc_egress(void)
+{
+	int prog_fd = h.prog_fd;
+	struct sipxdp_media_stream v;
+
+	learn(STREAM_ADDR, STREAM_PORT, 8000);
+	h.prog_fd = bpf_program__fd(h.skel->progs.sipxdp_tc);
+	for (__u16 seq = 1; seq <= 4; seq++) {
+		unsigned char pkt[PKT_MAX], back[PKT_MAX + 64];
+		unsigned char payload[RTP_PAYLOAD] = { 0x80, 0, 0, (__u8)(seq == 3 ? 9 : seq) };
+		struct pkt_spec s = { .dst = STREAM_ADDR, .dport = STREAM_PORT,
+				      .payload = payload, .payload_len = sizeof(payload) };
+		size_t len = pkt_build(&s, pkt);
+		LIBBPF_OPTS(bpf_test_run_opts, run, .data_in = pkt, .data_size_in = len,
+			    .data_out = back, .data_size_out = sizeof(back), .repeat = 1);
+
+		CHECK_EQ(bpf_prog_test_run_opts(h.prog_fd, &run), 0);
+		CHECK_EQ((int)run.retval, -1);	/* TC_ACT_UNSPEC */
+	}
+	h.prog_fd = prog_fd;
+	v = stream(STREAM_ADDR, STREAM_PORT);
+	CHECK_EQ(v.packets, 4);
+	CHECK_EQ(v.received, 4);
+	CHECK_EQ(v.max_seq, 9);
+	CHECK_EQ(lost(&v), 5);		/* 1 2 9 4: 3, 5, 6, 7 and 8 missing */
+}
+
 #define CPU_RUNS	20000
 
 struct cpu_run {
@@ -362,9 +390,10 @@ int main(void)
 		TEST(test_ipv6_and_not_rtp),
 		TEST(test_not_learned),
 		TEST(test_exact_across_cpus),
+		TEST(test_tc_egress),
 		TEST(test_agent_installs_streams),
 	};
-	struct loader_opts opts = { .ringbuf_bytes = 1 << 20 };
+	struct loader_opts opts = { .ringbuf_bytes = 1 << 20, .with_egress = true };
 	int rc;
 
 	if (harness_open(&h, &opts)) {
