@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
- * The media_streams map's key and value, shared by the BPF program
+ * The media_streams map's key and value, for both the BPF program
  * (bpf/rtp.h) and the agent. Apart from sipxdp.h: its value holds a
  * struct bpf_spin_lock, which needs <linux/bpf.h>, and that clashes with
  * libpcap's own bpf.h in the files that read captures.
