@@ -6,7 +6,8 @@
 #   make bench      benchmarks (ns/packet against an empty XDP program, agent)
 #   make vmtest     the BPF and attach tests in a Linux 6.1 guest (qemu; make test runs it)
 #   make vmbench    the verifier benchmark in that guest (make bench runs it)
-#   make fuzz       libFuzzer on the user-space parsers, FUZZ_SECONDS each
+#   make fuzz       libFuzzer on the user-space parsers, FUZZ_SECONDS each, then
+#                   the kernel against the agent's parser about as long
 #   make install    install the binary, the systemd unit, the man page, the
 #                   rules and the dashboard under $(PREFIX)
 #   make deb        the Debian package, build/deb/sipxdp_*.deb (dpkg-buildpackage)
@@ -195,8 +196,13 @@ $(FUZZ_DIR)/seeds/.stamp: $(FUZZ_DIR)/make_seeds
 
 fuzz-build: $(FUZZ_TARGETS) $(FUZZ_DIR)/seeds/.stamp
 
-fuzz: $(TEST_DEPS_STAMP) fuzz-build
+# Then the kernel against the agent's parser (tests/bpf/test_fuzz.c's
+# differential oracle) on a fresh seed, about FUZZ_SECONDS of packets: it
+# prints the seed, which SIPXDP_FUZZ_SEED replays.
+fuzz: $(TEST_DEPS_STAMP) fuzz-build $(OUTPUT)/tests/test_fuzz
 	$(Q)tests/fuzz/run.sh $(OUTPUT) $(FUZZ_SECONDS)
+	$(Q)SIPXDP_FUZZ_SEED=0x$$(od -An -N8 -tx8 /dev/urandom | tr -d ' ') \
+		SIPXDP_FUZZ_PACKETS=$$(( $(FUZZ_SECONDS) * 10000 + 2 )) $(OUTPUT)/tests/test_fuzz
 
 run: $(OUTPUT)/sipxdp
 	$(OUTPUT)/sipxdp run $(ARGS)

@@ -62,22 +62,6 @@ bench_teardown() {
 	e2e_teardown
 }
 
-uas_topology_up() {
-	ip netns add "$UAS_NS"
-	E2E_EXTRA_NS+=("$UAS_NS")
-	ip link add "$PRX_IF2" netns "$E2E_SRV_NS" type veth peer name "$UAS_IF" netns "$UAS_NS"
-	ip -n "$E2E_SRV_NS" addr add "$PRX_ADDR2/24" dev "$PRX_IF2"
-	ip -n "$UAS_NS" addr add "$UAS_ADDR/24" dev "$UAS_IF"
-	ip -n "$UAS_NS" link set lo up
-	ip -n "$E2E_SRV_NS" link set "$PRX_IF2" up
-	ip -n "$UAS_NS" link set "$UAS_IF" up
-}
-
-proxy_listening() {
-	e2e_in_srv ss -Hlun "src $E2E_SRV_ADDR:5060" | grep -q . &&
-		e2e_in_srv ss -Hlun "src $PRX_ADDR2:5060" | grep -q .
-}
-
 # sipp_run NAME NS_ARRAY SIPP_ARGS...: SIPp in the background in its own
 # directory (its -trace_stat file lands there); pid in SIPP_PIDS[NAME].
 declare -A SIPP_PIDS
@@ -154,16 +138,9 @@ done
 OLD_STATS=$(cat "$STATS_SYSCTL")
 trap bench_teardown EXIT
 echo 1 >"$STATS_SYSCTL"
-uas_topology_up
-rundir=$E2E_TMP/kamailio
-mkdir -p "$rundir"
+e2e_proxy_topology_up
 # shared memory for the transactions of some seconds of calls
-"${E2E_IN_SRV[@]}" kamailio -DD -E -f "$E2E_LIB_DIR/kamailio-proxy.cfg" \
-	-P "$rundir/kamailio.pid" -Y "$rundir" -m 256 -M 8 \
-	-l "udp:$E2E_SRV_ADDR:5060" -l "udp:$PRX_ADDR2:5060" \
-	-A "UAS_ADDR=\"$UAS_ADDR\"" >"$E2E_TMP/kamailio.log" 2>&1 &
-E2E_KAMAILIO_PID=$!
-e2e_wait_for 10 proxy_listening || e2e_die "kamailio did not start"
+e2e_kamailio_proxy_start 256
 # The tables sized as sipxdp(8) says for the flood: calls/s x --ack-timeout.
 e2e_agent_start -i "$PRX_IF2" --ack-table 131072 --max-calls 131072
 

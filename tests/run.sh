@@ -43,6 +43,7 @@ for t in "$build"/tests/test_*; do
 	[ -x "$t" ] && run_suite "$(basename "$t")" "$t"
 done
 run_suite replay_captures python3 tests/replay/test_captures.py "$build/sipxdp"
+run_suite replay_rfc4475 python3 tests/replay/test_rfc4475.py "$build/sipxdp"
 # The fuzzers over their seeds only, with their sanitizers: a second or so
 # (make fuzz is the long run).
 if ls "$build"/fuzz/fuzz_* >/dev/null 2>&1; then

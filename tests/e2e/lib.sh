@@ -188,19 +188,61 @@ e2e_kamailio_listening() {
 		e2e_in_srv ss -Hlun "src [$E2E_SRV_ADDR6]:$E2E_SIP_PORT" | grep -q .
 }
 
-# Kamailio in the srv namespace, in the foreground (-DD), logging to
-# $E2E_TMP/kamailio.log, with its pid file and runtime files in $E2E_TMP.
-e2e_kamailio_start() {
-	local rundir=$E2E_TMP/kamailio
+# e2e_kamailio_run CFG SHM_MB READY KAMAILIO_ARGS...: Kamailio in the srv
+# namespace, in the foreground (-DD), with config CFG (beside this file) and
+# SHM_MB of shared memory, logging to $E2E_TMP/kamailio.log, with its pid
+# file and runtime files in $E2E_TMP; it waits until the command READY says
+# it listens.
+e2e_kamailio_run() {
+	local cfg=$1 shm=$2 ready=$3 rundir=$E2E_TMP/kamailio
+	shift 3
 	mkdir -p "$rundir"
-	"${E2E_IN_SRV[@]}" kamailio -DD -E -f "$E2E_LIB_DIR/kamailio.cfg" \
-		-P "$rundir/kamailio.pid" -Y "$rundir" -m 32 -M 8 \
-		-l "udp:$E2E_SRV_ADDR:$E2E_SIP_PORT" -l "tcp:$E2E_SRV_ADDR:$E2E_SIP_PORT" \
-		-l "udp:[$E2E_SRV_ADDR6]:$E2E_SIP_PORT" -l "tcp:[$E2E_SRV_ADDR6]:$E2E_SIP_PORT" \
-		-A "REDIRECT_TARGET=\"$E2E_REDIRECT_TARGET\"" \
+	"${E2E_IN_SRV[@]}" kamailio -DD -E -f "$E2E_LIB_DIR/$cfg" \
+		-P "$rundir/kamailio.pid" -Y "$rundir" -m "$shm" -M 8 "$@" \
 		>"$E2E_TMP/kamailio.log" 2>&1 &
 	E2E_KAMAILIO_PID=$!
-	e2e_wait_for 10 e2e_kamailio_listening || e2e_die "kamailio did not start"
+	e2e_wait_for 10 "$ready" || e2e_die "kamailio did not start"
+}
+
+e2e_kamailio_start() {
+	e2e_kamailio_run kamailio.cfg 32 e2e_kamailio_listening \
+		-l "udp:$E2E_SRV_ADDR:$E2E_SIP_PORT" -l "tcp:$E2E_SRV_ADDR:$E2E_SIP_PORT" \
+		-l "udp:[$E2E_SRV_ADDR6]:$E2E_SIP_PORT" -l "tcp:[$E2E_SRV_ADDR6]:$E2E_SIP_PORT" \
+		-A "REDIRECT_TARGET=\"$E2E_REDIRECT_TARGET\""
+}
+
+# The proxy topology (test_proxy.sh, bench/bench_proxy.sh): lib.sh's pair of
+# namespaces is the UAC's and the proxy's ("srv"); a third, $UAS_NS, holds
+# the UAS behind a second veth of the proxy's. The caller sets UAS_NS,
+# PRX_IF2, UAS_IF, PRX_ADDR2 and UAS_ADDR.
+e2e_proxy_topology_up() {
+	ip netns add "$UAS_NS"
+	E2E_EXTRA_NS+=("$UAS_NS")
+	ip link add "$PRX_IF2" netns "$E2E_SRV_NS" type veth peer name "$UAS_IF" netns "$UAS_NS"
+	ip -n "$E2E_SRV_NS" addr add "$PRX_ADDR2/24" dev "$PRX_IF2"
+	ip -n "$UAS_NS" addr add "$UAS_ADDR/24" dev "$UAS_IF"
+	ip -n "$UAS_NS" link set lo up
+	ip -n "$E2E_SRV_NS" link set "$PRX_IF2" up
+	ip -n "$UAS_NS" link set "$UAS_IF" up
+	e2e_wait_for 10 e2e_proxy_veth_up || e2e_die "$PRX_IF2/$UAS_IF did not come up"
+}
+
+e2e_proxy_veth_up() {
+	ip -n "$E2E_SRV_NS" link show dev "$PRX_IF2" | grep -q 'state UP' &&
+		ip -n "$UAS_NS" link show dev "$UAS_IF" | grep -q 'state UP'
+}
+
+e2e_proxy_listening() {
+	e2e_in_srv ss -Hlun "src $E2E_SRV_ADDR:5060" | grep -q . &&
+		e2e_in_srv ss -Hlun "src $PRX_ADDR2:5060" | grep -q .
+}
+
+# e2e_kamailio_proxy_start SHM_MB: Kamailio as the stateful proxy between
+# the two (kamailio-proxy.cfg), with SHM_MB of shared memory for its
+# transactions.
+e2e_kamailio_proxy_start() {
+	e2e_kamailio_run kamailio-proxy.cfg "$1" e2e_proxy_listening \
+		-l "udp:$E2E_SRV_ADDR:5060" -l "udp:$PRX_ADDR2:5060" -A "UAS_ADDR=\"$UAS_ADDR\""
 }
 
 e2e_metrics_up() {

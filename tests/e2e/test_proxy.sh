@@ -94,39 +94,6 @@ print(sum(int(rows[-1][c]) for c in cols))
 PY
 }
 
-uas_topology_up() {
-	ip netns add "$UAS_NS"
-	E2E_EXTRA_NS+=("$UAS_NS")
-	ip link add "$PRX_IF2" netns "$E2E_SRV_NS" type veth peer name "$UAS_IF" netns "$UAS_NS"
-	ip -n "$E2E_SRV_NS" addr add "$PRX_ADDR2/24" dev "$PRX_IF2"
-	ip -n "$UAS_NS" addr add "$UAS_ADDR/24" dev "$UAS_IF"
-	ip -n "$UAS_NS" link set lo up
-	ip -n "$E2E_SRV_NS" link set "$PRX_IF2" up
-	ip -n "$UAS_NS" link set "$UAS_IF" up
-	e2e_wait_for 10 uas_veth_up || e2e_die "$PRX_IF2/$UAS_IF did not come up"
-}
-
-uas_veth_up() {
-	ip -n "$E2E_SRV_NS" link show dev "$PRX_IF2" | grep -q 'state UP' &&
-		ip -n "$UAS_NS" link show dev "$UAS_IF" | grep -q 'state UP'
-}
-
-proxy_listening() {
-	e2e_in_srv ss -Hlun "src $E2E_SRV_ADDR:5060" | grep -q . &&
-		e2e_in_srv ss -Hlun "src $PRX_ADDR2:5060" | grep -q .
-}
-
-kamailio_start() {
-	local rundir=$E2E_TMP/kamailio
-	mkdir -p "$rundir"
-	"${E2E_IN_SRV[@]}" kamailio -DD -E -f "$E2E_LIB_DIR/kamailio-proxy.cfg" \
-		-P "$rundir/kamailio.pid" -Y "$rundir" -m 32 -M 8 \
-		-l "udp:$E2E_SRV_ADDR:5060" -l "udp:$PRX_ADDR2:5060" \
-		-A "UAS_ADDR=\"$UAS_ADDR\"" >"$E2E_TMP/kamailio.log" 2>&1 &
-	E2E_KAMAILIO_PID=$!
-	e2e_wait_for 10 proxy_listening || e2e_die "kamailio did not start"
-}
-
 promtool_check() {
 	promtool check metrics <"$1" >"$E2E_TMP/promtool.log" 2>&1 || {
 		cat "$E2E_TMP/promtool.log" >&2
@@ -175,13 +142,13 @@ e2e_setup "${1:-build}"
 for tool in sipp prometheus promtool; do
 	command -v "$tool" >/dev/null || e2e_die "$tool not found (scripts/install-deps.sh)"
 done
-uas_topology_up
+e2e_proxy_topology_up
 cat >"$E2E_TMP/peers" <<EOF2
 # the remote end of each of the proxy's hops
 $E2E_CLI_ADDR/32 uac
 $UAS_ADDR/32 uas
 EOF2
-kamailio_start
+e2e_kamailio_proxy_start 32
 e2e_agent_start -i "$PRX_IF2" --ack-timeout "$ACK_TIMEOUT" --peers "$E2E_TMP/peers"
 e2e_check_cmd "agent attached to $PRX_IF2 too" \
 	ip -n "$E2E_SRV_NS" link show dev "$PRX_IF2" | grep -q 'prog/xdp'

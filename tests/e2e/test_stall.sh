@@ -88,6 +88,17 @@ e2e_check_cmd "calls ended unseen at the loss ($ended)" positive "$ended"
 # What was seen is still counted: the calls after the stall were completed.
 completed=$(metric sipxdp_calls_completed_total)
 e2e_check_cmd "calls completed ($completed)" positive "$completed"
+# Every call the agent saw is accounted for, and only as what it can know:
+# SIPp answered every one, so each seen INVITE ends answered or, when its
+# 200 may have been among the lost records, unverified; and each answered
+# one completed, or ended unseen at the loss.
+attempts=$(metric sipxdp_call_attempts_total)
+answered=$(metric sipxdp_call_outcomes_total outcome=answered)
+e2e_check "calls seen = answered + unverified" "$attempts" \
+	"$((answered + $(metric sipxdp_call_outcomes_total outcome=unverified)))"
+e2e_check "answered = completed + ended unseen" "$answered" "$((completed + ended))"
+e2e_check_cmd "calls seen ($attempts) at most those SIPp placed ($CALLS)" \
+	test "$attempts" -le "$CALLS"
 
 e2e_log "events lost $lost; 2xx unverified $(metric sipxdp_ack_unverified_total)," \
 	"calls unverified $(metric sipxdp_call_outcomes_total outcome=unverified)," \

@@ -61,6 +61,12 @@ PY
 	! promtool test rules "$dir"/tests/rules/*_test.yml >/dev/null 2>&1
 }
 
+check "mutant caught: cause 16 counted abnormal" mutant causes-normal \
+	'cause!~"16|17|19|31"' 'cause!~"17|19|31"'
+check "mutant caught: abnormal causes with no fallback to 0" mutant causes-zero \
+	'or sipxdp:call_end_causes_q850:rate5m * 0' 'or vector(0)'
+check "mutant caught: abnormal causes alert without its volume floor" mutant causes-floor \
+	'sipxdp:call_end_causes_q850:rate5m * 300 >= 10' 'sipxdp:call_end_causes_q850:rate5m * 300 >= 0'
 check "mutant caught: SER that ignores redirections" mutant ser-redirected \
 	'{outcome="redirected"}' '{outcome="none"}'
 check "mutant caught: SER divided without the > 0 guard (NaN)" mutant ser-nan \

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include "calls.h"
+#include "sip_names.h"
 #include "testlib.h"
 
 #define SEC	1000000000ull
@@ -43,6 +44,10 @@ struct msg {
 	__u32 cseq;
 	const char *tag;
 };
+
+/* The parse ev.msg points to: one event is fed at a time. */
+static struct sip_msg parsed;
+static char raw[4096];
 
 static struct sip_event event_of(const struct msg *m)
 {
@@ -120,6 +125,21 @@ static void feed(struct fixture *f, __u64 now, struct msg m)
 {
 	struct sip_event ev = event_of(&m);
 
+	call_tracker_feed(f->t, &ev, now);
+}
+
+/* The same with header lines the trackers read (Reason, ...) parsed into ev.msg. */
+static void feed_headers(struct fixture *f, __u64 now, struct msg m, const char *headers)
+{
+	struct sip_event ev = event_of(&m);
+
+	if (m.status)
+		snprintf(raw, sizeof(raw), "SIP/2.0 %u X\r\n%s\r\n", m.status, headers);
+	else
+		snprintf(raw, sizeof(raw), "%s sip:x@y SIP/2.0\r\n%s\r\n",
+			 method_name(m.method), headers);
+	sip_parse(raw, strlen(raw), &parsed);
+	ev.msg = &parsed;
 	call_tracker_feed(f->t, &ev, now);
 }
 
@@ -228,6 +248,112 @@ static void mirror_port_one_hop(void)
 	CHECK_EQ(s.invite_2xx, 1);
 	CHECK_EQ(s.retransmissions, 1);
 	CHECK_EQ(s.matched, 1);
+	fixture_free(&f);
+}
+
+/* Rule: the Reason of the BYE ending an active call, of the first CANCEL and
+ * of the deciding final response count under the call's peer, each value
+ * once; a retransmission, a cause out of range, the text: nothing. */
+static void reasons_counted_once(void)
+{
+	struct fixture f;
+	const struct call_peer_stats *p;
+
+	if (!fixture_init(&f, 0))
+		return;
+	feed(&f, T0, (struct msg){ INVITE, 0, UAS, PROXY, IN, "r1@x", 1, NULL });
+	feed_headers(&f, T0 + 1 * MSEC,
+		     (struct msg){ INVITE, 200, PROXY, UAS, OUT, "r1@x", 1, "t" },
+		     "Reason: Q.850;cause=31\r\n");
+	feed_headers(&f, T0 + 2 * SEC, (struct msg){ BYE, 0, UAS, PROXY, IN, "r1@x", 2, "t" },
+		     "Reason: Q.850;cause=16;text=\"17\", SIP;cause=200\r\n"
+		     "Reason: Q.850;cause=128\r\n");
+	feed_headers(&f, T0 + 2500 * MSEC,
+		     (struct msg){ BYE, 0, UAS, PROXY, IN, "r1@x", 2, "t" },
+		     "Reason: Q.850;cause=16\r\n");
+	/* a call cancelled: the CANCEL and its retransmission, then the 487 */
+	feed(&f, T0, (struct msg){ INVITE, 0, UAS, PROXY, IN, "r2@x", 1, NULL });
+	feed_headers(&f, T0 + 1 * SEC, (struct msg){ CANCEL, 0, UAS, PROXY, IN, "r2@x", 1, NULL },
+		     "Reason: Q.850;cause=16\r\n");
+	feed_headers(&f, T0 + 1500 * MSEC,
+		     (struct msg){ CANCEL, 0, UAS, PROXY, IN, "r2@x", 1, NULL },
+		     "Reason: Q.850;cause=16\r\n");
+	feed_headers(&f, T0 + 2 * SEC, (struct msg){ INVITE, 487, PROXY, UAS, OUT, "r2@x", 1, "u" },
+		     "Reason: SIP;cause=487\r\n");
+	feed_headers(&f, T0 + 2100 * MSEC,
+		     (struct msg){ INVITE, 487, PROXY, UAS, OUT, "r2@x", 1, "u" },
+		     "Reason: SIP;cause=487\r\n");
+	p = peer(&f, f.carrier);
+	CHECK_EQ(call_cause_count(p, SIP_REASON_Q850, 16), 2);
+	CHECK_EQ(call_cause_count(p, SIP_REASON_Q850, 17), 0);
+	CHECK_EQ(call_cause_count(p, SIP_REASON_Q850, 31), 1);
+	CHECK_EQ(call_cause_count(p, SIP_REASON_SIP, 200), 1);
+	CHECK_EQ(call_cause_count(p, SIP_REASON_SIP, 487), 1);
+	CHECK_EQ(call_cause_count(p, SIP_REASON_Q850, 128), 0);
+	CHECK_EQ(call_cause_count(p, SIP_REASON_SIP, 99), 0);
+	CHECK_EQ(call_cause_count(p, SIP_REASON_Q850, 127), 0);
+	CHECK_EQ(call_cause_count(p, SIP_REASON_SIP, 699), 0);
+	fixture_free(&f);
+}
+
+/* Rule: who hung up is judged by addresses: the BYE from the address that
+ * sent the INVITE on its hop is the caller's, even when a mirror port sees
+ * every message as ingress. */
+static void ended_by_address_not_direction(void)
+{
+	struct fixture f;
+
+	if (!fixture_init(&f, 0))
+		return;
+	/* mirrored: all ingress; the UAC called, the UAS hangs up */
+	feed(&f, T0, (struct msg){ INVITE, 0, UAC, UAS, IN, "m1@x", 1, NULL });
+	feed(&f, T0 + 1 * SEC, (struct msg){ INVITE, 200, UAS, UAC, IN, "m1@x", 1, "t" });
+	feed(&f, T0 + 5 * SEC, (struct msg){ BYE, 0, UAS, UAC, IN, "m1@x", 1, "t" });
+	/* mirrored: the UAC hangs up its own call */
+	feed(&f, T0, (struct msg){ INVITE, 0, UAC, UAS, IN, "m2@x", 1, NULL });
+	feed(&f, T0 + 1 * SEC, (struct msg){ INVITE, 200, UAS, UAC, IN, "m2@x", 1, "t" });
+	feed(&f, T0 + 5 * SEC, (struct msg){ BYE, 0, UAC, UAS, IN, "m2@x", 2, "f" });
+	feed(&f, T0 + 5100 * MSEC, (struct msg){ BYE, 0, UAC, UAS, IN, "m2@x", 2, "f" });
+	/* the proxy called out: its BYE is the caller's though it goes out */
+	feed(&f, T0, (struct msg){ INVITE, 0, PROXY, UAS, OUT, "m3@x", 1, NULL });
+	feed(&f, T0 + 1 * SEC, (struct msg){ INVITE, 200, UAS, PROXY, IN, "m3@x", 1, "t" });
+	feed(&f, T0 + 5 * SEC, (struct msg){ BYE, 0, PROXY, UAS, OUT, "m3@x", 2, "t" });
+	CHECK_EQ(peer(&f, f.uac_side)->ended_by[CALL_CALLER], 1);
+	CHECK_EQ(peer(&f, f.uac_side)->ended_by[CALL_CALLEE], 1);
+	CHECK_EQ(peer(&f, f.carrier)->ended_by[CALL_CALLER], 1);
+	CHECK_EQ(peer(&f, f.carrier)->ended_by[CALL_CALLEE], 0);
+	CHECK_STR(call_side_name(CALL_CALLER), "caller");
+	CHECK_STR(call_side_name(CALL_CALLEE), "callee");
+	fixture_free(&f);
+}
+
+/* Rule: a call's INVITE counts by its attest and verstat once, per direction;
+ * a retransmission or a re-INVITE does not. */
+static void identity_per_call(void)
+{
+	static const char shaken_b[] = "Identity: eyJhbGciOiJFUzI1NiJ9."
+		"eyJhdHRlc3QiOiJCIiwib3JpZyI6eyJ0biI6IjEifX0.c2ln;info=<https://x/c.pem>\r\n"
+		"P-Asserted-Identity: <sip:+1@x;verstat=TN-Validation-Passed>\r\n";
+	struct fixture f;
+	const struct call_peer_stats *p;
+
+	if (!fixture_init(&f, 0))
+		return;
+	feed_headers(&f, T0, (struct msg){ INVITE, 0, UAS, PROXY, IN, "i1@x", 1, NULL }, shaken_b);
+	feed_headers(&f, T0 + 500 * MSEC, (struct msg){ INVITE, 0, UAS, PROXY, IN, "i1@x", 1, NULL },
+		     shaken_b);
+	feed_headers(&f, T0, (struct msg){ INVITE, 0, UAS, PROXY, IN, "i2@x", 1, "t" }, shaken_b);
+	feed_headers(&f, T0, (struct msg){ INVITE, 0, PROXY, UAS, OUT, "i3@x", 1, NULL },
+		     "From: <sip:a@x;verstat=Bogus>;tag=1\r\n");
+	feed_headers(&f, T0, (struct msg){ INVITE, 0, PROXY, UAS, OUT, "i4@x", 1, NULL },
+		     "Identity: not.a.jws\r\n");
+	p = peer(&f, f.carrier);
+	CHECK_EQ(p->attest[CALL_INBOUND][SIP_ATTEST_B], 1);
+	CHECK_EQ(p->verstat[CALL_INBOUND][SIP_VERSTAT_PASSED], 1);
+	CHECK_EQ(p->attest[CALL_OUTBOUND][SIP_ATTEST_NONE], 1);
+	CHECK_EQ(p->attest[CALL_OUTBOUND][SIP_ATTEST_UNREADABLE], 1);
+	CHECK_EQ(p->verstat[CALL_OUTBOUND][SIP_VERSTAT_OTHER], 1);
+	CHECK_EQ(p->verstat[CALL_OUTBOUND][SIP_VERSTAT_PASSED], 0);
 	fixture_free(&f);
 }
 
@@ -625,6 +751,9 @@ TEST_MAIN("calls",
 	  TEST(proxy_two_hops_two_transactions),
 	  TEST(ack_lost_on_one_hop),
 	  TEST(mirror_port_one_hop),
+	  TEST(reasons_counted_once),
+	  TEST(ended_by_address_not_direction),
+	  TEST(identity_per_call),
 	  TEST(forked_2xx_each_need_an_ack),
 	  TEST(ack_of_486_does_not_complete_200),
 	  TEST(cancel_and_487_is_cancelled),

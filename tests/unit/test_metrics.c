@@ -10,7 +10,8 @@
 
 #define FFFD "\xef\xbf\xbd"
 #define PROMTOOL "/usr/bin/promtool"
-#define PEERS_TEXT "10.0.0.0/8 carrierA\n10.1.0.0/16 carrierB\n192.0.2.0/24 lab\n"
+#define PEERS_TEXT "10.0.0.0/8 carrierA max-cps=25\n10.1.0.0/16 carrierB max-calls=100 max-cps=10\n" \
+	"192.0.2.0/24 lab\n"
 
 /* The exposition of in, as a string; NULL if metrics_write failed. */
 static char *render(const struct metrics_input *in)
@@ -326,7 +327,7 @@ static void help_and_type_once_per_family(void)
 	CHECK(text);
 	if (text) {
 		/* Every family, with every option on. */
-		CHECK_EQ(check_families(text), 26);
+		CHECK_EQ(check_families(text), 27);
 		check_promtool(text);
 	}
 	free(text);
@@ -338,7 +339,7 @@ static void help_and_type_once_per_family(void)
 	text = render(&f.in);
 	CHECK(text);
 	if (text) {
-		CHECK_EQ(check_families(text), 12);
+		CHECK_EQ(check_families(text), 13);
 		CHECK(!strstr(text, "sipxdp_ack"));
 		CHECK(!strstr(text, "sipxdp_invite"));
 		CHECK(!strstr(text, "redirect"));
@@ -367,6 +368,11 @@ static void peers_named_from_kernel_counts(void)
 		HAS_LINE(text, "sipxdp_peer_responses_total{peer=\"other\",class=\"2xx\"} 20");
 		HAS_LINE(text, "sipxdp_peer_responses_total{peer=\"other\",class=\"5xx\"} 9");
 		CHECK_EQ(count_prefix(text, "sipxdp_peer_responses_total{"), 4 * 6);
+		/* Only the limits the file gives. */
+		HAS_LINE(text, "sipxdp_peer_limit{peer=\"carrierA\",kind=\"cps\"} 25");
+		HAS_LINE(text, "sipxdp_peer_limit{peer=\"carrierB\",kind=\"calls\"} 100");
+		HAS_LINE(text, "sipxdp_peer_limit{peer=\"carrierB\",kind=\"cps\"} 10");
+		CHECK_EQ(count_prefix(text, "sipxdp_peer_limit{"), 3);
 	}
 	free(text);
 
@@ -379,6 +385,7 @@ static void peers_named_from_kernel_counts(void)
 	if (text) {
 		HAS_LINE(text, "sipxdp_peer_responses_total{peer=\"other\",class=\"2xx\"} 28");
 		CHECK_EQ(count_prefix(text, "sipxdp_peer_responses_total{"), 6);
+		CHECK_EQ(count_prefix(text, "sipxdp_peer_limit{"), 0);
 	}
 	free(text);
 	fixture_free(&f);
@@ -487,6 +494,9 @@ static struct call_tracker *tracker_with_invite(const struct fixture *f, struct 
  * accepted by promtool. */
 static void call_families(void)
 {
+	static const char bye[] = "BYE sip:a@10.1.0.2 SIP/2.0\r\n"
+		"Reason: Q.850;cause=16;text=\"Normal\", SIP;cause=200, Q.850;cause=0\r\n\r\n";
+	static struct sip_msg bye_msg;
 	struct fixture f;
 	struct call_tracker *t;
 	struct call_stats cs;
@@ -507,6 +517,15 @@ static void call_families(void)
 	ev.daddr = ev.saddr;
 	ev.saddr = (struct sipxdp_addr){ .bytes = { 198, 51, 100, 1 }, .family = AF_INET };
 	call_tracker_feed(t, &ev, 1100000000ull);
+	/* the callee hangs up, with a Reason */
+	sip_parse(bye, strlen(bye), &bye_msg);
+	ev.kind = SIP_EV_REQUEST;
+	ev.method = SIPXDP_M_BYE;
+	ev.status = 0;
+	ev.cseq = 2;
+	ev.direction = SIPXDP_DIR_INGRESS;
+	ev.msg = &bye_msg;
+	call_tracker_feed(t, &ev, 2100000000ull);
 	call_tracker_stats(t, &cs);
 	f.in.calls = t;
 	f.in.call_stats = &cs;
@@ -519,6 +538,23 @@ static void call_families(void)
 	HAS_LINE(text, "sipxdp_call_outcomes_total{peer=\"carrierB\",direction=\"inbound\","
 		 "outcome=\"answered\"} 1");
 	HAS_LINE(text, "sipxdp_calls_active{peer=\"carrierB\"} 1");
+	HAS_LINE(text, "sipxdp_calls_ended_by_total{peer=\"carrierB\",side=\"callee\"} 1");
+	HAS_LINE(text, "sipxdp_calls_ended_by_total{peer=\"carrierB\",side=\"caller\"} 0");
+	HAS_LINE(text, "sipxdp_call_end_causes_total{peer=\"carrierB\",protocol=\"q850\","
+		 "cause=\"16\"} 1");
+	HAS_LINE(text, "sipxdp_call_end_causes_total{peer=\"carrierB\",protocol=\"sip\","
+		 "cause=\"200\"} 1");
+	CHECK(!strstr(text, "Normal"));		/* the text never becomes a label */
+	CHECK(!strstr(text, "cause=\"0\""));	/* nor a cause out of range */
+	HAS_LINE(text, "# TYPE sipxdp_call_end_causes_total counter");
+	HAS_LINE(text, "sipxdp_invite_identity_total{peer=\"carrierB\",direction=\"inbound\","
+		 "attest=\"none\"} 0");	/* the INVITE had no parse to read */
+	HAS_LINE(text, "sipxdp_invite_identity_total{peer=\"lab\",direction=\"outbound\","
+		 "attest=\"unreadable\"} 0");
+	HAS_LINE(text, "sipxdp_invite_verstat_total{peer=\"lab\",direction=\"inbound\","
+		 "verstat=\"TN-Validation-Passed\"} 0");
+	HAS_LINE(text, "sipxdp_invite_verstat_total{peer=\"other\",direction=\"outbound\","
+		 "verstat=\"other\"} 0");
 	HAS_LINE(text, "sipxdp_invite_2xx_total{peer=\"carrierB\"} 1");
 	HAS_LINE(text, "sipxdp_invite_2xx_total{peer=\"other\"} 0");
 	HAS_LINE(text, "sipxdp_call_answer_delay_seconds_count{peer=\"carrierB\"} 1");
@@ -628,6 +664,50 @@ static void redirect_families(void)
 	fixture_free(&f);
 }
 
+/* A REGISTER from a lab phone and the registrar's 2xx binding two Contacts. */
+static void registration_families(void)
+{
+	static const char request[] = "REGISTER sip:x SIP/2.0\r\nCall-ID: r1\r\n"
+		"CSeq: 1 REGISTER\r\nTo: <sip:alice@x>\r\n"
+		"Contact: <sip:alice@192.0.2.9>, <sip:alice@192.0.2.9;transport=tcp>\r\n\r\n";
+	static const char ok[] = "SIP/2.0 200 OK\r\nCall-ID: r1\r\nCSeq: 1 REGISTER\r\n"
+		"Expires: 60\r\n\r\n";
+	struct registration_table *reg;
+	struct registration_stats st;
+	struct test_message m;
+	struct fixture f;
+	char *text;
+
+	if (!fixture_init(&f))
+		return;
+	reg = registration_table_new(f.peers, 4);
+	CHECK(reg);
+	if (!reg) {
+		fixture_free(&f);
+		return;
+	}
+	registration_table_feed(reg, test_event(&m, "192.0.2.9", request, strlen(request)), 1);
+	registration_table_feed(reg, test_event(&m, "192.0.2.9", ok, strlen(ok)), 2);
+	registration_table_stats(reg, &st);
+	f.in.registrations = reg;
+	f.in.registration_stats = &st;
+	text = render(&f.in);
+	CHECK(text);
+	if (text) {
+		HAS_LINE(text, "sipxdp_registrations_active{peer=\"lab\"} 2");
+		HAS_LINE(text, "sipxdp_registrations_active{peer=\"other\"} 0");
+		CHECK_EQ(count_prefix(text, "sipxdp_registrations_active{"), 4);
+		HAS_LINE(text, "sipxdp_map_entries{map=\"registrations\"} 2");
+		HAS_LINE(text, "sipxdp_map_capacity{map=\"registrations\"} 4");
+		HAS_LINE(text, "sipxdp_map_evictions_total{map=\"registrations\"} 0");
+		HAS_LINE(text, "sipxdp_map_entries{map=\"registers_pending\"} 0");
+		check_promtool(text);
+	}
+	free(text);
+	registration_table_free(reg);
+	fixture_free(&f);
+}
+
 #define NS	1000000000ull
 
 /* A full table: a target idle for a minute makes room (an eviction); one
@@ -692,7 +772,7 @@ static void hostile_contact_one_valid_line(void)
 			 "target=\"" FFFD "\"} 2");
 		CHECK_EQ(count_prefix(text, "sipxdp_redirect_target_responses_total{code=\"399\""),
 			 2);
-		CHECK_EQ(check_families(text), 26);
+		CHECK_EQ(check_families(text), 27);
 		check_promtool(text);
 	}
 	free(text);
@@ -765,7 +845,7 @@ static void large_scrape(void)
 			 "10000");
 		CHECK_EQ(count_prefix(text, "sipxdp_redirect_target_responses_total{"), 1000);
 		HAS_LINE(text, "sipxdp_redirect_targets_overflow_total 0");
-		CHECK_EQ(check_families(text), 26);
+		CHECK_EQ(check_families(text), 27);
 	}
 	free(text);
 	free(rows);
@@ -779,6 +859,7 @@ TEST_MAIN("metrics",
 	  TEST(top_sources_capped),
 	  TEST(ack_families),
 	  TEST(call_families),
+	  TEST(registration_families),
 	  TEST(unverified_families),
 	  TEST(redirect_families),
 	  TEST(redirect_evictions_and_expiry),

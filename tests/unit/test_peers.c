@@ -129,7 +129,21 @@ static const struct bad_case bad_cases[] = {
 	{ "10.0.0.0/8 "
 	  "a123456789012345678901234567890123456789012345678901234567890123\n",
 	  "t:1: bad name" },
-	{ "10.0.0.0/8 two words\n", "t:1: unexpected \"words\"" },
+	{ "10.0.0.0/8 two words\n", "t:1: unexpected \"words\"|max-calls=N, max-cps=N" },
+	{ "10.0.0.0/8 a max-call=5\n", "t:1: unexpected \"max-call=5\"" },
+	{ "10.0.0.0/8 a max-calls\n", "t:1: unexpected \"max-calls\"" },
+	{ "\n10.0.0.0/8 a max-calls=\n", "t:2: bad \"max-calls=\"|1 to 10000000" },
+	{ "10.0.0.0/8 a max-calls=0\n", "t:1: bad \"max-calls=0\"" },
+	{ "10.0.0.0/8 a max-cps=-1\n", "t:1: bad \"max-cps=-1\"" },
+	{ "10.0.0.0/8 a max-cps=+1\n", "t:1: bad \"max-cps=+1\"" },
+	{ "10.0.0.0/8 a max-cps=1x\n", "t:1: bad \"max-cps=1x\"" },
+	{ "10.0.0.0/8 a max-cps=10000001\n", "t:1: bad \"max-cps=10000001\"" },
+	{ "10.0.0.0/8 a max-cps=99999999999999999999\n", "t:1: bad \"max-cps=9999" },
+	{ "10.0.0.0/8 a max-calls=5 max-calls=5\n", "t:1: max-calls given twice" },
+	{ "10.0.0.0/8 a max-calls=5\n# x\n10.9.0.0/16 a max-calls=6\n",
+	  "t:3: max-calls=6 for a|line 1 gives max-calls=5" },
+	{ "10.9.0.0/16 a max-cps=6\n10.0.0.0/8 a max-cps=5\n",
+	  "t:2: max-cps=5 for a|line 1 gives max-cps=6" },
 	{ "10.0.0.0/8 a\n10.1.0.0/16 b\n10.0.0.0/8 c\n",
 	  "t:3: duplicate CIDR 10.0.0.0/8|line 1" },
 	{ "2001:db8::/32 a\n2001:0db8:0000::/32 b\n", "t:2: duplicate CIDR 2001:db8::/32" },
@@ -163,6 +177,46 @@ static void test_errors(void)
 				bad_cases[i].want);
 		peers_free(m);
 	}
+}
+
+/* Limits are per name, from whichever of its lines gives them. */
+static void test_peer_limits(void)
+{
+	static const char text[] = "10.0.0.0/8 carrier-a max-calls=300 max-cps=30 # trunk\n"
+				   "10.9.0.0/16 carrier-a max-cps=030\n"
+				   "192.0.2.0/24 carrier-b max-cps=10000000\n"
+				   "198.51.100.0/24 lab\n";
+	char err[256] = "";
+	struct peer_map *m = peers_parse(text, "t", err, sizeof(err));
+	unsigned int a = 0, b = 0, lab = 0;
+
+	CHECK(m);
+	if (!m) {
+		fprintf(stderr, "  %s\n", err);
+		return;
+	}
+	for (unsigned int id = 1; id <= peers_name_count(m); id++) {
+		if (!strcmp(peers_name(m, id), "carrier-a"))
+			a = id;
+		if (!strcmp(peers_name(m, id), "carrier-b"))
+			b = id;
+		if (!strcmp(peers_name(m, id), "lab"))
+			lab = id;
+	}
+	CHECK(a && b && lab);
+	CHECK_EQ(peers_limit(m, a, PEER_LIMIT_CALLS), 300);
+	CHECK_EQ(peers_limit(m, a, PEER_LIMIT_CPS), 30);
+	CHECK_EQ(peers_limit(m, b, PEER_LIMIT_CALLS), 0);
+	CHECK_EQ(peers_limit(m, b, PEER_LIMIT_CPS), PEER_LIMIT_MAX);
+	CHECK_EQ(peers_limit(m, lab, PEER_LIMIT_CALLS), 0);
+	CHECK_EQ(peers_limit(m, lab, PEER_LIMIT_CPS), 0);
+	/* "other", an id out of range, no file */
+	CHECK_EQ(peers_limit(m, 0, PEER_LIMIT_CALLS), 0);
+	CHECK_EQ(peers_limit(m, 99, PEER_LIMIT_CPS), 0);
+	CHECK_EQ(peers_limit(NULL, 1, PEER_LIMIT_CPS), 0);
+	CHECK_STR(peer_limit_name(PEER_LIMIT_CALLS), "calls");
+	CHECK_STR(peer_limit_name(PEER_LIMIT_CPS), "cps");
+	peers_free(m);
 }
 
 static void test_name_limits(void)
@@ -269,6 +323,7 @@ TEST_MAIN("peers",
 	  TEST(test_other),
 	  TEST(test_ipv4_ignores_tail),
 	  TEST(test_errors),
+	  TEST(test_peer_limits),
 	  TEST(test_name_limits),
 	  TEST(test_many_entries),
 	  TEST(test_load));

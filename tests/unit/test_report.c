@@ -8,6 +8,7 @@
 #include <arpa/inet.h>
 #include <stdlib.h>
 #include "report.h"
+#include "sipevent.h"
 #include "snapshot.h"
 #include "testlib.h"
 
@@ -202,7 +203,56 @@ static void top_report_lists_n(void)
 	free(buf);
 }
 
+/* A message of a call between 10.0.0.1 and 10.0.0.2, from source to the other. */
+static void feed_text(struct call_tracker *t, const char *source, const char *text,
+		      __u64 now_ns)
+{
+	static struct test_message m;
+	struct sip_event ev = *test_event(&m, source, text, strlen(text));
+
+	inet_pton(AF_INET, strcmp(source, "10.0.0.1") ? "10.0.0.1" : "10.0.0.2", ev.daddr.bytes);
+	ev.daddr.family = AF_INET;
+	call_tracker_feed(t, &ev, now_ns);
+}
+
+/* calls[]: the causes seen, by protocol then cause, who hung up, the identity. */
+static void json_calls_causes(void)
+{
+	struct call_tracker *t = call_tracker_new(NULL);
+	struct report r = { .calls = t };
+	char *text;
+
+	CHECK(t);
+	if (!t)
+		return;
+	feed_text(t, "10.0.0.1", "INVITE sip:b@x SIP/2.0\r\nCall-ID: c@x\r\nCSeq: 1 INVITE\r\n"
+		  "To: <sip:b@x>\r\nFrom: <sip:a@x;verstat=TN-Validation-Failed>;tag=f\r\n\r\n",
+		  1000000000ull);
+	feed_text(t, "10.0.0.2", "SIP/2.0 200 OK\r\nCall-ID: c@x\r\nCSeq: 1 INVITE\r\n"
+		  "To: <sip:b@x>;tag=t\r\n\r\n", 1100000000ull);
+	feed_text(t, "10.0.0.1", "BYE sip:b@x SIP/2.0\r\nCall-ID: c@x\r\nCSeq: 2 BYE\r\n"
+		  "To: <sip:b@x>;tag=t\r\n"
+		  "Reason: SIP;cause=480, Q.850;cause=16;text=\"bye\", Q.850;cause=16\r\n\r\n",
+		  2000000000ull);
+	text = render(&r, true);
+	CHECK(text);
+	if (text) {
+		CHECK(strstr(text, "\"ended_by\": {\"caller\": 1, \"callee\": 0}"));
+		CHECK(strstr(text, "\"causes\": [{\"protocol\": \"q850\", \"cause\": 16, "
+				   "\"count\": 2}, {\"protocol\": \"sip\", \"cause\": 480, "
+				   "\"count\": 1}]"));
+		CHECK(strstr(text, "\"identity\": {\"A\": 0, \"B\": 0, \"C\": 0, \"none\": 1, "
+				   "\"unreadable\": 0}"));
+		CHECK(strstr(text, "\"verstat\": {\"TN-Validation-Passed\": 0, "
+				   "\"TN-Validation-Failed\": 1, \"No-TN-Validation\": 0, "
+				   "\"other\": 0}"));
+	}
+	free(text);
+	call_tracker_free(t);
+}
+
 TEST_MAIN("report",
+	  TEST(json_calls_causes),
 	  TEST(json_lists_the_busiest),
 	  TEST(json_lists_all_when_asked),
 	  TEST(json_no_sources),

@@ -363,6 +363,54 @@ static void params(void)
 	CHECK(!sip_item_param(item, "expires", &v));
 }
 
+/* RFC 3326: each reason-value counts by its protocol and cause; a cause
+ * outside its range, a missing one, another protocol: nothing. */
+static void reason_causes(void)
+{
+	static const struct {
+		const char *value;
+		int proto[4];	/* -1: the item gives no cause */
+		unsigned int cause[4];
+		int n;
+	} cases[] = {
+		{ "Q.850;cause=16;text=\"Normal call clearing\"", { SIP_REASON_Q850 }, { 16 }, 1 },
+		{ "q.850 ; CAUSE = 0127", { SIP_REASON_Q850 }, { 127 }, 1 },
+		{ "SIP;cause=200;text=\"Call completed elsewhere\", Q.850;cause=31",
+		  { SIP_REASON_SIP, SIP_REASON_Q850 }, { 200, 31 }, 2 },
+		{ "Q.850;cause=0, Q.850;cause=128, SIP;cause=99, SIP;cause=700",
+		  { -1, -1, -1, -1 }, { 0 }, 4 },
+		{ "Q.850;text=\"cause=16\", Q.850;cause=\"16\", Q.850;cause=1x, Q.850;cause=",
+		  { -1, -1, -1, -1 }, { 0 }, 4 },
+		{ "X.int;cause=16, Q.8500;cause=16, SIPS;cause=200", { -1, -1, -1 }, { 0 }, 3 },
+		{ "Q.850;cause=99999999999999999999999", { -1 }, { 0 }, 1 },
+	};
+
+	for (size_t c = 0; c < sizeof(cases) / sizeof(cases[0]); c++) {
+		struct sip_span value = { cases[c].value, strlen(cases[c].value) }, item;
+		size_t pos = 0;
+		int n = 0;
+
+		while (sip_next_item(value, &pos, &item)) {
+			enum sip_reason_protocol proto;
+			unsigned int cause = 0;
+			bool found = sip_reason_cause(item, &proto, &cause);
+
+			CHECK(n < 4);
+			if (n >= 4)
+				break;
+			CHECK_EQ(found, cases[c].proto[n] >= 0);
+			if (found && cases[c].proto[n] >= 0) {
+				CHECK_EQ(proto, cases[c].proto[n]);
+				CHECK_EQ(cause, cases[c].cause[n]);
+			}
+			n++;
+		}
+		CHECK_EQ(n, cases[c].n);
+	}
+	CHECK_STR(sip_reason_protocol_name(SIP_REASON_Q850), "q850");
+	CHECK_STR(sip_reason_protocol_name(SIP_REASON_SIP), "sip");
+}
+
 static void to_and_from_tags(void)
 {
 	struct sip_span tag;
@@ -549,6 +597,7 @@ TEST_MAIN("sip",
 	  TEST(too_many_headers),
 	  TEST(items_and_uris),
 	  TEST(params),
+	  TEST(reason_causes),
 	  TEST(to_and_from_tags),
 	  TEST(cseq),
 	  TEST(uints),

@@ -32,6 +32,7 @@ struct core_opts;
 	{ "redirect-max-age", required_argument, NULL, 'A' }, \
 	{ "max-calls", required_argument, NULL, 'M' }, \
 	{ "max-call-duration", required_argument, NULL, 'D' }, \
+	{ "max-registrations", required_argument, NULL, 'G' }, \
 	{ "max-media-streams", required_argument, NULL, 'S' }, \
 	{ "verbose", no_argument, NULL, 'v' }
 

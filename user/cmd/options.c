@@ -72,6 +72,13 @@ int parse_shared_option(int opt, const char *arg, struct loader_opts *lopts,
 	case 'D':
 		return parse_seconds("--max-call-duration", arg, MAX_CALL_DURATION_LIMIT_S,
 				     &copts->max_call_duration_ns) ? -1 : 1;
+	case 'G':
+		if (parse_count("--max-registrations", arg, 16u << 20, &val) || !val) {
+			pr_err("--max-registrations: from 1 to %u\n", 16u << 20);
+			return -1;
+		}
+		copts->max_registrations = val;
+		return 1;
 	case 'v':
 		log_set_level(LOG_DEBUG);
 		return 1;

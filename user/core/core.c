@@ -117,6 +117,7 @@ bool core_handle_record(struct core *c, const void *data, size_t size)
 	/* a 3xx to an INVITE is also a call's outcome */
 	if (ev.kind == SIP_EV_REDIRECT)
 		redirect_table_feed(c->redirects, &ev, now);
+	registration_table_feed(c->registrations, &ev, now);
 	call_tracker_feed(c->calls, &ev, now);
 	return true;
 }
@@ -206,14 +207,16 @@ int core_init(struct core *c, struct sipxdp_bpf *skel, const struct core_opts *o
 	c->acks = c->calls ? call_tracker_acks(c->calls) : NULL;
 	c->media = media_tracker_new(&media_opts);
 	c->redirects = redirect_table_new(opts->max_redirect_targets, opts->redirect_max_age_ns);
+	c->registrations = registration_table_new(opts->peers, opts->max_registrations);
 	if (n_cpus < 0) {
 		pr_err("counting the CPUs: %s\n", strerror(-n_cpus));
 		goto fail;
 	}
 	c->n_cpus = (unsigned int)n_cpus;
 	c->cpu_seq = calloc(c->n_cpus, sizeof(*c->cpu_seq));
-	if (!c->calls || !c->media || !c->redirects || !c->cpu_seq) {
-		pr_err("allocating the call, ACK, media and redirect tables: %s\n", strerror(ENOMEM));
+	if (!c->calls || !c->media || !c->redirects || !c->registrations || !c->cpu_seq) {
+		pr_err("allocating the call, ACK, media, redirect and registration tables: %s\n",
+		       strerror(ENOMEM));
 		goto fail;
 	}
 	if (!skel)
@@ -240,6 +243,7 @@ void core_destroy(struct core *c)
 	call_tracker_free(c->calls);
 	media_tracker_free(c->media);
 	redirect_table_free(c->redirects);
+	registration_table_free(c->registrations);
 	free(c->cpu_seq);
 	peers_free(c->peers);
 	sipxdp_bpf__destroy(c->skel);
@@ -290,6 +294,7 @@ int core_tick(struct core *c, __u64 now_ns)
 	call_tracker_expire(c->calls, now_ns);
 	media_tracker_expire(c->media, now_ns);
 	redirect_table_expire(c->redirects, now_ns);
+	registration_table_expire(c->registrations, now_ns);
 	return more;
 }
 
@@ -336,6 +341,7 @@ int core_view(struct core *c, __u64 now_ns, bool with_maps, struct core_view *v)
 	ack_matcher_stats(c->acks, &v->acks);
 	call_tracker_stats(c->calls, &v->calls);
 	media_tracker_stats(c->media, &v->media);
+	registration_table_stats(c->registrations, &v->registrations);
 	v->records = c->records;
 	v->n_missed = ack_matcher_missed(c->acks, v->missed, ACK_DEFAULT_MISSED_KEEP);
 	return 0;
@@ -357,6 +363,7 @@ struct report core_report(const struct core *c, const struct core_view *v)
 		.missed = v->missed,
 		.n_missed = v->n_missed,
 		.redirects = c->redirects,
+		.registrations = c->registrations,
 	};
 }
 
@@ -386,6 +393,8 @@ struct metrics_input core_metrics(struct core *c, const struct core_view *v)
 		.call_stats = &v->calls,
 		.media_stats = &v->media,
 		.redirects = c->redirects,
+		.registrations = c->registrations,
+		.registration_stats = &v->registrations,
 		.peers = c->peers,
 		.per_source_top_n = c->per_source_top_n,
 		.version = SIPXDP_VERSION,

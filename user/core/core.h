@@ -2,7 +2,7 @@
 /*
  * The agent's core: what `run` and `replay` share. It owns the loaded
  * program's maps, the event drain (ring buffer into the call tracker, with
- * its ACK matcher, and the redirect table), the clock, the tick (drain,
+ * its ACK matcher, the redirect table and the registrations), the clock, the tick (drain,
  * then expire) and the view of everything the reports and /metrics are
  * made from. The drivers only feed it: `run` from interfaces, each event on
  * its own CLOCK_MONOTONIC time stamp; `replay` from a capture, on the
@@ -22,6 +22,7 @@
 #include "metrics.h"
 #include "peers.h"
 #include "redirects.h"
+#include "registrations.h"
 #include "report.h"
 #include "sipmsg.h"
 #include "snapshot.h"
@@ -37,6 +38,7 @@ struct core_opts {
 	size_t max_media_streams;	/* 0: MEDIA_DEFAULT_MAX_STREAMS */
 	size_t max_redirect_targets;	/* 0: REDIRECT_DEFAULT_MAX_TARGETS */
 	__u64 redirect_max_age_ns;	/* 0: REDIRECT_DEFAULT_MAX_AGE_NS */
+	size_t max_registrations;	/* 0: REG_DEFAULT_CAPACITY */
 	unsigned int per_source_top_n;	/* /metrics: sipxdp_source_* series */
 	struct peer_map *peers;		/* taken over by the core; NULL: all "other" */
 };
@@ -76,6 +78,7 @@ struct core {
 	const struct ack_matcher *acks;	/* the tracker's */
 	struct media_tracker *media;	/* the streams SDP negotiated */
 	struct redirect_table *redirects;
+	struct registration_table *registrations;
 	struct peer_map *peers;
 	unsigned int per_source_top_n;
 	__u64 ack_timeout_ns;
@@ -98,6 +101,7 @@ struct core_view {
 	struct ack_stats acks;
 	struct call_stats calls;
 	struct media_stats media;
+	struct registration_stats registrations;
 	struct core_records records;
 	const struct ack_missed *missed[ACK_DEFAULT_MISSED_KEEP];	/* newest first */
 	size_t n_missed;
@@ -139,7 +143,8 @@ int core_drain(struct core *c);
  * an ACK still in the ring must not leave its 2xx missing, a lost one must
  * leave it unverified, and a 3xx still there must not see its target aged
  * out. The call tracker (ACKs, calls, OPTIONS/REGISTER) first, then
- * the media tracker, then redirect targets. Returns core_drain's 0, 1 (more wait) or -1. */
+ * the media tracker, then redirect targets and registrations. Returns
+ * core_drain's 0, 1 (more wait) or -1. */
 int core_tick(struct core *c, __u64 now_ns);
 
 /*

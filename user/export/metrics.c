@@ -210,6 +210,23 @@ static void open_labels(FILE *out, const char *name, const char *peer)
 	fputc('"', out);
 }
 
+/* Only the limits --peers gives: the rules divide by them. */
+static void write_peer_limits(FILE *out, const struct peer_map *peers)
+{
+	family(out, "sipxdp_peer_limit", "gauge",
+	       "A peer's limits from --peers: calls up at once (max-calls) and call attempts "
+	       "per second (max-cps).");
+	for (unsigned int id = 1; id <= peers_name_count(peers); id++)
+		for (int k = 0; k < PEER_LIMITS; k++) {
+			unsigned int limit = peers_limit(peers, id, k);
+
+			if (!limit)
+				continue;
+			open_labels(out, "sipxdp_peer_limit", peers_name(peers, id));
+			fprintf(out, ",kind=\"%s\"} %u\n", peer_limit_name(k), limit);
+		}
+}
+
 /* The series of one histogram, without its HELP/TYPE; peer NULL: unlabelled. */
 static void write_histogram(FILE *out, const char *name, const char *peer,
 			    const double *bounds, unsigned int n, const __u64 *buckets,
@@ -321,6 +338,60 @@ static void write_acks(FILE *out, const struct metrics_input *in)
 	       acks->evicted);
 }
 
+/* Only the causes seen: up to CALL_CAUSE_SLOTS series a peer. */
+static void write_call_causes(FILE *out, const struct metrics_input *in)
+{
+	family(out, "sipxdp_call_end_causes_total", "counter",
+	       "Reason header values (RFC 3326) of the BYE ending an answered call, the CANCEL "
+	       "of a call in setup and the final response deciding a call, by peer, protocol "
+	       "and cause (q850 1..127, sip 100..699; others are not counted).");
+	for (unsigned int id = 0; id < peer_count(in); id++) {
+		const struct call_peer_stats *p = call_tracker_peer(in->calls, id);
+
+		for (int proto = 0; proto < SIP_REASON_PROTOCOLS; proto++)
+			for (unsigned int cause = sip_reason_cause_min(proto);
+			     cause <= sip_reason_cause_max(proto); cause++) {
+				__u64 n = call_cause_count(p, proto, cause);
+
+				if (!n)
+					continue;
+				open_labels(out, "sipxdp_call_end_causes_total",
+					    peers_name(in->peers, id));
+				fprintf(out, ",protocol=\"%s\",cause=\"%u\"} %llu\n",
+					sip_reason_protocol_name(proto), cause, n);
+			}
+	}
+}
+
+static void write_call_identity(FILE *out, const struct metrics_input *in)
+{
+	family(out, "sipxdp_invite_identity_total", "counter",
+	       "Calls by peer, direction and the attest claim of their INVITE's Identity "
+	       "PASSporT (RFC 8588; not verified): A, B, C, none (no Identity header), "
+	       "unreadable.");
+	for (unsigned int id = 0; id < peer_count(in); id++)
+		for (int d = 0; d < CALL_DIRECTIONS; d++)
+			for (int a = 0; a < SIP_ATTESTS; a++) {
+				open_labels(out, "sipxdp_invite_identity_total",
+					    peers_name(in->peers, id));
+				fprintf(out, ",direction=\"%s\",attest=\"%s\"} %llu\n",
+					call_direction_name(d), sip_attest_name(a),
+					call_tracker_peer(in->calls, id)->attest[d][a]);
+			}
+	family(out, "sipxdp_invite_verstat_total", "counter",
+	       "Calls whose INVITE carried a verstat (P-Asserted-Identity, else From), by "
+	       "peer, direction and its value (the three of RFC 8224's practice, else other).");
+	for (unsigned int id = 0; id < peer_count(in); id++)
+		for (int d = 0; d < CALL_DIRECTIONS; d++)
+			for (int v = 0; v < SIP_VERSTATS; v++) {
+				open_labels(out, "sipxdp_invite_verstat_total",
+					    peers_name(in->peers, id));
+				fprintf(out, ",direction=\"%s\",verstat=\"%s\"} %llu\n",
+					call_direction_name(d), sip_verstat_name(v),
+					call_tracker_peer(in->calls, id)->verstat[d][v]);
+			}
+}
+
 static void write_call_counters(FILE *out, const struct metrics_input *in)
 {
 	const struct call_tracker *t = in->calls;
@@ -370,6 +441,17 @@ static void write_call_counters(FILE *out, const struct metrics_input *in)
 			fprintf(out, ",reason=\"%s\"} %llu\n", call_unseen_reason_name(r),
 				call_tracker_peer(t, id)->ended_unseen[r]);
 		}
+	family(out, "sipxdp_calls_ended_by_total", "counter",
+	       "BYEs that ended an answered call, by peer and who sent them (caller: the "
+	       "address that sent the INVITE on that hop; callee: the other).");
+	for (unsigned int id = 0; id < peer_count(in); id++)
+		for (int side = 0; side < CALL_SIDES; side++) {
+			open_labels(out, "sipxdp_calls_ended_by_total", peers_name(in->peers, id));
+			fprintf(out, ",side=\"%s\"} %llu\n", call_side_name(side),
+				call_tracker_peer(t, id)->ended_by[side]);
+		}
+	write_call_causes(out, in);
+	write_call_identity(out, in);
 	family(out, "sipxdp_calls_active", "gauge",
 	       "Answered calls not yet completed by a BYE and its 2xx nor ended unseen, by peer.");
 	for (unsigned int id = 0; id < peer_count(in); id++) {
@@ -510,8 +592,21 @@ static void write_redirects(FILE *out, const struct snapshot *snap,
 	       redirect_table_expired(table));
 }
 
+static void write_registrations(FILE *out, const struct registration_table *t,
+				const struct peer_map *peers)
+{
+	family(out, "sipxdp_registrations_active", "gauge",
+	       "Bindings (AoR, Contact) a registrar granted that have not expired nor been "
+	       "removed, by peer.");
+	for (unsigned int id = 0; id < registration_table_peer_count(t); id++) {
+		open_labels(out, "sipxdp_registrations_active", peers_name(peers, id));
+		fprintf(out, "} %llu\n", registration_table_active(t, id));
+	}
+}
+
 static void write_agent(FILE *out, const struct metrics_input *in)
 {
+	const struct registration_stats *reg = in->registration_stats;
 	const struct snapshot *snap = in->snap;
 	size_t n_targets = 0;
 	const char *version = in->version ? in->version : "unknown";
@@ -535,7 +630,8 @@ static void write_agent(FILE *out, const struct metrics_input *in)
 	family(out, "sipxdp_map_evictions_total", "counter",
 	       "Entries a full table dropped to make room: per-source rows the kernel's LRU "
 	       "evicted, ACK transactions, calls and OPTIONS/REGISTER transactions the agent "
-	       "lost track of, audio streams SDP negotiated, idle 3xx targets.");
+	       "lost track of, audio streams SDP negotiated, idle 3xx targets, registrations "
+	       "and REGISTERs awaiting their answer.");
 	fprintf(out, "sipxdp_map_evictions_total{map=\"sources\"} %llu\n", in->source_evictions);
 	if (in->acks)
 		fprintf(out, "sipxdp_map_evictions_total{map=\"ack_table\"} %llu\n",
@@ -550,6 +646,10 @@ static void write_agent(FILE *out, const struct metrics_input *in)
 	if (in->redirects)
 		fprintf(out, "sipxdp_map_evictions_total{map=\"redirect_targets\"} %llu\n",
 			redirect_table_evictions(in->redirects));
+	if (reg)
+		fprintf(out, "sipxdp_map_evictions_total{map=\"registrations\"} %llu\n"
+			"sipxdp_map_evictions_total{map=\"registers_pending\"} %llu\n",
+			reg->evicted, reg->pending_evicted);
 
 	family(out, "sipxdp_map_entries", "gauge", "Entries in use in each table.");
 	fprintf(out, "sipxdp_map_entries{map=\"sources\"} %zu\n", snap->n_sources);
@@ -566,6 +666,10 @@ static void write_agent(FILE *out, const struct metrics_input *in)
 			in->media_stats->streams);
 	if (in->redirects)
 		fprintf(out, "sipxdp_map_entries{map=\"redirect_targets\"} %zu\n", n_targets);
+	if (reg)
+		fprintf(out, "sipxdp_map_entries{map=\"registrations\"} %llu\n"
+			"sipxdp_map_entries{map=\"registers_pending\"} %llu\n",
+			reg->entries, reg->pending_entries);
 
 	family(out, "sipxdp_map_capacity", "gauge", "Entries each table can hold.");
 	fprintf(out, "sipxdp_map_capacity{map=\"sources\"} %u\n", snap->sources_capacity);
@@ -583,6 +687,10 @@ static void write_agent(FILE *out, const struct metrics_input *in)
 	if (in->redirects)
 		fprintf(out, "sipxdp_map_capacity{map=\"redirect_targets\"} %zu\n",
 			redirect_table_capacity(in->redirects));
+	if (reg)
+		fprintf(out, "sipxdp_map_capacity{map=\"registrations\"} %llu\n"
+			"sipxdp_map_capacity{map=\"registers_pending\"} %llu\n",
+			reg->capacity, reg->pending_capacity);
 
 	single(out, "sipxdp_http_refused_total", "counter",
 	       "HTTP connections closed at once because the agent's connection limit was reached.",
@@ -608,6 +716,7 @@ int metrics_write(FILE *out, const struct metrics_input *in)
 
 	write_traffic(out, in->snap);
 	write_peers(out, in->snap, in->peers);
+	write_peer_limits(out, in->peers);
 	if (in->per_source_top_n)
 		write_top_sources(out, &sources);
 	if (in->acks)
@@ -616,6 +725,8 @@ int metrics_write(FILE *out, const struct metrics_input *in)
 		write_calls(out, in);
 	if (in->redirects)
 		write_redirects(out, in->snap, in->redirects, &targets);
+	if (in->registrations)
+		write_registrations(out, in->registrations, in->peers);
 	write_agent(out, in);
 	err = fflush(out) || ferror(out) ? -1 : 0;
 cleanup:

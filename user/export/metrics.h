@@ -14,6 +14,7 @@
 #include "peers.h"
 #include "media.h"
 #include "redirects.h"
+#include "registrations.h"
 #include "snapshot.h"
 
 struct metrics_input {
@@ -24,6 +25,8 @@ struct metrics_input {
 	const struct call_stats *call_stats;	/* with calls */
 	const struct media_stats *media_stats;	/* NULL: no media_streams table */
 	const struct redirect_table *redirects;	/* NULL: redirect families left out */
+	const struct registration_table *registrations;	/* NULL: registration families left out */
+	const struct registration_stats *registration_stats;	/* with registrations */
 	const struct peer_map *peers;		/* NULL: every peer is "other" */
 	unsigned int per_source_top_n;		/* 0: no sipxdp_source_* series */
 	__u64 source_evictions;			/* rows the per-source LRU map evicted */

@@ -207,6 +207,41 @@ static struct call_ratios ratios_of(const struct call_peer_stats *p)
 	return q;
 }
 
+/* The causes seen, by protocol then cause. */
+static void json_call_causes(FILE *out, const struct call_peer_stats *p)
+{
+	const char *sep = "";
+
+	fputs(", \"causes\": [", out);
+	for (int proto = 0; proto < SIP_REASON_PROTOCOLS; proto++) {
+		for (unsigned int cause = sip_reason_cause_min(proto);
+		     cause <= sip_reason_cause_max(proto); cause++) {
+			__u64 n = call_cause_count(p, proto, cause);
+
+			if (!n)
+				continue;
+			fprintf(out, "%s{\"protocol\": \"%s\", \"cause\": %u, \"count\": %" PRIu64 "}",
+				sep, sip_reason_protocol_name(proto), cause, (uint64_t)n);
+			sep = ", ";
+		}
+	}
+	fputc(']', out);
+}
+
+/* The attest and verstat of calls, both directions summed. */
+static void json_call_identity(FILE *out, const struct call_peer_stats *p)
+{
+	fputs(", \"identity\": {", out);
+	for (int a = 0; a < SIP_ATTESTS; a++)
+		fprintf(out, "%s\"%s\": %" PRIu64, a ? ", " : "", sip_attest_name(a),
+			(uint64_t)(p->attest[CALL_INBOUND][a] + p->attest[CALL_OUTBOUND][a]));
+	fputs("}, \"verstat\": {", out);
+	for (int v = 0; v < SIP_VERSTATS; v++)
+		fprintf(out, "%s\"%s\": %" PRIu64, v ? ", " : "", sip_verstat_name(v),
+			(uint64_t)(p->verstat[CALL_INBOUND][v] + p->verstat[CALL_OUTBOUND][v]));
+	fputc('}', out);
+}
+
 static void json_call_list(FILE *out, const struct report *r)
 {
 	bool first = true;
@@ -235,7 +270,7 @@ static void json_call_list(FILE *out, const struct report *r)
 			", \"ser\": %.4f, \"seer\": %.4f, \"isa\": %.4f, \"scr\": %.4f"
 			", \"setup_delay_seconds\": {\"p50\": %.6f, \"p90\": %.6f}"
 			", \"answer_delay_seconds\": {\"p50\": %.6f, \"p90\": %.6f}"
-			", \"duration_seconds\": {\"p50\": %.3f, \"p90\": %.3f}}",
+			", \"duration_seconds\": {\"p50\": %.3f, \"p90\": %.3f}",
 			(uint64_t)p->completed, (uint64_t)p->active,
 			(uint64_t)p->attempts[CALL_INBOUND], (uint64_t)p->attempts[CALL_OUTBOUND],
 			(uint64_t)p->cancels, (uint64_t)p->cancels_answered,
@@ -246,6 +281,12 @@ static void json_call_list(FILE *out, const struct report *r)
 			call_histogram_quantile(&p->answer, &call_answer_bounds, 0.9),
 			call_histogram_quantile(&p->duration, &call_duration_bounds, 0.5),
 			call_histogram_quantile(&p->duration, &call_duration_bounds, 0.9));
+		fprintf(out, ", \"ended_by\": {\"%s\": %" PRIu64 ", \"%s\": %" PRIu64 "}",
+			call_side_name(CALL_CALLER), (uint64_t)p->ended_by[CALL_CALLER],
+			call_side_name(CALL_CALLEE), (uint64_t)p->ended_by[CALL_CALLEE]);
+		json_call_causes(out, p);
+		json_call_identity(out, p);
+		fputc('}', out);
 		first = false;
 	}
 	fprintf(out, "%s]", first ? "" : "\n");
@@ -277,6 +318,20 @@ static void json_request_list(FILE *out, const struct report *r, bool options)
 }
 
 /* "calls", "options" and "registers" keys, with sep before the first. */
+/* Every peer, as the metric: a peer's registrations all expiring shows as 0. */
+static void json_registrations(FILE *out, const struct report *r)
+{
+	const struct registration_table *t = r->registrations;
+
+	fputs(",\n\"registrations\": [", out);
+	for (unsigned int id = 0; id < registration_table_peer_count(t); id++) {
+		fprintf(out, "%s\n  {\"peer\": ", id ? "," : "");
+		json_peer_name(out, r, id);
+		fprintf(out, ", \"active\": %" PRIu64 "}", (uint64_t)registration_table_active(t, id));
+	}
+	fputs("\n]", out);
+}
+
 static void json_calls_keys(FILE *out, const struct report *r, const char *sep)
 {
 	struct call_stats st;
@@ -294,6 +349,8 @@ static void json_calls_keys(FILE *out, const struct report *r, const char *sep)
 		(uint64_t)st.calls_entries, (uint64_t)st.calls_capacity,
 		(uint64_t)st.calls_evicted, (uint64_t)st.requests_entries,
 		(uint64_t)st.requests_evicted, (uint64_t)st.reinvites);
+	if (r->registrations)
+		json_registrations(out, r);
 }
 
 static void json_acks(FILE *out, const struct report *r)
@@ -487,6 +544,45 @@ static void text_acks(FILE *out, const struct report *r)
 			r->n_missed - TEXT_MISSED_MAX);
 }
 
+/* Who hung up and the Reason causes, per peer with a call. */
+static void text_call_ends(FILE *out, const struct report *r)
+{
+	fprintf(out, "\n%-20s %8s %8s  %s\n", "peer", "by_callr", "by_calle",
+		"causes (protocol:cause count)");
+	for (unsigned int id = 0; id < call_tracker_peer_count(r->calls); id++) {
+		const struct call_peer_stats *p = call_tracker_peer(r->calls, id);
+
+		if (!call_attempts(p))
+			continue;
+		fprintf(out, "%-20.20s %8" PRIu64 " %8" PRIu64 " ", peers_name(r->peers, id),
+			(uint64_t)p->ended_by[CALL_CALLER], (uint64_t)p->ended_by[CALL_CALLEE]);
+		for (int proto = 0; proto < SIP_REASON_PROTOCOLS; proto++)
+			for (unsigned int cause = sip_reason_cause_min(proto);
+			     cause <= sip_reason_cause_max(proto); cause++) {
+				__u64 n = call_cause_count(p, proto, cause);
+
+				if (n)
+					fprintf(out, " %s:%u %" PRIu64,
+						sip_reason_protocol_name(proto), cause, (uint64_t)n);
+			}
+		fputc('\n', out);
+	}
+}
+
+static void text_registrations(FILE *out, const struct report *r)
+{
+	const struct registration_table *t = r->registrations;
+	struct registration_stats st;
+
+	registration_table_stats(t, &st);
+	fprintf(out, "\nregistrations: %" PRIu64 " of %" PRIu64 " (evicted %" PRIu64 ")\n",
+		(uint64_t)st.entries, (uint64_t)st.capacity, (uint64_t)st.evicted);
+	for (unsigned int id = 0; id < registration_table_peer_count(t); id++)
+		if (registration_table_active(t, id))
+			fprintf(out, "  %-20.20s %8" PRIu64 "\n", peers_name(r->peers, id),
+				(uint64_t)registration_table_active(t, id));
+}
+
 static void text_calls(FILE *out, const struct report *r)
 {
 	fprintf(out, "\ncalls (RFC 6076; per peer, both directions)\n%-20s %8s %8s %6s %6s %6s "
@@ -511,6 +607,7 @@ static void text_calls(FILE *out, const struct report *r)
 			q.scr, call_histogram_quantile(&p->setup, &call_setup_bounds, 0.5),
 			call_histogram_quantile(&p->answer, &call_answer_bounds, 0.5));
 	}
+	text_call_ends(out, r);
 	fprintf(out, "\n%-20s %-8s %8s %8s %10s %10s %10s\n", "peer", "request", "sent",
 		"answered", "unanswered", "unverified", "delay p50");
 	for (unsigned int id = 0; id < call_tracker_peer_count(r->calls); id++) {
@@ -528,6 +625,8 @@ static void text_calls(FILE *out, const struct report *r)
 				call_histogram_quantile(&q->delay, &call_request_delay_bounds, 0.5));
 		}
 	}
+	if (r->registrations)
+		text_registrations(out, r);
 }
 
 static void text_redirects(FILE *out, const struct report *r)

@@ -11,6 +11,7 @@
 #include "calls.h"
 #include "peers.h"
 #include "redirects.h"
+#include "registrations.h"
 #include "snapshot.h"
 
 /* The sources `stats` lists unless told otherwise: a flood of spoofed
@@ -29,6 +30,8 @@ struct report {
 	const struct ack_missed *const *missed;	/* newest first */
 	size_t n_missed;
 	const struct redirect_table *redirects;	/* NULL: redirect section left out */
+	/* Shown with the calls; NULL: registrations left out. */
+	const struct registration_table *registrations;
 	/* Added to event times to print wall-clock time: the agent's clock is
 	 * CLOCK_MONOTONIC; a capture's is wall-clock already (0). */
 	__s64 clock_to_wall_ns;

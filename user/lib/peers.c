@@ -24,6 +24,7 @@ struct peer_entry {
 	__u8 bytes[ADDR_LEN];	/* host bits zero */
 	unsigned int line;
 	unsigned int id;	/* of its name: 1.. in name order (0 is "other") */
+	unsigned int limits[PEER_LIMITS];	/* 0: not given on this line */
 	char name[PEER_NAME_MAX];
 };
 
@@ -44,6 +45,7 @@ struct peer_map {
 	unsigned int count;
 	const char **names;	/* names[id - 1], distinct, sorted */
 	unsigned int name_count;
+	unsigned int (*limits)[PEER_LIMITS];	/* limits[id - 1]; 0: none */
 	struct peer_group groups[GROUPS_MAX];
 	unsigned int group_count;
 };
@@ -182,11 +184,54 @@ static int parse_name(const struct parse_ctx *ctx, struct token t, struct peer_e
 	return 0;
 }
 
+static const char *const limit_names[PEER_LIMITS] = {
+	[PEER_LIMIT_CALLS] = "calls",
+	[PEER_LIMIT_CPS] = "cps",
+};
+
+const char *peer_limit_name(enum peer_limit_kind kind)
+{
+	return kind < PEER_LIMITS ? limit_names[kind] : "?";
+}
+
+/* "max-calls=N" or "max-cps=N" after the name, each once, N 1..PEER_LIMIT_MAX. */
+static int parse_option(const struct parse_ctx *ctx, struct token t, struct peer_entry *e)
+{
+	for (int k = 0; k < PEER_LIMITS; k++) {
+		size_t key = strlen("max-") + strlen(limit_names[k]) + 1;
+		char num[16];
+		char *end;
+		unsigned long v;
+
+		if (t.len < key || strncmp(t.start, "max-", 4) ||
+		    strncmp(t.start + 4, limit_names[k], key - 5) || t.start[key - 1] != '=')
+			continue;
+		if (e->limits[k])
+			return parse_error(ctx, "max-%s given twice", limit_names[k]);
+		v = 0;
+		if (t.len > key && t.len - key < sizeof(num)) {
+			memcpy(num, t.start + key, t.len - key);
+			num[t.len - key] = 0;
+			v = strtoul(num, &end, 10);
+			/* digits only: strtoul would take blanks and a sign */
+			if (*end || num[0] < '0' || num[0] > '9')
+				v = 0;
+		}
+		if (!v || v > PEER_LIMIT_MAX)
+			return parse_error(ctx, "bad \"%.*s\": max-%s takes a whole number from 1 to %u",
+					   SHOWN(t), limit_names[k], PEER_LIMIT_MAX);
+		e->limits[k] = (unsigned int)v;
+		return 0;
+	}
+	return parse_error(ctx, "unexpected \"%.*s\" after the name (options: max-calls=N, "
+			   "max-cps=N)", SHOWN(t));
+}
+
 /* One line without its comment; adds an entry unless the line is blank. */
 static int parse_line(struct peer_map *m, const struct parse_ctx *ctx, const char *p,
 		      const char *end)
 {
-	struct token cidr, name, extra;
+	struct token cidr, name, option;
 	struct peer_entry *e;
 
 	cidr = next_token(&p, end);
@@ -197,11 +242,12 @@ static int parse_line(struct peer_map *m, const struct parse_ctx *ctx, const cha
 	e = &m->entries[m->count];
 	e->line = ctx->line;
 	name = next_token(&p, end);
-	extra = next_token(&p, end);
+	memset(e->limits, 0, sizeof(e->limits));
 	if (parse_cidr(ctx, cidr, e) < 0 || parse_name(ctx, name, e) < 0)
 		return -1;
-	if (extra.len)
-		return parse_error(ctx, "unexpected \"%.*s\" after the name", SHOWN(extra));
+	while ((option = next_token(&p, end)).len)
+		if (parse_option(ctx, option, e) < 0)
+			return -1;
 	m->count++;
 	return 0;
 }
@@ -232,6 +278,45 @@ static int name_cmp(const void *a, const void *b)
 	return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
+/* Each name's limits from its lines; two lines that disagree are an error,
+ * the later one named. */
+static int name_limits(struct peer_map *m, const char *origin, char *err, size_t errlen)
+{
+	const struct peer_entry **from;
+
+	m->limits = calloc(m->name_count ? m->name_count : 1, sizeof(*m->limits));
+	from = calloc(m->name_count ? m->name_count * PEER_LIMITS : 1, sizeof(*from));
+	if (!m->limits || !from) {
+		free(from);
+		snprintf(err, errlen, "%s: out of memory", origin);
+		return -1;
+	}
+	for (unsigned int i = 0; i < m->count; i++) {
+		const struct peer_entry *e = &m->entries[i];
+
+		for (int k = 0; k < PEER_LIMITS; k++) {
+			const struct peer_entry **first = &from[(e->id - 1) * PEER_LIMITS + k];
+			const struct peer_entry *later;
+
+			if (!e->limits[k])
+				continue;
+			if (*first && (*first)->limits[k] != e->limits[k]) {
+				later = (*first)->line > e->line ? *first : e;
+				snprintf(err, errlen, "%s:%u: max-%s=%u for %s, which line %u gives "
+					 "max-%s=%u", origin, later->line, limit_names[k],
+					 later->limits[k], e->name, (later == e ? *first : e)->line,
+					 limit_names[k], (later == e ? *first : e)->limits[k]);
+				free(from);
+				return -1;
+			}
+			*first = e;
+			m->limits[e->id - 1][k] = e->limits[k];
+		}
+	}
+	free(from);
+	return 0;
+}
+
 /* Numbers the distinct names 1.. in name order: the kernel counts per id. */
 static int name_ids(struct peer_map *m, const char *origin, char *err, size_t errlen)
 {
@@ -256,7 +341,7 @@ static int name_ids(struct peer_map *m, const char *origin, char *err, size_t er
 
 		m->entries[i].id = (unsigned int)(found - m->names) + 1;
 	}
-	return 0;
+	return name_limits(m, origin, err, errlen);
 }
 
 /* Sorts, refuses a CIDR given twice (the earliest repeat is named), builds groups. */
@@ -371,6 +456,7 @@ void peers_free(struct peer_map *p)
 	if (!p)
 		return;
 	free(p->names);
+	free(p->limits);
 	free(p->entries);
 	free(p);
 }
@@ -383,6 +469,13 @@ unsigned int peers_name_count(const struct peer_map *p)
 const char *peers_name(const struct peer_map *p, unsigned int id)
 {
 	return p && id >= 1 && id <= p->name_count ? p->names[id - 1] : "other";
+}
+
+unsigned int peers_limit(const struct peer_map *p, unsigned int id, enum peer_limit_kind kind)
+{
+	if (!p || !p->limits || id < 1 || id > p->name_count || kind >= PEER_LIMITS)
+		return 0;
+	return p->limits[id - 1][kind];
 }
 
 unsigned int peers_range_count(const struct peer_map *p)

@@ -146,6 +146,34 @@ struct sip_span sip_item_uri(struct sip_span item);
  */
 bool sip_item_param(struct sip_span item, const char *name, struct sip_span *value);
 
+/* The protocols of a Reason header (RFC 3326) whose causes are counted. */
+enum sip_reason_protocol {
+	SIP_REASON_Q850,	/* "Q.850": ITU-T Q.850 cause values 1..127 */
+	SIP_REASON_SIP,		/* "SIP": a status code 100..699 */
+	SIP_REASON_PROTOCOLS,
+};
+
+#define SIP_REASON_Q850_MIN	1
+#define SIP_REASON_Q850_MAX	127
+#define SIP_REASON_SIP_MIN	100
+#define SIP_REASON_SIP_MAX	699
+
+/* "q850", "sip". */
+const char *sip_reason_protocol_name(enum sip_reason_protocol proto);
+/* The range of a protocol's causes. */
+unsigned int sip_reason_cause_min(enum sip_reason_protocol proto);
+unsigned int sip_reason_cause_max(enum sip_reason_protocol proto);
+
+/*
+ * The cause of one reason-value (an item of a Reason header, sip_next_item):
+ * its protocol token (any case) and its cause parameter, 1*DIGIT within
+ * the protocol's range. False for another protocol, no cause, or a cause
+ * out of range: such a value says nothing that can be counted. The text
+ * parameter is never read.
+ */
+bool sip_reason_cause(struct sip_span item, enum sip_reason_protocol *proto,
+		      unsigned int *cause);
+
 /* The tag parameter of the first To (or From) header; false when none, or
  * when it has no value. */
 bool sip_to_tag(const struct sip_msg *m, struct sip_span *tag);

@@ -201,3 +201,38 @@ bool sip_item_param(struct sip_span item, const char *name, struct sip_span *val
 	}
 	return false;
 }
+
+const char *sip_reason_protocol_name(enum sip_reason_protocol proto)
+{
+	return proto == SIP_REASON_Q850 ? "q850" : "sip";
+}
+
+unsigned int sip_reason_cause_min(enum sip_reason_protocol proto)
+{
+	return proto == SIP_REASON_Q850 ? SIP_REASON_Q850_MIN : SIP_REASON_SIP_MIN;
+}
+
+unsigned int sip_reason_cause_max(enum sip_reason_protocol proto)
+{
+	return proto == SIP_REASON_Q850 ? SIP_REASON_Q850_MAX : SIP_REASON_SIP_MAX;
+}
+
+bool sip_reason_cause(struct sip_span item, enum sip_reason_protocol *proto,
+		      unsigned int *cause)
+{
+	struct sip_span token = sip_item_uri(item), value;
+	__u64 n;
+
+	if (token.len == 5 && sip_eq_nocase(token.p, "q.850", 5))
+		*proto = SIP_REASON_Q850;
+	else if (token.len == 3 && sip_eq_nocase(token.p, "sip", 3))
+		*proto = SIP_REASON_SIP;
+	else
+		return false;
+	if (!sip_item_param(item, "cause", &value) ||
+	    !sip_parse_uint(value, sip_reason_cause_max(*proto), &n) ||
+	    n < sip_reason_cause_min(*proto))
+		return false;
+	*cause = (unsigned int)n;
+	return true;
+}

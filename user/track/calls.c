@@ -39,6 +39,48 @@ static const char *const unseen_reason_names[CALL_UNSEEN_REASONS] = {
 	[CALL_UNSEEN_MAX_DURATION] = "max_duration",
 };
 
+const char *call_side_name(enum call_side s)
+{
+	return s == CALL_CALLEE ? "callee" : "caller";
+}
+
+/* The slot of a cause in range: Q.850's first, then SIP's. */
+static unsigned int cause_slot(enum sip_reason_protocol proto, unsigned int cause)
+{
+	if (proto == SIP_REASON_Q850)
+		return cause - SIP_REASON_Q850_MIN;
+	return SIP_REASON_Q850_MAX - SIP_REASON_Q850_MIN + 1 + cause - SIP_REASON_SIP_MIN;
+}
+
+__u64 call_cause_count(const struct call_peer_stats *p, enum sip_reason_protocol proto,
+		       unsigned int cause)
+{
+	if (cause < sip_reason_cause_min(proto) || cause > sip_reason_cause_max(proto))
+		return 0;
+	return p->causes[cause_slot(proto, cause)];
+}
+
+/* Every cause in every Reason header of the message, under the call's peer. */
+static void count_causes(struct call_peer_stats *p, const struct sip_event *ev)
+{
+	const struct sip_header *h = NULL;
+
+	if (!ev->msg)
+		return;
+	while ((h = sip_find(ev->msg, SIP_H_REASON, h))) {
+		struct sip_span item;
+		size_t pos = 0;
+
+		while (sip_next_item(h->value, &pos, &item)) {
+			enum sip_reason_protocol proto;
+			unsigned int cause;
+
+			if (sip_reason_cause(item, &proto, &cause))
+				p->causes[cause_slot(proto, cause)]++;
+		}
+	}
+}
+
 const char *call_outcome_name(enum call_outcome o)
 {
 	return o < CALL_OUTCOMES ? outcome_names[o] : "?";
@@ -280,6 +322,19 @@ static void calls_make_room(struct call_tracker *t)
 	txn_table_remove(&t->calls, l);
 }
 
+/* The caller-ID attestation of a call's INVITE. */
+static void count_identity(struct call_peer_stats *p, enum call_direction d,
+			   const struct sip_event *ev)
+{
+	enum sip_verstat v;
+
+	if (!ev->msg)
+		return;
+	p->attest[d][sip_attest(ev->msg)]++;
+	if (sip_verstat(ev->msg, &v))
+		p->verstat[d][v]++;
+}
+
 static void on_invite(struct call_tracker *t, const struct sip_event *ev, __u16 len,
 		      __u64 hash, __u64 now_ns)
 {
@@ -304,6 +359,7 @@ static void on_invite(struct call_tracker *t, const struct sip_event *ev, __u16 
 	c->call_id_len = len;
 	memcpy(c->call_id, ev->call_id, len);
 	t->by_peer[c->peer].attempts[c->direction]++;
+	count_identity(&t->by_peer[c->peer], c->direction, ev);
 }
 
 static void on_invite_response(struct call_tracker *t, const struct sip_event *ev,
@@ -329,6 +385,7 @@ static void on_invite_response(struct call_tracker *t, const struct sip_event *e
 	}
 	outcome = call_outcome_of(ev->status);
 	p->outcomes[c->direction][outcome]++;
+	count_causes(p, ev);
 	if (outcome != CALL_ANSWERED) {
 		/* kept for 64*T1 from the INVITE: its retransmissions stay known */
 		call_done(t, c, CALL_FINISHED, c->invite_ns + CALL_REMEMBER_NS);
@@ -350,6 +407,10 @@ static void on_bye(struct call_tracker *t, const struct sip_event *ev, __u16 len
 		return;		/* a retransmitted BYE finds its call in CALL_BYE */
 	c->bye_ns = now_ns;
 	c->bye_cseq = ev->cseq;
+	/* c->a sent the INVITE on this hop */
+	t->by_peer[c->peer].ended_by[addr_equal(&ev->saddr, &c->a) ? CALL_CALLER :
+								    CALL_CALLEE]++;
+	count_causes(&t->by_peer[c->peer], ev);
 	/* no 2xx within 64*T1 of the BYE: it leaves, not completed */
 	call_done(t, c, CALL_BYE, now_ns + CALL_REMEMBER_NS);
 }
@@ -380,6 +441,7 @@ static void on_cancel(struct call_tracker *t, const struct sip_event *ev, __u16 
 		if (c->state == CALL_SETUP && !c->cancel_seen) {
 			c->cancel_seen = true;
 			t->by_peer[c->peer].cancels++;
+			count_causes(&t->by_peer[c->peer], ev);
 		}
 	} else if (c->cancel_seen && !c->cancel_answered && ev->status >= 200 &&
 		   ev->status < 300) {

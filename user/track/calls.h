@@ -25,6 +25,17 @@
  *   it has been active --max-call-duration (max_duration). Delays:
  *   setup (INVITE to the first 18x or final: RFC 6076 SRD), answer (INVITE
  *   to 2xx), duration (2xx to BYE, for completed calls).
+ * - Why calls end: the Reason headers (RFC 3326, sip_reason_cause) of the
+ *   BYE that ends an active call, of the first CANCEL of a call in setup
+ *   and of the final response that decides a call's outcome, per peer by
+ *   protocol and cause: each value of each header counts once, and a
+ *   retransmission finds its call decided. Who hung up: that BYE came from
+ *   the address that sent the INVITE on its hop (caller), else from the one
+ *   the INVITE went to (callee); addresses, not the interface's direction,
+ *   so a mirror port that sees both as ingress tells them apart.
+ * - Caller-ID attestation: each call's INVITE (re-INVITEs and
+ *   retransmissions aside) by the attest of its Identity header and, where
+ *   a verification service set one, its verstat (identity.h).
  * - CANCEL: counted per peer with its 200; the call's outcome is still the
  *   INVITE's final response (487 cancelled, or a 2xx that crossed it).
  * - OPTIONS and REGISTER, per (Call-ID, CSeq number, method, hop): sent,
@@ -47,6 +58,7 @@
 #include <linux/types.h>
 #include "ackmatch.h"
 #include "event.h"
+#include "identity.h"
 #include "peers.h"
 #include "sipxdp.h"
 
@@ -82,6 +94,19 @@ enum call_direction {
 	CALL_DIRECTIONS,
 };
 
+/* Who sent the BYE that ended an active call. */
+enum call_side {
+	CALL_CALLER,	/* the INVITE's source on that hop */
+	CALL_CALLEE,
+	CALL_SIDES,
+};
+
+/* Per peer, a counter for every cause of every protocol in range. */
+#define CALL_CAUSE_SLOTS	((SIP_REASON_Q850_MAX - SIP_REASON_Q850_MIN + 1) + \
+				 (SIP_REASON_SIP_MAX - SIP_REASON_SIP_MIN + 1))
+
+/* "caller", "callee". */
+const char *call_side_name(enum call_side s);
 /* "answered", ...; "events_lost", "max_duration"; "inbound", "outbound". */
 const char *call_outcome_name(enum call_outcome o);
 const char *call_unseen_reason_name(enum call_unseen_reason r);
@@ -125,12 +150,20 @@ struct call_peer_stats {
 	__u64 active;		/* answered, not yet ended nor dropped: now */
 	__u64 cancels;		/* CANCEL transactions of a call in setup */
 	__u64 cancels_answered;	/* ... that got their 200 */
+	__u64 ended_by[CALL_SIDES];	/* BYEs that ended an active call */
+	__u64 attest[CALL_DIRECTIONS][SIP_ATTESTS];	/* calls by their INVITE's attest */
+	__u64 verstat[CALL_DIRECTIONS][SIP_VERSTATS];	/* ... that carried a verstat */
+	__u64 causes[CALL_CAUSE_SLOTS];	/* read with call_cause_count */
 	struct call_histogram setup;	/* call_setup_bounds */
 	struct call_histogram answer;	/* call_answer_bounds */
 	struct call_histogram duration;	/* call_duration_bounds */
 	struct request_peer_stats options;
 	struct request_peer_stats registers;
 };
+
+/* How many Reason values of a peer's calls gave this cause; 0 out of range. */
+__u64 call_cause_count(const struct call_peer_stats *p, enum sip_reason_protocol proto,
+		       unsigned int cause);
 
 struct call_stats {
 	__u64 reinvites;	/* INVITEs with a To-tag: not calls */
