@@ -91,7 +91,7 @@ $(TEST_DEPS_STAMP): scripts/install-deps.sh
 deps: $(DEPS_STAMP)
 test-deps: $(TEST_DEPS_STAMP)
 
-$(OUTPUT)/%.bpf.o: bpf/%.bpf.c $(wildcard bpf/*.h) include/sipxdp.h | $(DEPS_STAMP)
+$(OUTPUT)/%.bpf.o: bpf/%.bpf.c $(wildcard bpf/*.h) $(wildcard include/*.h) | $(DEPS_STAMP)
 	$(call msg,BPF,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@.tmp
@@ -152,6 +152,7 @@ $(OUTPUT)/vm/udpsend: tests/vm/udpsend.c | $(DEPS_STAMP)
 
 # What tests/vm/vmtest.sh packs into the Linux 6.1 guest.
 VM_TEST_BINS := $(OUTPUT)/sipxdp $(OUTPUT)/tests/test_parser $(OUTPUT)/tests/test_fuzz \
+	$(OUTPUT)/tests/test_rtp \
 	$(OUTPUT)/tests/test_refusal $(OUTPUT)/refused.bpf.o $(OUTPUT)/vm/udpsend
 VM_BENCH_BINS := $(OUTPUT)/bench/bench_verifier $(OUTPUT)/sipxdp.bpf.o
 # libFuzzer targets (tests/fuzz/fuzz_*.c) with ASan and UBSan. The library

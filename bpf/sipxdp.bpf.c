@@ -17,6 +17,7 @@
 #include "sipxdp.h"
 #include "parsing.h"
 #include "sip.h"
+#include "rtp.h"
 
 #ifndef barrier_var
 #define barrier_var(var) asm volatile("" : "+r"(var))
@@ -652,6 +653,8 @@ static __always_inline bool plain_udp_not_sip(struct xdp_md *ctx)
 SEC("xdp")
 int sipxdp_xdp(struct xdp_md *ctx)
 {
+	if (media_streams_learned)
+		rtp_measure_xdp(ctx);
 	if (plain_udp_not_sip(ctx)) {
 		count(SIPXDP_RES_NOT_SIP);
 		return XDP_PASS;
@@ -682,6 +685,8 @@ __attribute__((noinline)) int sipxdp_tc_walk(struct __sk_buff *skb)
 SEC("tc")
 int sipxdp_tc(struct __sk_buff *skb)
 {
+	if (media_streams_learned)
+		rtp_measure_tc(skb);
 	if (sipxdp_tc_walk(skb) == HANDLE_PULL) {
 		bpf_skb_pull_data(skb, skb->len < TC_PULL_LEN ? skb->len : TC_PULL_LEN);
 		if (sipxdp_tc_walk(skb) == HANDLE_PULL)

@@ -19,6 +19,7 @@
 /* Default map sizes; `sipxdp run` can change them before loading. */
 #define SIPXDP_DEFAULT_SOURCES	  65536	/* (source, code) entries */
 #define SIPXDP_DEFAULT_RESPONSES  4096	/* (direction, method, code) entries */
+#define SIPXDP_DEFAULT_MEDIA_STREAMS 65536	/* --max-media-streams */
 /*
  * --ring-buffer: MiB of events. Small enough that the ring's pages stay in
  * the TLB and its lines in a cache (a 16 MiB ring made a 1 KiB record cost

@@ -391,10 +391,52 @@ static void test_trace_lines(void)
 	core_destroy(&core);
 }
 
+/* SDP in an INVITE and its 2xx, then in an UPDATE (an event no other
+ * tracker reads) and its 2xx: the media tracker is fed them all. */
+static void test_records_feed_media(void)
+{
+	static const char invite[] =
+		"INVITE sip:b@192.0.2.2 SIP/2.0\r\nCall-ID: m@a\r\nTo: <sip:b@192.0.2.2>\r\n"
+		"CSeq: 1 INVITE\r\nContent-Type: application/sdp\r\nContent-Length: 60\r\n\r\n"
+		"v=0\r\nc=IN IP4 10.0.0.1\r\nm=audio 4000 RTP/AVP 0\r\na=sendrecv\r\n";
+	static const char ok[] =
+		"SIP/2.0 200 OK\r\nCall-ID: m@a\r\nTo: <sip:b@192.0.2.2>;tag=t\r\n"
+		"CSeq: 1 INVITE\r\nContent-Type: application/sdp\r\nContent-Length: 48\r\n\r\n"
+		"v=0\r\nc=IN IP4 10.0.0.2\r\nm=audio 5000 RTP/AVP 0\r\n";
+	static const char update[] =
+		"UPDATE sip:b@192.0.2.2 SIP/2.0\r\nCall-ID: m@a\r\nTo: <sip:b@192.0.2.2>;tag=t\r\n"
+		"CSeq: 2 UPDATE\r\nContent-Type: application/sdp\r\nContent-Length: 48\r\n\r\n"
+		"v=0\r\nc=IN IP4 10.0.0.1\r\nm=audio 4002 RTP/AVP 0\r\n";
+	static const char update_ok[] =
+		"SIP/2.0 200 OK\r\nCall-ID: m@a\r\nTo: <sip:b@192.0.2.2>;tag=t\r\n"
+		"CSeq: 2 UPDATE\r\nContent-Type: application/sdp\r\nContent-Length: 48\r\n\r\n"
+		"v=0\r\nc=IN IP4 10.0.0.2\r\nm=audio 5000 RTP/AVP 0\r\n";
+	struct sipxdp_event h = header(0, 0, 0);
+	struct media_stream streams[4];
+	struct core_view view;
+
+	if (!core_start())
+		return;
+	CHECK(handle(invite, 1, 1 * SEC, false));
+	CHECK(handle(ok, 2, 2 * SEC, true));
+	CHECK(handle(update, 3, 3 * SEC, false));
+	CHECK(handle(update_ok, 4, 3 * SEC + 10 * MSEC, true));
+	CHECK(core_view(&core, 4 * SEC, false, &view) == 0);
+	CHECK_EQ(view.media.offers, 2);
+	CHECK_EQ(view.media.answers, 2);
+	CHECK_EQ(view.media.streams, 2);
+	CHECK_EQ(view.media.max_streams, MEDIA_DEFAULT_MAX_STREAMS);
+	CHECK_EQ(media_tracker_streams(core.media, "m@a", 3, &h.saddr, &h.daddr, streams, 4), 2);
+	CHECK_EQ(streams[0].dst_port, 4002);
+	core_view_free(&view);
+	core_destroy(&core);
+}
+
 TEST_MAIN("core",
 	  TEST(test_record_sizes),
 	  TEST(test_seq_gaps),
 	  TEST(test_records_feed_trackers),
+	  TEST(test_records_feed_media),
 	  TEST(test_gap_ends_pending_as_unverified),
 	  TEST(test_events_lost_count_rise),
 	  TEST(test_trace_lines))

@@ -187,7 +187,7 @@ cp "$bpf_objs"/*.o "$tree$bpf_objs/"
 if [ "$mode" = bench ]; then
 	bins=(bench/bench_verifier)
 else
-	bins=(sipxdp tests/test_parser tests/test_fuzz tests/test_refusal)
+	bins=(sipxdp tests/test_parser tests/test_fuzz tests/test_rtp tests/test_refusal)
 	add_bin "$build/vm/udpsend" /vm/udpsend
 fi
 for b in "${bins[@]}"; do

@@ -34,6 +34,7 @@ struct core_opts;
 	{ "max-calls", required_argument, NULL, 'M' }, \
 	{ "max-call-duration", required_argument, NULL, 'D' }, \
 	{ "max-registrations", required_argument, NULL, 'G' }, \
+	{ "max-media-streams", required_argument, NULL, 'S' }, \
 	{ "max-suspects", required_argument, NULL, 'U' }, \
 	{ "verbose", no_argument, NULL, 'v' }
 

@@ -58,6 +58,17 @@ int parse_shared_option(int opt, const char *arg, struct loader_opts *lopts,
 		}
 		copts->max_calls = val;
 		return 1;
+	case 'S':
+		if (parse_count("--max-media-streams", arg, 16u << 20, &val) ||
+		    val < MEDIA_MIN_MAX_STREAMS) {
+			pr_err("--max-media-streams: from %u to %u\n", MEDIA_MIN_MAX_STREAMS,
+			       16u << 20);
+			return -1;
+		}
+		/* the tracker and the kernel map it fills, one size */
+		copts->max_media_streams = val;
+		lopts->max_media_streams = (unsigned int)val;
+		return 1;
 	case 'D':
 		return parse_seconds("--max-call-duration", arg, MAX_CALL_DURATION_LIMIT_S,
 				     &copts->max_call_duration_ns) ? -1 : 1;

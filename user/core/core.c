@@ -4,8 +4,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <arpa/inet.h>
+#include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "core.h"
+#include "sipxdp_media.h"
 #include "escape.h"
 #include "log.h"
 #include "sip_names.h"
@@ -107,6 +110,8 @@ bool core_handle_record(struct core *c, const void *data, size_t size)
 	c->last_event_ns = now;
 	if (c->trace)
 		core_trace_event(c->trace, &rec, &ev, now);
+	/* UPDATE and its responses are SIP_EV_OTHER, and carry SDP. */
+	media_tracker_feed(c->media, &ev, now);
 	/* any method: scanners probe with whatever they like */
 	suspect_table_feed(c->suspects, &ev, now);
 	if (ev.kind == SIP_EV_OTHER)
@@ -145,9 +150,47 @@ void core_note_events_lost(struct core *c, __u64 events_lost, __u64 now_ns)
 	c->events_lost = events_lost;
 }
 
+static struct sipxdp_media_key media_key(const struct media_stream *s)
+{
+	struct sipxdp_media_key k = { .family = s->dst.family, .port = htons(s->dst_port) };
+
+	memcpy(k.addr, s->dst.addr, sizeof(k.addr));
+	return k;
+}
+
+/*
+ * The media tracker's sink: the kernel's media_streams map, and the count
+ * that lets packets reach it (media_streams_learned). A stream the map
+ * already holds (another session named the same place) or cannot take is
+ * not counted: the tracker's bound is the map's size.
+ */
+static void media_map_add(void *ctx, const struct media_stream *s)
+{
+	struct core *c = ctx;
+	struct sipxdp_media_key k = media_key(s);
+	struct sipxdp_media_stream v = { .clock = s->clock };
+
+	if (!bpf_map_update_elem(bpf_map__fd(c->skel->maps.media_streams), &k, &v, BPF_NOEXIST))
+		c->skel->bss->media_streams_learned++;
+}
+
+static void media_map_remove(void *ctx, const struct media_stream *s)
+{
+	struct core *c = ctx;
+	struct sipxdp_media_key k = media_key(s);
+
+	if (!bpf_map_delete_elem(bpf_map__fd(c->skel->maps.media_streams), &k) &&
+	    c->skel->bss->media_streams_learned)
+		c->skel->bss->media_streams_learned--;
+}
+
 int core_init(struct core *c, struct sipxdp_bpf *skel, const struct core_opts *opts,
 	      enum core_clock clock)
 {
+	struct media_opts media_opts = {
+		.max_streams = opts->max_media_streams,
+		.sink = { skel ? media_map_add : NULL, skel ? media_map_remove : NULL, c },
+	};
 	int n_cpus = libbpf_num_possible_cpus();
 	struct call_tracker_opts call_opts = {
 		.max_calls = opts->max_calls,
@@ -164,6 +207,7 @@ int core_init(struct core *c, struct sipxdp_bpf *skel, const struct core_opts *o
 	c->ack_timeout_ns = opts->ack_timeout_ns ? opts->ack_timeout_ns : ACK_DEFAULT_TIMEOUT_NS;
 	c->calls = call_tracker_new(&call_opts);
 	c->acks = c->calls ? call_tracker_acks(c->calls) : NULL;
+	c->media = media_tracker_new(&media_opts);
 	c->redirects = redirect_table_new(opts->max_redirect_targets, opts->redirect_max_age_ns);
 	c->registrations = registration_table_new(opts->peers, opts->max_registrations);
 	c->suspects = suspect_table_new(opts->max_suspects);
@@ -173,9 +217,10 @@ int core_init(struct core *c, struct sipxdp_bpf *skel, const struct core_opts *o
 	}
 	c->n_cpus = (unsigned int)n_cpus;
 	c->cpu_seq = calloc(c->n_cpus, sizeof(*c->cpu_seq));
-	if (!c->calls || !c->redirects || !c->registrations || !c->suspects || !c->cpu_seq) {
-		pr_err("allocating the call, ACK, redirect, registration and suspect tables: %s\n",
-		       strerror(ENOMEM));
+	if (!c->calls || !c->media || !c->redirects || !c->registrations || !c->suspects ||
+	    !c->cpu_seq) {
+		pr_err("allocating the call, ACK, media, redirect, registration and suspect "
+		       "tables: %s\n", strerror(ENOMEM));
 		goto fail;
 	}
 	if (!skel)
@@ -200,6 +245,7 @@ void core_destroy(struct core *c)
 {
 	ring_buffer__free(c->rb);
 	call_tracker_free(c->calls);
+	media_tracker_free(c->media);
 	redirect_table_free(c->redirects);
 	registration_table_free(c->registrations);
 	suspect_table_free(c->suspects);
@@ -251,6 +297,7 @@ int core_tick(struct core *c, __u64 now_ns)
 	if (more && c->last_event_ns < now_ns)
 		now_ns = c->last_event_ns;
 	call_tracker_expire(c->calls, now_ns);
+	media_tracker_expire(c->media, now_ns);
 	redirect_table_expire(c->redirects, now_ns);
 	registration_table_expire(c->registrations, now_ns);
 	suspect_table_expire(c->suspects, now_ns);
@@ -299,6 +346,7 @@ int core_view(struct core *c, __u64 now_ns, bool with_maps, struct core_view *v)
 		return -1;
 	ack_matcher_stats(c->acks, &v->acks);
 	call_tracker_stats(c->calls, &v->calls);
+	media_tracker_stats(c->media, &v->media);
 	registration_table_stats(c->registrations, &v->registrations);
 	suspect_table_stats(c->suspects, &v->suspects);
 	v->records = c->records;
@@ -351,6 +399,7 @@ struct metrics_input core_metrics(struct core *c, const struct core_view *v)
 		.ack_matcher = c->acks,
 		.calls = c->calls,
 		.call_stats = &v->calls,
+		.media_stats = &v->media,
 		.redirects = c->redirects,
 		.registrations = c->registrations,
 		.registration_stats = &v->registrations,

@@ -18,6 +18,7 @@
 #include "calls.h"
 #include "event.h"
 #include "loader.h"
+#include "media.h"
 #include "metrics.h"
 #include "peers.h"
 #include "redirects.h"
@@ -35,6 +36,7 @@ struct core_opts {
 	size_t ack_capacity;		/* 0: ACK_DEFAULT_CAPACITY */
 	size_t max_calls;		/* 0: CALL_DEFAULT_CAPACITY */
 	__u64 max_call_duration_ns;	/* 0: CALL_DEFAULT_MAX_DURATION_NS */
+	size_t max_media_streams;	/* 0: MEDIA_DEFAULT_MAX_STREAMS */
 	size_t max_redirect_targets;	/* 0: REDIRECT_DEFAULT_MAX_TARGETS */
 	__u64 redirect_max_age_ns;	/* 0: REDIRECT_DEFAULT_MAX_AGE_NS */
 	size_t max_registrations;	/* 0: REG_DEFAULT_CAPACITY */
@@ -76,6 +78,7 @@ struct core {
 	struct ring_buffer *rb;
 	struct call_tracker *calls;	/* calls, OPTIONS/REGISTER, and the ACK matcher */
 	const struct ack_matcher *acks;	/* the tracker's */
+	struct media_tracker *media;	/* the streams SDP negotiated */
 	struct redirect_table *redirects;
 	struct registration_table *registrations;
 	struct suspect_table *suspects;
@@ -100,6 +103,7 @@ struct core_view {
 	struct snapshot snap;
 	struct ack_stats acks;
 	struct call_stats calls;
+	struct media_stats media;
 	struct registration_stats registrations;
 	struct suspect_stats suspects;
 	struct core_records records;
@@ -143,7 +147,8 @@ int core_drain(struct core *c);
  * an ACK still in the ring must not leave its 2xx missing, a lost one must
  * leave it unverified, and a 3xx still there must not see its target aged
  * out. The call tracker (ACKs, calls, OPTIONS/REGISTER) first, then
- * redirect targets and registrations. Returns core_drain's 0, 1 (more wait) or -1. */
+ * the media tracker, then redirect targets and registrations. Returns
+ * core_drain's 0, 1 (more wait) or -1. */
 int core_tick(struct core *c, __u64 now_ns);
 
 /*

@@ -644,8 +644,8 @@ static void write_agent(FILE *out, const struct metrics_input *in)
 	family(out, "sipxdp_map_evictions_total", "counter",
 	       "Entries a full table dropped to make room: per-source rows the kernel's LRU "
 	       "evicted, ACK transactions, calls and OPTIONS/REGISTER transactions the agent "
-	       "lost track of, idle 3xx targets, registrations, REGISTERs awaiting their "
-	       "answer and suspect sources.");
+	       "lost track of, audio streams SDP negotiated, idle 3xx targets, registrations, "
+	       "REGISTERs awaiting their answer and suspect sources.");
 	fprintf(out, "sipxdp_map_evictions_total{map=\"sources\"} %llu\n", in->source_evictions);
 	if (in->acks)
 		fprintf(out, "sipxdp_map_evictions_total{map=\"ack_table\"} %llu\n",
@@ -654,6 +654,9 @@ static void write_agent(FILE *out, const struct metrics_input *in)
 		fprintf(out, "sipxdp_map_evictions_total{map=\"calls\"} %llu\n"
 			"sipxdp_map_evictions_total{map=\"requests\"} %llu\n",
 			in->call_stats->calls_evicted, in->call_stats->requests_evicted);
+	if (in->media_stats)
+		fprintf(out, "sipxdp_map_evictions_total{map=\"media_streams\"} %llu\n",
+			in->media_stats->streams_evicted);
 	if (in->redirects)
 		fprintf(out, "sipxdp_map_evictions_total{map=\"redirect_targets\"} %llu\n",
 			redirect_table_evictions(in->redirects));
@@ -674,6 +677,9 @@ static void write_agent(FILE *out, const struct metrics_input *in)
 		fprintf(out, "sipxdp_map_entries{map=\"calls\"} %llu\n"
 			"sipxdp_map_entries{map=\"requests\"} %llu\n",
 			in->call_stats->calls_entries, in->call_stats->requests_entries);
+	if (in->media_stats)
+		fprintf(out, "sipxdp_map_entries{map=\"media_streams\"} %llu\n",
+			in->media_stats->streams);
 	if (in->redirects)
 		fprintf(out, "sipxdp_map_entries{map=\"redirect_targets\"} %zu\n", n_targets);
 	if (reg)
@@ -693,6 +699,9 @@ static void write_agent(FILE *out, const struct metrics_input *in)
 		fprintf(out, "sipxdp_map_capacity{map=\"calls\"} %llu\n"
 			"sipxdp_map_capacity{map=\"requests\"} %llu\n",
 			in->call_stats->calls_capacity, in->call_stats->requests_capacity);
+	if (in->media_stats)
+		fprintf(out, "sipxdp_map_capacity{map=\"media_streams\"} %llu\n",
+			in->media_stats->max_streams);
 	if (in->redirects)
 		fprintf(out, "sipxdp_map_capacity{map=\"redirect_targets\"} %zu\n",
 			redirect_table_capacity(in->redirects));

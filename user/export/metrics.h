@@ -12,6 +12,7 @@
 #include "ackmatch.h"
 #include "calls.h"
 #include "peers.h"
+#include "media.h"
 #include "redirects.h"
 #include "registrations.h"
 #include "suspects.h"
@@ -23,6 +24,7 @@ struct metrics_input {
 	const struct ack_matcher *ack_matcher;	/* its per-peer counts; with acks */
 	const struct call_tracker *calls;	/* NULL: call families left out */
 	const struct call_stats *call_stats;	/* with calls */
+	const struct media_stats *media_stats;	/* NULL: no media_streams table */
 	const struct redirect_table *redirects;	/* NULL: redirect families left out */
 	const struct registration_table *registrations;	/* NULL: registration families left out */
 	const struct registration_stats *registration_stats;	/* with registrations */

@@ -177,6 +177,8 @@ struct sipxdp_bpf *loader_open(const struct loader_opts *opts)
 		bpf_map__set_max_entries(skel->maps.sources, opts->max_sources);
 	if (opts->ringbuf_bytes)
 		bpf_map__set_max_entries(skel->maps.events, opts->ringbuf_bytes);
+	if (opts->max_media_streams)
+		bpf_map__set_max_entries(skel->maps.media_streams, opts->max_media_streams);
 	/*
 	 * Wake the agent when a sixteenth of the ring waits, or WAKEUP_BYTES_MAX:
 	 * records it reads that soon after they were written are still in a
@@ -195,7 +197,8 @@ struct sipxdp_bpf *loader_open(const struct loader_opts *opts)
 				 (peers_name_count(opts->peers) + 1) * SIPXDP_CLASSES);
 
 	/*
-	 * Only the counters are pinned: they outlive the agent, events do not.
+	 * Only the counters are pinned: they outlive the agent, events do not,
+	 * nor media streams (the agent that learned them from SDP is gone).
 	 * The peer ranges are filled again at every start; the per-peer
 	 * counters carry on only with the same peers (pin_peer_counters).
 	 */
@@ -207,6 +210,7 @@ struct sipxdp_bpf *loader_open(const struct loader_opts *opts)
 
 		if (!opts->pin_dir || bpf_map__is_internal(map) ||
 		    map == skel->maps.scratch_map || map == skel->maps.events ||
+		    map == skel->maps.media_streams ||
 		    map == skel->maps.peer_ranges || map == skel->maps.peer_responses)
 			continue;
 		snprintf(path, sizeof(path), "%s/%s", opts->pin_dir, bpf_map__name(map));

@@ -14,6 +14,7 @@ struct loader_opts {
 	unsigned int nports;
 	unsigned int max_sources;	/* 0: SIPXDP_DEFAULT_SOURCES */
 	unsigned int ringbuf_bytes;	/* 0: SIPXDP_DEFAULT_RINGBUF_MB MiB */
+	unsigned int max_media_streams;	/* 0: SIPXDP_DEFAULT_MEDIA_STREAMS */
 	unsigned int wakeup_bytes;	/* records that wake the consumer; 0: a sixteenth of
 					 * the ring, at most 64 KiB */
 	const char *pin_dir;		/* maps pinned here; NULL: not pinned */

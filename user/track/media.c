@@ -1,0 +1,475 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * Sessions live in a txn_table (txtable.h), so no event allocates and
+ * expiry and eviction only look at list heads. A session keeps each
+ * side's last SDP that took part in an answered offer, and the offer
+ * waiting for its answer; the streams are worked out from the two sides'
+ * SDP when asked for, and counted when they change.
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include "calls.h"
+#include "media.h"
+#include "txtable.h"
+
+/* The session table's lists: each in the order entries joined it. */
+enum { SESSIONS_NEGOTIATING, SESSIONS_LIVE };
+
+/* One audio m-line of one side's SDP, as the streams need it. */
+struct media_mline {
+	struct sdp_addr addr;
+	__u16 port;
+	__u8 index;		/* among all the SDP's m-lines */
+	__u8 dir;		/* enum sdp_dir */
+	__u8 proto;		/* enum sdp_proto */
+	__u8 codec;		/* enum sdp_codec: its first voice format's */
+	bool live;		/* sdp_stream_live */
+	__u32 clock;
+};
+
+struct media_sdp {
+	__u8 n;
+	struct media_mline m[MEDIA_MLINES];
+};
+
+/* What the session waits for. */
+enum offer_state {
+	OFFER_NONE,
+	OFFER_PENDING,		/* an offer waits for its answer */
+	OFFER_IN_2XX,		/* an INVITE without SDP: its 2xx will offer */
+};
+
+struct media_session {
+	struct txn_link link;		/* first: the table's */
+	__u64 last_ns;			/* its last message */
+	__u32 offer_cseq;
+	__u8 offer_method;		/* the answer's: INVITE, UPDATE, or ACK */
+	__u8 offer_state;		/* enum offer_state */
+	__u8 offerer;			/* 0: side a, 1: side b */
+	bool confirmed;			/* a 2xx to an INVITE was seen */
+	bool negotiated;		/* sdp[] holds an answered offer */
+	bool offer_answered;		/* the pending offer was answered (in a 18x) */
+	__u16 call_id_len;
+	unsigned int n_streams;		/* counted in the tracker's total */
+	struct sipxdp_addr side[2];	/* side[0]: the first INVITE's sender */
+	struct media_sdp offer;
+	struct media_sdp sdp[2];	/* per side */
+	char call_id[CALL_CALL_ID_MAX];
+};
+
+struct media_tracker {
+	struct txn_table sessions;
+	struct media_sink sink;
+	size_t max_streams;
+	struct media_stats stats;	/* gauges filled on read */
+};
+
+struct media_tracker *media_tracker_new(const struct media_opts *opts)
+{
+	struct media_tracker *t = calloc(1, sizeof(*t));
+	size_t max = opts && opts->max_streams ? opts->max_streams : MEDIA_DEFAULT_MAX_STREAMS;
+
+	if (!t)
+		return NULL;
+	t->max_streams = max < MEDIA_MIN_MAX_STREAMS ? MEDIA_MIN_MAX_STREAMS : max;
+	if (opts)
+		t->sink = opts->sink;
+	if (txn_table_init(&t->sessions, t->max_streams / 2, sizeof(struct media_session),
+			   NULL)) {
+		media_tracker_free(t);
+		return NULL;
+	}
+	return t;
+}
+
+void media_tracker_free(struct media_tracker *t)
+{
+	if (!t)
+		return;
+	txn_table_destroy(&t->sessions);
+	free(t);
+}
+
+/* ---- streams ---- */
+
+static bool can_receive(__u8 dir)
+{
+	return dir == SDP_SENDRECV || dir == SDP_RECVONLY;
+}
+
+static bool can_send(__u8 dir)
+{
+	return dir == SDP_SENDRECV || dir == SDP_SENDONLY;
+}
+
+/* The m-line of sdp with this index, or NULL. */
+static const struct media_mline *mline_of(const struct media_sdp *sdp, __u8 index)
+{
+	for (unsigned int i = 0; i < sdp->n; i++)
+		if (sdp->m[i].index == index)
+			return &sdp->m[i];
+	return NULL;
+}
+
+/*
+ * The streams of a session (media.h), into out when it is not NULL (at
+ * most max); returns how many there are. The answer's codec is in both
+ * sides' m-lines: negotiate copies it there.
+ */
+static size_t session_streams(const struct media_session *s, struct media_stream *out,
+			      size_t max)
+{
+	size_t n = 0;
+
+	if (!s->negotiated)
+		return 0;
+	for (unsigned int rx = 0; rx < 2; rx++) {
+		const struct media_sdp *mine = &s->sdp[rx], *theirs = &s->sdp[!rx];
+
+		for (unsigned int i = 0; i < mine->n; i++) {
+			const struct media_mline *r = &mine->m[i];
+			const struct media_mline *x = mline_of(theirs, r->index);
+			struct media_stream *st;
+
+			if (!r->live || !x || !x->port)
+				continue;
+			if (out && n < max) {
+				st = &out[n];
+				st->receiver = s->side[rx];
+				st->sender = s->side[!rx];
+				st->dst = r->addr;
+				st->dst_port = r->port;
+				st->mline = r->index;
+				st->proto = r->proto;
+				st->codec = r->codec;
+				st->clock = r->clock;
+				st->expected = can_receive(r->dir) && can_send(x->dir);
+			}
+			n++;
+		}
+	}
+	return n;
+}
+
+static bool same_place(const struct media_stream *a, const struct media_stream *b)
+{
+	return a->dst_port == b->dst_port && a->dst.family == b->dst.family &&
+	       !memcmp(a->dst.addr, b->dst.addr, sizeof(a->dst.addr));
+}
+
+static bool placed_in(const struct media_stream *s, const struct media_stream *set, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (same_place(s, &set[i]))
+			return true;
+	return false;
+}
+
+/* Tells the sink what went from before and what came in after. */
+static void sink_changes(const struct media_tracker *t, const struct media_stream *before,
+			 size_t n_before, const struct media_stream *after, size_t n_after)
+{
+	for (size_t i = 0; i < n_before; i++)
+		if (t->sink.remove && !placed_in(&before[i], after, n_after))
+			t->sink.remove(t->sink.ctx, &before[i]);
+	for (size_t i = 0; i < n_after; i++)
+		if (t->sink.add && !placed_in(&after[i], before, n_before))
+			t->sink.add(t->sink.ctx, &after[i]);
+}
+
+/* The session leaves the table; its streams leave the total and the sink. */
+static void session_remove(struct media_tracker *t, struct media_session *s, bool evicted)
+{
+	struct media_stream gone[MEDIA_SESSION_STREAMS];
+
+	sink_changes(t, gone, session_streams(s, gone, MEDIA_SESSION_STREAMS), NULL, 0);
+	if (evicted) {
+		t->stats.sessions_evicted++;
+		t->stats.streams_evicted += s->n_streams;
+	}
+	t->stats.streams -= s->n_streams;
+	txn_table_remove(&t->sessions, &s->link);
+}
+
+/* The session that joined list first, other than keep; NULL when none. */
+static struct media_session *oldest_other(const struct media_tracker *t, unsigned int list,
+					  const struct media_session *keep)
+{
+	for (struct txn_link *l = txn_table_oldest(&t->sessions, list); l;
+	     l = txn_table_next(&t->sessions, l))
+		if ((struct media_session *)l != keep)
+			return (struct media_session *)l;
+	return NULL;
+}
+
+/* The oldest session still negotiating, else the oldest live one, other
+ * than keep (NULL when there is none). */
+static struct media_session *eviction_victim(const struct media_tracker *t,
+					     const struct media_session *keep)
+{
+	struct media_session *s = oldest_other(t, SESSIONS_NEGOTIATING, keep);
+
+	return s ? s : oldest_other(t, SESSIONS_LIVE, keep);
+}
+
+/* s's streams changed: the total follows, within max_streams. */
+static void session_recount(struct media_tracker *t, struct media_session *s)
+{
+	size_t n = session_streams(s, NULL, 0);
+	struct media_session *victim;
+
+	t->stats.streams = t->stats.streams - s->n_streams + n;
+	s->n_streams = (unsigned int)n;
+	while (t->stats.streams > t->max_streams && (victim = eviction_victim(t, s)))
+		session_remove(t, victim, true);
+}
+
+/* ---- offer and answer ---- */
+
+static void keep_sdp(struct media_sdp *out, const struct sdp *sdp)
+{
+	memset(out, 0, sizeof(*out));
+	for (unsigned int i = 0; i < sdp->n_audio && out->n < MEDIA_MLINES; i++) {
+		const struct sdp_stream *s = &sdp->audio[i];
+		const struct sdp_format *voice = sdp_voice(s);
+		struct media_mline *m = &out->m[out->n++];
+
+		m->addr = s->addr;
+		m->port = s->port;
+		m->index = (__u8)(s->mline > UINT8_MAX ? UINT8_MAX : s->mline);
+		m->dir = (__u8)s->dir;
+		m->proto = (__u8)s->proto;
+		m->live = sdp_stream_live(s);
+		m->codec = voice ? (__u8)voice->codec : SDP_CODEC_OTHER;
+		m->clock = voice ? voice->clock : 0;
+	}
+}
+
+/* The answer from side `answerer` to the session's offer: both sides' SDP
+ * replaced, the answer's codec on both. */
+static void negotiate(struct media_tracker *t, struct media_session *s, unsigned int answerer,
+		      const struct media_sdp *answer)
+{
+	struct media_stream before[MEDIA_SESSION_STREAMS], after[MEDIA_SESSION_STREAMS];
+	size_t n_before = session_streams(s, before, MEDIA_SESSION_STREAMS);
+
+	s->sdp[!answerer] = s->offer;
+	s->sdp[answerer] = *answer;
+	for (unsigned int i = 0; i < s->sdp[!answerer].n; i++) {
+		struct media_mline *o = &s->sdp[!answerer].m[i];
+		const struct media_mline *a = mline_of(answer, o->index);
+
+		o->codec = a ? a->codec : SDP_CODEC_OTHER;
+		o->clock = a ? a->clock : 0;
+	}
+	s->negotiated = true;
+	if (!s->offer_answered)
+		t->stats.answers++;
+	s->offer_answered = true;
+	txn_table_move(&t->sessions, &s->link, SESSIONS_LIVE);
+	/* others evicted first: their streams leave before these come */
+	session_recount(t, s);
+	sink_changes(t, before, n_before, after, session_streams(s, after, MEDIA_SESSION_STREAMS));
+}
+
+static void offer(struct media_tracker *t, struct media_session *s, unsigned int offerer,
+		  const struct media_sdp *sdp, __u32 cseq, __u8 answer_method)
+{
+	bool again = s->offer_state == OFFER_PENDING && s->offerer == offerer &&
+		     s->offer_cseq == cseq && s->offer_method == answer_method;
+
+	if (!again) {
+		t->stats.offers++;
+		s->offer_answered = false;
+	}
+	s->offer = *sdp;
+	s->offerer = (__u8)offerer;
+	s->offer_cseq = cseq;
+	s->offer_method = answer_method;
+	s->offer_state = OFFER_PENDING;
+}
+
+/* Whether the message answers the pending offer: from the other side, in
+ * the offer's transaction. */
+static bool answers(const struct media_session *s, unsigned int from, const struct sip_event *ev,
+		    __u8 method)
+{
+	return s->offer_state == OFFER_PENDING && from != s->offerer &&
+	       s->offer_method == method && s->offer_cseq == ev->cseq;
+}
+
+/* ---- sessions ---- */
+
+#define session_first(t, hash) ((struct media_session *)txn_table_chain(&(t)->sessions, hash))
+#define session_next(s) ((struct media_session *)(s)->link.hash_next)
+
+static struct media_session *session_find(const struct media_tracker *t, __u64 hash,
+					  const char *call_id, __u16 len,
+					  const struct sipxdp_addr *a, const struct sipxdp_addr *b)
+{
+	for (struct media_session *s = session_first(t, hash); s; s = session_next(s))
+		if (s->link.hash == hash && s->call_id_len == len &&
+		    !memcmp(s->call_id, call_id, len) && hop_equal(&s->side[0], &s->side[1], a, b))
+			return s;
+	return NULL;
+}
+
+static struct media_session *session_new(struct media_tracker *t, const struct sip_event *ev,
+					 __u64 hash, __u16 len)
+{
+	struct media_session *s;
+
+	if (txn_table_full(&t->sessions))
+		session_remove(t, eviction_victim(t, NULL), true);
+	s = (struct media_session *)txn_table_insert(&t->sessions, hash, SESSIONS_NEGOTIATING);
+	s->side[0] = ev->saddr;
+	s->side[1] = ev->daddr;
+	s->call_id_len = len;
+	memcpy(s->call_id, ev->call_id, len);
+	return s;
+}
+
+/* Whether the message has an SDP body: 1 valid (into *out), 0 none, -1
+ * invalid (counted). */
+static int message_sdp(struct media_tracker *t, const struct sip_event *ev, struct media_sdp *out)
+{
+	static struct sdp sdp;	/* large: not on the stack; the agent has one thread */
+
+	if (!ev->msg || !sip_body_is_sdp(ev->msg))
+		return 0;
+	if (sdp_parse(ev->msg->body.p, ev->msg->body.len, &sdp) != SDP_OK) {
+		t->stats.sdp_invalid++;
+		return -1;
+	}
+	keep_sdp(out, &sdp);
+	return 1;
+}
+
+static void on_request(struct media_tracker *t, struct media_session *s, unsigned int from,
+		       const struct sip_event *ev, int has_sdp, const struct media_sdp *sdp)
+{
+	switch (ev->method) {
+	case SIPXDP_M_INVITE:
+		if (has_sdp > 0)
+			offer(t, s, from, sdp, ev->cseq, SIPXDP_M_INVITE);
+		else if (!has_sdp) {
+			s->offer_state = OFFER_IN_2XX;
+			s->offer_cseq = ev->cseq;
+		}
+		break;
+	case SIPXDP_M_UPDATE:
+		if (has_sdp > 0)
+			offer(t, s, from, sdp, ev->cseq, SIPXDP_M_UPDATE);
+		break;
+	case SIPXDP_M_ACK:
+		if (has_sdp > 0 && answers(s, from, ev, SIPXDP_M_ACK)) {
+			s->offer_state = OFFER_NONE;
+			negotiate(t, s, from, sdp);
+		}
+		break;
+	case SIPXDP_M_BYE:
+		session_remove(t, s, false);
+		break;
+	}
+}
+
+static void on_response(struct media_tracker *t, struct media_session *s, unsigned int from,
+			const struct sip_event *ev, int has_sdp, const struct media_sdp *sdp)
+{
+	bool final = ev->status >= 200;
+
+	if (ev->status >= 300) {
+		if (s->offer_state != OFFER_NONE && s->offer_cseq == ev->cseq) {
+			s->offer_state = OFFER_NONE;
+			t->stats.offers_refused++;
+		}
+		/* the INVITE that started the session failed: no dialog, no media */
+		if (ev->method == SIPXDP_M_INVITE && !s->confirmed)
+			session_remove(t, s, false);
+		return;
+	}
+	if (ev->status < 180)
+		return;		/* 100 Trying and 101: no dialog, no answer */
+	if (ev->method == SIPXDP_M_INVITE && final)
+		s->confirmed = true;
+	if (has_sdp > 0 && answers(s, from, ev, ev->method)) {
+		/* a 2xx after an answering 18x answers the same offer again */
+		if (final)
+			s->offer_state = OFFER_NONE;
+		negotiate(t, s, from, sdp);
+	} else if (has_sdp > 0 && final && ev->method == SIPXDP_M_INVITE &&
+		   s->offer_state == OFFER_IN_2XX && s->offer_cseq == ev->cseq) {
+		offer(t, s, from, sdp, ev->cseq, SIPXDP_M_ACK);
+	} else if (final && s->offer_cseq == ev->cseq && s->offer_method == ev->method) {
+		s->offer_state = OFFER_NONE;	/* answered in a reliable 18x already */
+	}
+}
+
+void media_tracker_expire(struct media_tracker *t, __u64 now_ns)
+{
+	struct txn_link *l;
+
+	while ((l = txn_table_oldest(&t->sessions, SESSIONS_NEGOTIATING))) {
+		struct media_session *s = (struct media_session *)l;
+
+		if (now_ns < s->last_ns || now_ns - s->last_ns < CALL_REMEMBER_NS)
+			break;
+		session_remove(t, s, false);
+	}
+}
+
+void media_tracker_feed(struct media_tracker *t, const struct sip_event *ev, __u64 now_ns)
+{
+	__u16 len = sip_event_call_id_len(ev, CALL_CALL_ID_MAX);
+	bool request = ev->msg && ev->msg->kind == SIP_REQUEST;
+	struct media_session *s;
+	struct media_sdp sdp;
+	unsigned int from;
+	int has_sdp;
+	__u64 hash;
+
+	media_tracker_expire(t, now_ns);
+	if (!len || (ev->flags & SIP_EVF_NO_CSEQ) || !ev->msg ||
+	    (ev->msg->kind != SIP_REQUEST && ev->msg->kind != SIP_RESPONSE))
+		return;
+	hash = txn_table_hash(&t->sessions, ev->call_id, len);
+	s = session_find(t, hash, ev->call_id, len, &ev->saddr, &ev->daddr);
+	if (!s) {
+		if (!request || ev->method != SIPXDP_M_INVITE || sip_event_to_tag_len(ev, 1))
+			return;		/* sessions start at an initial INVITE */
+		s = session_new(t, ev, hash, len);
+	}
+	/* Negotiating ones expire in the order of their last message. */
+	s->last_ns = now_ns;
+	if (!s->negotiated)
+		txn_table_move(&t->sessions, &s->link, SESSIONS_NEGOTIATING);
+	from = addr_equal(&ev->saddr, &s->side[0]) ? 0 : 1;
+	has_sdp = message_sdp(t, ev, &sdp);
+	if (request)
+		on_request(t, s, from, ev, has_sdp, &sdp);
+	else
+		on_response(t, s, from, ev, has_sdp, &sdp);
+}
+
+size_t media_tracker_streams(const struct media_tracker *t, const char *call_id, size_t len,
+			     const struct sipxdp_addr *a, const struct sipxdp_addr *b,
+			     struct media_stream *out, size_t max)
+{
+	__u16 n = (__u16)(len > CALL_CALL_ID_MAX ? CALL_CALL_ID_MAX : len);
+	const struct media_session *s;
+	size_t all;
+
+	s = session_find(t, txn_table_hash(&t->sessions, call_id, n), call_id, n, a, b);
+	if (!s)
+		return 0;
+	all = session_streams(s, out, max);
+	return all < max ? all : max;
+}
+
+void media_tracker_stats(const struct media_tracker *t, struct media_stats *out)
+{
+	*out = t->stats;
+	out->sessions = t->sessions.entries;
+	out->max_streams = t->max_streams;
+}
