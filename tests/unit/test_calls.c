@@ -695,6 +695,36 @@ static void active_call_ends_at_gap(void)
 	fixture_free(&f);
 }
 
+/* Rule: a call whose BYE was seen but whose BYE 2xx may have been among
+ * lost records ends unseen too (events_lost), once it has waited for that
+ * 2xx, not silently: every answered call ends completed or unseen, or is
+ * still active. */
+static void bye_across_gap_ends_unseen(void)
+{
+	struct fixture f;
+	const struct call_peer_stats *p;
+
+	if (!fixture_init(&f, 0))
+		return;
+	call_with(&f, T0, "lost2xx@uac", 200);
+	call_with(&f, T0, "late2xx@uac", 200);
+	feed(&f, T0 + 1 * SEC, (struct msg){ BYE, 0, UAC, PROXY, IN, "lost2xx@uac", 2, "t" });
+	feed(&f, T0 + 1 * SEC, (struct msg){ BYE, 0, UAC, PROXY, IN, "late2xx@uac", 2, "t" });
+	p = peer(&f, f.uac_side);
+	call_tracker_gap(f.t, T0 + 2 * SEC);
+	/* the one whose 2xx comes after the loss completes */
+	feed(&f, T0 + 3 * SEC, (struct msg){ BYE, 200, PROXY, UAC, OUT, "late2xx@uac", 2, "t" });
+	CHECK_EQ(p->completed, 1);
+	CHECK_EQ(p->ended_unseen[CALL_UNSEEN_EVENTS_LOST], 0);
+	/* the other waits out 64*T1 for it, then ends unseen */
+	call_tracker_expire(f.t, T0 + 1 * SEC + CALL_REMEMBER_NS);
+	CHECK_EQ(p->ended_unseen[CALL_UNSEEN_EVENTS_LOST], 1);
+	CHECK_EQ(p->active, 0);
+	CHECK_EQ(p->outcomes[CALL_INBOUND][CALL_ANSWERED],
+		 p->completed + p->ended_unseen[CALL_UNSEEN_EVENTS_LOST] + p->active);
+	fixture_free(&f);
+}
+
 /* Rule: an answered call whose end is never seen ends after
  * --max-call-duration active (max_duration), not before. */
 static void max_duration_ends_call(void)
@@ -766,5 +796,6 @@ TEST_MAIN("calls",
 	  TEST(invite_across_gap_unverified),
 	  TEST(options_across_gap_unverified),
 	  TEST(active_call_ends_at_gap),
+	  TEST(bye_across_gap_ends_unseen),
 	  TEST(max_duration_ends_call),
 	  TEST(call_table_bounded))

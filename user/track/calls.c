@@ -479,7 +479,12 @@ static void calls_expire(struct call_tracker *t, __u64 now_ns)
 
 		if (now_ns < c->forget_ns)
 			break;
-		call_deactivate(t, c);	/* a BYE that never got its 2xx */
+		/* A BYE that never got its 2xx: when records were lost since the
+		 * BYE, the 2xx may have been among them, and the call's end was
+		 * not seen (it is not completed either way). */
+		if (c->state == CALL_BYE && t->records_lost && t->gap_to_ns >= c->bye_ns)
+			t->by_peer[c->peer].ended_unseen[CALL_UNSEEN_EVENTS_LOST]++;
+		call_deactivate(t, c);
 		txn_table_remove(&t->calls, l);
 	}
 }
