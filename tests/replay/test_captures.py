@@ -21,6 +21,8 @@ import os
 import subprocess
 import sys
 
+from tally import check, summary
+
 # What sipxdp cannot read in each file, and what it must count all the same.
 OUTSIDE = {
     "heplify_erspan_sip_ipv4_udp.pcapng": "all SIP inside GRE/ERSPAN: no response counted",
@@ -67,16 +69,6 @@ ACK_DIFFERENCES = {
         "the 200's (RFC 3261 13.2.2.4), so that transaction is missing"),
 }
 
-passed = failed = 0
-
-
-def check(name, what, got, want):
-    global passed, failed
-    if got == want:
-        passed += 1
-    else:
-        failed += 1
-        print(f"FAIL {name}: {what}: got {got}, expected {want}")
 
 
 def replay(binary, path):
@@ -166,8 +158,7 @@ def main():
             compare_outside(name, report)
         else:
             compare(name, report, exp)
-    print(f"{passed} passed, {failed} failed")
-    return 1 if failed else 0
+    return summary()
 
 
 if __name__ == "__main__":

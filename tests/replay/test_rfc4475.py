@@ -23,6 +23,8 @@ import subprocess
 import sys
 import tempfile
 
+from tally import check, summary
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 TABLE = os.path.join(HERE, "..", "unit", "test_rfc4475.c")
 # What replay's JSON calls the kernel's results.
@@ -33,16 +35,6 @@ RESULT_OF_KIND = {"NOT_SIP": "not_sip", "MALFORMED": "malformed", "TRUNCATED": "
 # TCP both count.
 TCP_NEXT_MESSAGE = {"dblreq": "INVITE"}
 
-passed = failed = 0
-
-
-def check(name, what, got, want):
-    global passed, failed
-    if got == want:
-        passed += 1
-    else:
-        failed += 1
-        print(f"FAIL {name}: {what}: got {got!r}, expected {want!r}")
 
 
 def expected_rows():
@@ -166,8 +158,7 @@ def main():
             check_message(name, binary, tmp, message, rows[name], "udp", 1)
             check_message(name, binary, tmp, message, rows[name], "udp", 2)
             check_message(name, binary, tmp, message, rows[name], "tcp", 1)
-    print(f"{passed} passed, {failed} failed")
-    return 1 if failed else 0
+    return summary()
 
 
 if __name__ == "__main__":
