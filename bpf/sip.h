@@ -2,7 +2,7 @@
 /*
  * SIP scanning helpers over the per-CPU scratch window. BPF only.
  *
- * The payload is copied once into `struct scratch`; every read below uses an
+ * Each message is copied once into `struct scratch`; every read below uses an
  * index masked to the window's power-of-two size, so the verifier sees each
  * access in bounds without a packet-pointer check per byte. Bytes past the
  * valid length are stale (left from an earlier packet): callers compare
@@ -20,8 +20,6 @@
 #define WIN_MASK	(WIN_LEN - 1)
 #define WIN_SLACK	16	/* a word read at the last masked index stays inside */
 #define NO_EOL		0xffffffffu
-#define MAX_FOLDS	8	/* continuation lines followed in a row */
-#define MAX_LWS_WORDS	32	/* blanks skipped or trimmed in a row: 256 bytes */
 #define MAX_DIGITS	10	/* significant digits of a 32-bit value */
 #define CHUNK_WORDS	4	/* steps of the header scan per bpf_loop call */
 /* A step moves on 8 bytes, or to the next line that may matter, at least 2
@@ -105,11 +103,6 @@ static __always_inline bool word_is(__u64 w, const char *str, int n)
 static __always_inline bool is_digit(__u8 c)
 {
 	return (__u8)(c - '0') < 10;
-}
-
-static __always_inline bool is_blank(__u8 c)
-{
-	return c == ' ' || c == '\t';
 }
 
 /* Bytes of x that are zero, as their high bit: exact, no carry between bytes. */
