@@ -1,0 +1,291 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+#
+# sipxdp's media figures against the truth, with RTP from real UAs through a
+# real path. SIPp UACs call SIPp UASs through Kamailio; their RTP (PCMA,
+# 20 ms packets, both ways, SIPp's rtp_stream) goes straight between the
+# UAs, routed through the proxy's namespace:
+#
+#   netns uac ($E2E_CLI_NS)         netns proxy ($E2E_SRV_NS)            netns uas
+#   SIPp UACs ── veth ══ $E2E_SRV_IF  Kamailio, forwarding  $PRX_IF2 ══ veth ── SIPp UAS
+#                        sipxdp run, dumpcap               [nft: 5 % loss to the UAC]
+#   [nft: bob's RTP dropped]
+#
+# sipxdp watches $E2E_SRV_IF only: its XDP program sees what the UACs send
+# (from_peer), its TC egress program what they are sent (to_peer), and
+# dumpcap captures the same interface as the truth. The losses are made
+# before that interface, where neither sees the dropped packets:
+#   alice's call   5 % of the RTP to alice dropped at random in the proxy's
+#                  forward chain (nftables numgen), the other way clean;
+#   bob's call     all of bob's RTP dropped as it leaves his namespace (a
+#                  caller whose microphone never reaches the path): one way.
+# tshark's RTP analysis of the capture (rtp_truth.py) is the truth: packets
+# and lost exact per stream, mean jitter within 10 % or 0.5 ms, MOS within
+# 0.05 of G.107 computed from tshark's loss and jitter (and lower in the
+# lossy direction), alice's call two_way, bob's one_way. sch_netem is not in
+# the kernels this runs on: nftables makes the loss.
+# Ends with "N passed, N failed"; exits 1 if a check failed.
+#
+# Usage (as root): tests/e2e/test_media.sh [BUILD_DIR|SIPXDP]     (default: build)
+set -euo pipefail
+# shellcheck source-path=SCRIPTDIR
+# shellcheck source=lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+E2E_COUNT_FATAL=1
+
+# Addresses of this test's own, apart from the other tests'.
+E2E_SRV_ADDR=10.203.1.1
+E2E_CLI_ADDR=10.203.1.2
+E2E_SRV_ADDR6=fd00:5af:1::1
+E2E_CLI_ADDR6=fd00:5af:1::2
+UAS_NS=sxd-$$-uas
+PRX_IF2=sxd-p$$
+UAS_IF=sxd-u$$
+PRX_ADDR2=10.203.2.1
+UAS_ADDR=10.203.2.2
+IN_UAS=(nsenter "--net=/run/netns/$UAS_NS" --)
+SCENARIOS=$E2E_LIB_DIR/sipp
+NFT_TABLE=sxd_media_$$
+
+CALL_MS=8000		# RTP each way: 400 packets of 20 ms
+LOSS_PCT=5		# of the RTP to alice
+ONE_WAY_AFTER=2		# --one-way-after: well inside the call
+# Where each caller's RTP arrives (SIPp's -mp): the nftables rules and the
+# checks pick each call's streams by these.
+ALICE_RTP=16000
+BOB_RTP=17000
+UAS_RTP=18000
+
+# sipp_start NAME NS_ARRAY SIPP_ARGS...: SIPp in the background, in its own
+# directory under $E2E_TMP with the audio it plays (the scenarios name it
+# relative: rtp_stream takes no keyword), logging to sipp-NAME.log; pid in
+# SIPP_PIDS[NAME].
+declare -A SIPP_PIDS
+sipp_start() {
+	local name=$1 ns=$2 dir=$E2E_TMP/sipp-$1
+	shift 2
+	mkdir -p "$dir"
+	ln -s "$MEDIA_FILE" "$dir/silence.alaw"
+	local -n in_ns=$ns
+	(cd "$dir" && exec "${in_ns[@]}" sipp -nostdin -trace_err -timeout 30s -timeout_error \
+		-d "$CALL_MS" "$@" >"$E2E_TMP/sipp-$name.log" 2>&1) &
+	SIPP_PIDS[$name]=$!
+	E2E_BG_PIDS+=($!)
+}
+
+sipp_wait() {
+	local rc=0
+	wait "${SIPP_PIDS[$1]}" || rc=$?
+	e2e_check "SIPp $1: exit status (see sipp-$1.log)" "$rc" 0
+}
+
+uas_listening() { "${IN_UAS[@]}" ss -Hlun "src $UAS_ADDR:5060" | grep -q .; }
+
+# dumpcap has opened the interface once it says so on stderr.
+capturing() { grep -q 'Capturing on' "$E2E_TMP/dumpcap.log"; }
+
+e2e_setup "${1:-build}"
+for tool in sipp tshark dumpcap nft; do
+	command -v "$tool" >/dev/null || e2e_die "$tool not found (scripts/install-deps.sh)"
+done
+e2e_proxy_topology_up
+# The RTP goes UA to UA through the proxy's namespace, routed.
+e2e_in_srv sysctl -qw net.ipv4.ip_forward=1
+ip -n "$E2E_CLI_NS" route add "${PRX_ADDR2%.*}.0/24" via "$E2E_SRV_ADDR"
+ip -n "$UAS_NS" route add "${E2E_CLI_ADDR%.*}.0/24" via "$PRX_ADDR2"
+
+# One second of PCMA silence, which SIPp loops for the length of the call.
+MEDIA_FILE=$E2E_TMP/silence.alaw
+python3 -c 'import sys; sys.stdout.buffer.write(b"\xd5" * 8000)' >"$MEDIA_FILE"
+
+# The losses, in tables of this test's own (the namespaces go at exit, and
+# the tables with them).
+e2e_in_srv nft -f - <<EOF
+table ip $NFT_TABLE {
+	chain forward {
+		type filter hook forward priority 0; policy accept;
+		ip daddr $E2E_CLI_ADDR udp dport $ALICE_RTP-$((ALICE_RTP + 999)) numgen random mod 100 < $LOSS_PCT counter drop
+	}
+}
+EOF
+e2e_in_cli nft -f - <<EOF
+table ip $NFT_TABLE {
+	chain output {
+		type filter hook output priority 0; policy accept;
+		ip saddr $E2E_CLI_ADDR udp sport $BOB_RTP-$((BOB_RTP + 999)) counter drop
+	}
+}
+EOF
+
+e2e_kamailio_proxy_start 32
+cat >"$E2E_TMP/peers" <<EOF
+# the remote end of the proxy's hop on the watched interface
+$E2E_CLI_ADDR/32 uac
+EOF
+e2e_agent_start --peers "$E2E_TMP/peers" --one-way-after "$ONE_WAY_AFTER"
+
+# The truth: every UDP datagram of the watched interface, both ways.
+"${E2E_IN_SRV[@]}" dumpcap -q -i "$E2E_SRV_IF" -f udp -w "$E2E_TMP/media.pcapng" \
+	>"$E2E_TMP/dumpcap.log" 2>&1 &
+DUMPCAP_PID=$!
+E2E_BG_PIDS+=("$DUMPCAP_PID")
+e2e_wait_for 10 capturing || e2e_die "dumpcap not capturing after 10 s"
+
+# The UAS takes both calls, one after the other: SIPp's UAS answers every
+# call with the same RTP port, and two calls at once would share a stream
+# (sipxdp keys a stream by where it arrives). Each caller has RTP ports of
+# its own, which the nftables rules pick.
+sipp_start uas IN_UAS -sf "$SCENARIOS/uas_media.xml" -i "$UAS_ADDR" -p 5060 -mi "$UAS_ADDR" \
+	-mp "$UAS_RTP" -m 2
+e2e_wait_for 10 uas_listening || e2e_die "SIPp UAS not listening"
+UAC=("$E2E_SRV_ADDR:5060" -i "$E2E_CLI_ADDR" -mi "$E2E_CLI_ADDR" -sf "$SCENARIOS/uac_media.xml" -m 1)
+sipp_start alice E2E_IN_CLI "${UAC[@]}" -p 5070 -s alice -mp "$ALICE_RTP"
+sipp_wait alice
+sipp_start bob E2E_IN_CLI "${UAC[@]}" -p 5071 -s bob -mp "$BOB_RTP"
+sipp_wait bob
+sipp_wait uas
+
+# Both calls ended: the agent has them once it lists both as ended.
+media_settled() {
+	e2e_sipxdp media --json >"$E2E_TMP/media.json" &&
+		python3 - "$E2E_TMP/media.json" <<'EOF'
+import json, sys
+streams = json.load(open(sys.argv[1]))["media"]
+calls = {s["call_id"] for s in streams}
+sys.exit(0 if len(calls) == 2 and all(s["state"] == "ended" for s in streams) else 1)
+EOF
+}
+e2e_wait_for 10 media_settled || e2e_log "media: the two calls not both ended after 10 s"
+e2e_sipxdp media --json >"$E2E_TMP/media.json"
+e2e_sipxdp calls --json >"$E2E_TMP/calls.json"
+e2e_in_srv curl -sf "http://$E2E_METRICS_ADDR/metrics" >"$E2E_TMP/metrics.txt"
+e2e_stop_pid "$DUMPCAP_PID"
+python3 "$E2E_LIB_DIR/rtp_truth.py" "$E2E_TMP/media.pcapng" >"$E2E_TMP/truth.json"
+
+# 1. The path did what it was set to: the capture holds alice's two streams
+# and the one to bob, none from bob; only the stream to alice lost packets
+# (400 at 5 %: none lost would happen once in 10^9 runs), and each nftables
+# rule dropped what the capture misses.
+# nft_dropped CMD...: the packets this test's table dropped, in the namespace
+# CMD enters.
+nft_dropped() {
+	"$@" nft -j list table ip "$NFT_TABLE" | python3 -c 'import json, sys
+print(sum(r["counter"]["packets"] for e in json.load(sys.stdin)["nftables"] if "rule" in e
+          for r in e["rule"]["expr"] if "counter" in r))'
+}
+truth() { e2e_json "$E2E_TMP/truth.json" "$1"; }
+e2e_check "capture: RTP streams (to, from) alice and to bob" \
+	"$(truth 'streams[*].dst_port')" "[$ALICE_RTP, $BOB_RTP, $UAS_RTP]"
+e2e_check "capture: nothing from bob" "$(truth "streams[src_port=$BOB_RTP]")" "(missing)"
+e2e_check "capture: lost in the clean streams" \
+	"$(truth "streams[src_port=$ALICE_RTP].lost") $(truth "streams[dst_port=$BOB_RTP].lost")" "0 0"
+ALICE_LOST=$(truth "streams[dst_port=$ALICE_RTP].lost")
+e2e_check_cmd "capture: alice lost some RTP ($ALICE_LOST)" [ "$ALICE_LOST" -gt 0 ]
+# A drop at either end of the stream is no gap RTP can see: at least that many.
+DROPPED=$(nft_dropped "${E2E_IN_SRV[@]}")
+e2e_check_cmd "nft dropped to alice ($DROPPED) >= lost ($ALICE_LOST)" [ "$DROPPED" -ge "$ALICE_LOST" ]
+BOB_DROPPED=$(nft_dropped "${E2E_IN_CLI[@]}")
+e2e_check_cmd "nft dropped bob's RTP ($BOB_DROPPED)" [ "$BOB_DROPPED" -gt 0 ]
+
+# 2. Each stream as sipxdp measured it against tshark's, and each call's
+# verdict. media_compare prints one line per check: name, got, expected.
+media_compare() {
+	python3 - "$E2E_TMP/truth.json" "$E2E_TMP/media.json" "$E2E_CLI_ADDR" "$ALICE_RTP" "$BOB_RTP" <<'PY'
+import json, sys
+
+truth = json.load(open(sys.argv[1]))["streams"]
+media = json.load(open(sys.argv[2]))["media"]
+cli, ports = sys.argv[3], {"alice": int(sys.argv[4]), "bob": int(sys.argv[5])}
+
+
+def check(name, got, want):
+    print("%s\t%s\t%s" % (name, got, want))
+
+
+def near(got, want, rel, absolute):
+    return got is not None and abs(got - want) <= max(rel * abs(want), absolute)
+
+
+# A call is known by where its caller's RTP arrives (the to_peer stream's port).
+calls = {}
+for who, port in ports.items():
+    ids = {s["call_id"] for s in media if s["direction"] == "to_peer" and s["dst_port"] == port}
+    check("%s: one call with a stream to port %d" % (who, port), len(ids), 1)
+    calls[who] = ids.pop() if len(ids) == 1 else None
+# The stream of a call in a direction: the truth's, sipxdp's.
+want_verdict = {"alice": "two_way", "bob": "one_way"}
+mos = {}
+for who, call_id in calls.items():
+    streams = [s for s in media if s["call_id"] == call_id]
+    check("%s: streams (directions)" % who, sorted(s["direction"] for s in streams),
+          ["from_peer", "to_peer"])
+    for direction in ("from_peer", "to_peer"):
+        got = [s for s in streams if s["direction"] == direction]
+        if len(got) != 1:
+            continue
+        got, name = got[0], "%s %s" % (who, direction)
+        if direction == "to_peer":
+            want = [t for t in truth if t["dst"] == cli and t["dst_port"] == ports[who]]
+        else:
+            want = [t for t in truth if t["src"] == cli and t["src_port"] == ports[who]]
+        check(name + ": call_media", got["call_media"], want_verdict[who])
+        check(name + ": state", got["state"], "ended")
+        check(name + ": codec, clock", "%s %s" % (got["codec"], got["clock"]), "PCMA 8000")
+        if not want:
+            # The muted direction: learned from SDP, not one packet seen.
+            check(name + ": packets, lost, mos (none arrived)",
+                  "%s %s %s" % (got["packets"], got["lost"], got["mos"]), "0 0 None")
+            continue
+        want = want[0]
+        check(name + ": src, dst, dst_port", "%s %s %s" % (got["src"], got["dst"], got["dst_port"]),
+              "%s %s %s" % (want["src"], want["dst"], want["dst_port"]))
+        check(name + ": packets", got["packets"], want["packets"])
+        check(name + ": lost", got["lost"], want["lost"])
+        check(name + ": expected", got["expected"], want["expected"])
+        check(name + ": jitter_ms %s, tshark's mean %s (10 %% or 0.5 ms)"
+              % (got["jitter_ms"], want["mean_jitter_ms"]),
+              near(got["jitter_ms"], want["mean_jitter_ms"], 0.10, 0.5), True)
+        check(name + ": mos %s, G.107 of tshark's loss and jitter %s (0.05)"
+              % (got["mos"], want["mos"]), near(got["mos"], want["mos"], 0, 0.05), True)
+        mos[(who, direction)] = got["mos"]
+if ("alice", "to_peer") in mos and ("alice", "from_peer") in mos:
+    check("alice: mos lower with loss (to_peer %s, from_peer %s)"
+          % (mos[("alice", "to_peer")], mos[("alice", "from_peer")]),
+          mos[("alice", "to_peer")] < mos[("alice", "from_peer")], True)
+PY
+}
+rc=0
+media_compare >"$E2E_TMP/compare.tsv" || rc=$?
+e2e_check "media --json: compared with the capture (exit status)" "$rc" 0
+while IFS=$'\t' read -r name got want; do
+	e2e_check "media --json: $name" "$got" "$want"
+done <"$E2E_TMP/compare.tsv"
+
+# 3. The calls and /metrics: the same figures, per peer.
+e2e_check "calls --json: uac media" "$(e2e_json "$E2E_TMP/calls.json" 'calls[peer=uac].media')" \
+	'{"none": 0, "one_way": 1, "two_way": 1}'
+M=$E2E_TMP/metrics.txt
+sum_truth() {
+	python3 - "$E2E_TMP/truth.json" "$E2E_CLI_ADDR" "$1" "$2" <<'PY'
+import json, sys
+truth, cli, direction, field = json.load(open(sys.argv[1]))["streams"], *sys.argv[2:]
+side = "dst" if direction == "to_peer" else "src"
+print(sum(t[field] for t in truth if t[side] == cli))
+PY
+}
+for direction in from_peer to_peer; do
+	e2e_check "media_packets_total{peer=uac,direction=$direction}" \
+		"$(e2e_metric "$M" sipxdp_media_packets_total peer=uac "direction=$direction")" \
+		"$(sum_truth "$direction" packets)"
+	e2e_check "media_packets_lost_total{peer=uac,direction=$direction}" \
+		"$(e2e_metric "$M" sipxdp_media_packets_lost_total peer=uac "direction=$direction")" \
+		"$(sum_truth "$direction" lost)"
+done
+for media in two_way one_way none; do
+	want=0
+	case $media in two_way | one_way) want=1 ;; esac
+	e2e_check "calls_media_total{peer=uac,media=$media}" \
+		"$(e2e_metric "$M" sipxdp_calls_media_total peer=uac "media=$media")" "$want"
+done
+
+e2e_summary
