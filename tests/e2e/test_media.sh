@@ -34,15 +34,15 @@ set -euo pipefail
 E2E_COUNT_FATAL=1
 
 # Addresses of this test's own, apart from the other tests'.
-E2E_SRV_ADDR=10.203.1.1
-E2E_CLI_ADDR=10.203.1.2
-E2E_SRV_ADDR6=fd00:5af:1::1
-E2E_CLI_ADDR6=fd00:5af:1::2
+E2E_SRV_ADDR=10.204.1.1
+E2E_CLI_ADDR=10.204.1.2
+E2E_SRV_ADDR6=fd00:5b0:1::1
+E2E_CLI_ADDR6=fd00:5b0:1::2
 UAS_NS=sxd-$$-uas
 PRX_IF2=sxd-p$$
 UAS_IF=sxd-u$$
-PRX_ADDR2=10.203.2.1
-UAS_ADDR=10.203.2.2
+PRX_ADDR2=10.204.2.1
+UAS_ADDR=10.204.2.2
 IN_UAS=(nsenter "--net=/run/netns/$UAS_NS" --)
 SCENARIOS=$E2E_LIB_DIR/sipp
 NFT_TABLE=sxd_media_$$
