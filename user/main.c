@@ -17,6 +17,7 @@ static const struct {
 	{ "calls", cmd_calls },
 	{ "redirects", cmd_redirects },
 	{ "suspects", cmd_suspects },
+	{ "media", cmd_media },
 	{ "replay", cmd_replay },
 };
 
@@ -37,6 +38,7 @@ static void usage(FILE *out)
 "  calls      call figures per peer: attempts, outcomes, SER/SEER/ISA/SCR, delays\n"
 "  redirects  3xx Contact targets: code, URI, sender, count, last seen\n"
 "  suspects   sources flagged as scanners or for failed logins, and why\n"
+"  media      the RTP streams of live and recent calls: loss, jitter, MOS\n"
 "  replay     run a pcap/pcapng capture through the same program and logic\n"
 "  unload     detach what a crashed agent left and remove the pinned maps\n"
 "\n"

@@ -756,6 +756,84 @@ static void max_duration_ends_call(void)
 	fixture_free(&f);
 }
 
+/* The media tracker as the hooks see it: which dialogs' RTP flows, and
+ * which calls the call tracker ended itself. */
+static bool media_flows;	/* for every call but "silent@uac" */
+static char media_ended_log[128];
+
+static bool hook_flowing(void *ctx, const char *call_id, size_t len, const struct sipxdp_addr *a,
+			 const struct sipxdp_addr *b, __u64 now_ns)
+{
+	(void)ctx, (void)a, (void)b, (void)now_ns;
+	return media_flows && !(len == 10 && !memcmp(call_id, "silent@uac", len));
+}
+
+static void hook_ended(void *ctx, const char *call_id, size_t len, const struct sipxdp_addr *a,
+		       const struct sipxdp_addr *b, __u64 now_ns)
+{
+	size_t n = strlen(media_ended_log);
+
+	(void)ctx, (void)a, (void)b, (void)now_ns;
+	snprintf(media_ended_log + n, sizeof(media_ended_log) - n, "%s%.*s", n ? " " : "",
+		 (int)len, call_id);
+}
+
+/* Rule: a loss of records does not end a call whose RTP still flows; it
+ * ends when that RTP stops (events_lost, the loss made its BYE unknowable),
+ * or at its BYE. A call whose RTP stops with no loss ends no_media. The
+ * media of the calls ended at the loss is told to end too. */
+static void media_keeps_call_across_gap(void)
+{
+	struct call_tracker_opts opts = { .media = { hook_flowing, hook_ended, NULL } };
+	struct sipxdp_addr uac, proxy;
+	struct fixture f;
+	const struct call_peer_stats *p;
+
+	if (!fixture_init(&f, 0))
+		return;
+	call_tracker_free(f.t);
+	opts.peers = f.peers;
+	f.t = call_tracker_new(&opts);
+	CHECK(f.t);
+	if (!f.t) {
+		peers_free(f.peers);
+		return;
+	}
+	media_ended_log[0] = '\0';
+	media_flows = true;
+	call_with(&f, T0, "talking@uac", 200);
+	call_with(&f, T0, "silent@uac", 200);
+	call_with(&f, T0, "byes@uac", 200);
+	p = peer(&f, f.uac_side);
+	call_tracker_gap(f.t, T0 + 2 * SEC);
+	CHECK_EQ(p->active, 2);
+	CHECK_EQ(p->ended_unseen[CALL_UNSEEN_EVENTS_LOST], 1);
+	CHECK_STR(media_ended_log, "silent@uac");
+	/* the BYE of one that stayed up completes it */
+	media_flows = false;
+	uac = UAC;
+	proxy = PROXY;
+	feed(&f, T0 + 3 * SEC, (struct msg){ BYE, 0, UAC, PROXY, IN, "byes@uac", 2, "t" });
+	feed(&f, T0 + 3 * SEC, (struct msg){ BYE, 200, PROXY, UAC, OUT, "byes@uac", 2, "t" });
+	CHECK_EQ(p->completed, 1);
+	/* the other's RTP stops: it ended unseen, its BYE maybe lost */
+	CHECK(call_tracker_media_stopped(f.t, "talking@uac", 11, &proxy, &uac));
+	CHECK_EQ(p->ended_unseen[CALL_UNSEEN_EVENTS_LOST], 2);
+	CHECK(!call_tracker_media_stopped(f.t, "talking@uac", 11, &proxy, &uac));
+	/* with no loss while it was up: no_media; the media tracker is not told */
+	call_with(&f, T0 + 4 * SEC, "quiet@uac", 200);
+	CHECK(!call_tracker_media_stopped(f.t, "quiet@uac", 9, &proxy, &proxy));	/* another hop */
+	CHECK(call_tracker_media_stopped(f.t, "quiet@uac", 9, &uac, &proxy));
+	CHECK_EQ(p->ended_unseen[CALL_UNSEEN_NO_MEDIA], 1);
+	CHECK_EQ(p->active, 0);
+	CHECK_STR(media_ended_log, "silent@uac");
+	CHECK_EQ(p->outcomes[CALL_INBOUND][CALL_ANSWERED],
+		 p->completed + p->ended_unseen[CALL_UNSEEN_EVENTS_LOST] +
+		 p->ended_unseen[CALL_UNSEEN_NO_MEDIA] + p->active);
+	CHECK_STR(call_unseen_reason_name(CALL_UNSEEN_NO_MEDIA), "no_media");
+	fixture_free(&f);
+}
+
 /* Rule: the call table is bounded; what is dropped unfinished is counted. */
 static void call_table_bounded(void)
 {
@@ -798,4 +876,5 @@ TEST_MAIN("calls",
 	  TEST(active_call_ends_at_gap),
 	  TEST(bye_across_gap_ends_unseen),
 	  TEST(max_duration_ends_call),
+	  TEST(media_keeps_call_across_gap),
 	  TEST(call_table_bounded))

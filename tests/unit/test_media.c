@@ -361,7 +361,7 @@ static void sink_remove(void *ctx, const struct media_stream *st)
 static void setup_with_sink(size_t max_streams)
 {
 	struct media_opts o = { .max_streams = max_streams,
-				.sink = { sink_add, sink_remove, sink_log } };
+				.sink = { sink_add, sink_remove, NULL, sink_log } };
 
 	media_tracker_free(mt);
 	mt = media_tracker_new(&o);
@@ -404,6 +404,255 @@ static void sink(void)
 	CHECK_EQ(stats().streams_evicted, 2);
 }
 
+/* ---- figures read back ---- */
+
+/* What the fake kernel map holds, by port: 4000 is A's, 5000 B's. */
+static struct media_figures fig_a, fig_b;
+static char stopped_log[128];
+
+static bool fig_read(void *ctx, const struct media_stream *st, struct media_figures *out)
+{
+	(void)ctx;
+	*out = st->dst_port == 4000 ? fig_a : fig_b;
+	return true;
+}
+
+static void on_stopped(void *ctx, const char *call_id, size_t len, const struct sipxdp_addr *a,
+		       const struct sipxdp_addr *b)
+{
+	size_t n = strlen(stopped_log);
+
+	CHECK(ctx == stopped_log);
+	CHECK(a && b);
+	snprintf(stopped_log + n, sizeof(stopped_log) - n, "%s%.*s", n ? " " : "", (int)len,
+		 call_id);
+}
+
+static void setup_with_figures(void)
+{
+	struct media_opts o = { .sink = { NULL, NULL, fig_read, NULL },
+				.one_way_after_ns = 5000000000ull,
+				.timeout_ns = 60000000000ull,
+				.stopped = on_stopped, .stopped_ctx = stopped_log };
+
+	media_tracker_free(mt);
+	mt = media_tracker_new(&o);
+	now = 1000000000ull;
+	memset(&fig_a, 0, sizeof(fig_a));
+	memset(&fig_b, 0, sizeof(fig_b));
+	stopped_log[0] = '\0';
+}
+
+/* RTP of n packets, lost of them lost, from first to last (ns). */
+static struct media_figures rtp(__u64 n, __u64 lost, __u64 first, __u64 last)
+{
+	return (struct media_figures){ .packets = n, .bytes = n * 172, .expected = n + lost,
+				       .lost = lost, .jitter_ms = 2.0, .first_ns = first,
+				       .last_ns = last };
+}
+
+static const struct media_peer_stats *other(void)
+{
+	return media_tracker_peer(mt, 0);
+}
+
+static void bye(const char *id)
+{
+	feed(A, B, "BYE sip:b@x SIP/2.0", id, "2 BYE", "t", NULL);
+}
+
+/* Verdicts at the end of answered calls, from the figures read then. */
+static void verdicts(void)
+{
+	setup_with_figures();
+	/* both ways: two_way; the figures are read at the BYE, with no refresh */
+	call("v1", "10.0.0.1", "10.0.0.2");
+	fig_a = rtp(500, 0, now, now + 10000000000ull);
+	fig_b = rtp(480, 20, now, now + 10000000000ull);
+	now += 10000000000ull;
+	bye("v1");
+	CHECK_EQ(other()->calls[MEDIA_TWO_WAY], 1);
+	/* the INVITE came in from A: A is the peer; 4000 is A's, so to_peer */
+	CHECK_EQ(other()->packets[MEDIA_TO_PEER], 500);
+	CHECK_EQ(other()->packets[MEDIA_FROM_PEER], 480);
+	CHECK_EQ(other()->lost[MEDIA_FROM_PEER], 20);
+	CHECK_EQ(other()->streams[MEDIA_FROM_PEER][SDP_CODEC_PCMA], 1);
+	CHECK_EQ(other()->streams[MEDIA_TO_PEER][SDP_CODEC_PCMA], 1);
+	CHECK_EQ(other()->mos[MEDIA_FROM_PEER].count, 1);
+	CHECK_EQ(other()->jitter[MEDIA_TO_PEER].count, 1);
+	/* 4 % loss scores below no loss, as G.107 says */
+	CHECK(other()->mos[MEDIA_FROM_PEER].sum_seconds < other()->mos[MEDIA_TO_PEER].sum_seconds);
+
+	/* one way for 6 s from its first packet: one_way */
+	memset(&fig_b, 0, sizeof(fig_b));
+	call("v2", "10.0.0.1", "10.0.0.2");
+	fig_a = rtp(300, 0, now, now + 6000000000ull);
+	now += 6000000000ull;
+	bye("v2");
+	CHECK_EQ(other()->calls[MEDIA_ONE_WAY], 1);
+
+	/* one way for 2 s only: not judged, not counted */
+	call("v3", "10.0.0.1", "10.0.0.2");
+	fig_a = rtp(100, 0, now, now + 2000000000ull);
+	now += 2000000000ull;
+	bye("v3");
+	CHECK_EQ(other()->calls[MEDIA_ONE_WAY], 1);
+	CHECK_EQ(other()->calls[MEDIA_TWO_WAY], 1);
+
+	/* no RTP either way: none; the streams count, with no MOS sample */
+	memset(&fig_a, 0, sizeof(fig_a));
+	call("v4", "10.0.0.1", "10.0.0.2");
+	now += 3000000000ull;
+	bye("v4");
+	CHECK_EQ(other()->calls[MEDIA_NONE], 1);
+	CHECK_EQ(other()->streams[MEDIA_TO_PEER][SDP_CODEC_PCMA], 4);
+	CHECK_EQ(other()->mos[MEDIA_TO_PEER].count, 3);
+
+	/* on hold from the start: never both ways expected, never judged */
+	feed(A, B, "INVITE sip:b@x SIP/2.0", "v5", "1 INVITE", NULL,
+	     sdp("10.0.0.1", 4000, "0", "a=sendonly"));
+	feed(B, A, "SIP/2.0 200 OK", "v5", "1 INVITE", "t", sdp("10.0.0.2", 5000, "0", "a=recvonly"));
+	fig_b = rtp(300, 0, now, now + 9000000000ull);
+	now += 9000000000ull;
+	bye("v5");
+	CHECK_EQ(other()->calls[MEDIA_ONE_WAY] + other()->calls[MEDIA_NONE] +
+		 other()->calls[MEDIA_TWO_WAY], 3);
+
+	/* a call never answered is not judged */
+	memset(&fig_b, 0, sizeof(fig_b));
+	feed(A, B, "INVITE sip:b@x SIP/2.0", "v6", "1 INVITE", NULL, sdp("10.0.0.1", 4000, "0", ""));
+	feed(B, A, "SIP/2.0 183 Session Progress", "v6", "1 INVITE", "t", sdp("10.0.0.2", 5000, "0", ""));
+	feed(B, A, "SIP/2.0 486 Busy Here", "v6", "1 INVITE", "t", NULL);
+	CHECK_EQ(other()->calls[MEDIA_NONE], 1);
+}
+
+/* Without figures (a replay sees no RTP) nothing is judged. */
+static void no_figures_no_verdict(void)
+{
+	setup(0);
+	call("n1", "10.0.0.1", "10.0.0.2");
+	now += 10000000000ull;
+	bye("n1");
+	for (int v = 0; v < MEDIA_VERDICTS; v++)
+		CHECK_EQ(other()->calls[v], 0);
+	CHECK_EQ(other()->streams[MEDIA_TO_PEER][SDP_CODEC_PCMA], 0);
+}
+
+/* Lost only goes up, whatever a duplicate does to expected - received. */
+static void lost_is_monotonic(void)
+{
+	setup_with_figures();
+	call("m1", "10.0.0.1", "10.0.0.2");
+	fig_b = rtp(100, 5, now, now);
+	media_tracker_refresh(mt, now);
+	CHECK_EQ(other()->lost[MEDIA_FROM_PEER], 5);
+	fig_b = rtp(103, 3, now, now + MEDIA_REFRESH_NS);
+	now += MEDIA_REFRESH_NS;
+	media_tracker_refresh(mt, now);
+	CHECK_EQ(other()->lost[MEDIA_FROM_PEER], 5);
+	CHECK_EQ(other()->packets[MEDIA_FROM_PEER], 103);
+	fig_b = rtp(110, 7, now, now + MEDIA_REFRESH_NS);
+	/* within a second of the last read: not read again */
+	media_tracker_refresh(mt, now + MEDIA_REFRESH_NS / 2);
+	CHECK_EQ(other()->lost[MEDIA_FROM_PEER], 5);
+	now += MEDIA_REFRESH_NS;
+	media_tracker_refresh(mt, now);
+	CHECK_EQ(other()->lost[MEDIA_FROM_PEER], 7);
+	CHECK_EQ(other()->packets[MEDIA_FROM_PEER], 110);
+}
+
+/* RTP that flowed and stopped both ways for the timeout ends the session,
+ * and the call tracker is told; a silent call on hold, or one whose RTP
+ * never came, is not ended. */
+static void media_stops(void)
+{
+	__u64 t0;
+
+	setup_with_figures();
+	call("s1", "10.0.0.1", "10.0.0.2");
+	t0 = now;
+	fig_a = rtp(100, 0, t0, t0 + 2000000000ull);
+	fig_b = rtp(100, 0, t0, t0 + 2000000000ull);
+	now = t0 + 2000000000ull;
+	media_tracker_refresh(mt, now);
+	{
+		struct sipxdp_addr a = ip(A), b = ip(B), p = ip(P);
+
+		CHECK(!media_tracker_flowing(mt, "s1", 2, &a, &p, now));	/* another hop */
+		CHECK(media_tracker_flowing(mt, "s1", 2, &b, &a, now));
+		now = t0 + 2000000000ull + 59000000000ull;
+		media_tracker_refresh(mt, now);
+		CHECK_STR(stopped_log, "");
+		CHECK(media_tracker_flowing(mt, "s1", 2, &a, &b, now));
+		now = t0 + 2000000000ull + 61000000000ull;
+		CHECK(!media_tracker_flowing(mt, "s1", 2, &a, &b, now));
+		media_tracker_refresh(mt, now);
+		CHECK_STR(stopped_log, "s1");
+		CHECK_EQ(streams("s1", A, B), 0);
+		CHECK_EQ(stats().stopped, 1);
+		CHECK_EQ(other()->calls[MEDIA_TWO_WAY], 1);
+	}
+
+	/* no RTP ever: not stopped (it may go another way than this host) */
+	memset(&fig_a, 0, sizeof(fig_a));
+	memset(&fig_b, 0, sizeof(fig_b));
+	call("s2", "10.0.0.1", "10.0.0.2");
+	now += 120000000000ull;
+	media_tracker_refresh(mt, now);
+	CHECK_STR(stopped_log, "s1");
+	CHECK_EQ(streams("s2", A, B), 2);
+
+	/* put on hold after RTP flowed: silence is not the call's end */
+	fig_a = rtp(100, 0, now, now + 1000000000ull);
+	fig_b = rtp(100, 0, now, now + 1000000000ull);
+	now += 1000000000ull;
+	media_tracker_refresh(mt, now);
+	feed(A, B, "INVITE sip:b@x SIP/2.0", "s2", "2 INVITE", "t", sdp("10.0.0.1", 4000, "0", "a=inactive"));
+	feed(B, A, "SIP/2.0 200 OK", "s2", "2 INVITE", "t", sdp("10.0.0.2", 5000, "0", "a=inactive"));
+	now += 120000000000ull;
+	media_tracker_refresh(mt, now);
+	CHECK_STR(stopped_log, "s1");
+
+	/* the call tracker ended it (its BYE lost, say): the session goes */
+	{
+		struct sipxdp_addr a = ip(A), b = ip(B);
+
+		media_tracker_end(mt, "s2", 2, &a, &b, now);
+	}
+	CHECK_EQ(streams("s2", A, B), 0);
+	CHECK_EQ(other()->calls[MEDIA_TWO_WAY], 2);
+}
+
+/* What `media` lists: the live streams, then the ended ones, newest first. */
+static void view(void)
+{
+	struct media_stream_view v[8];
+	size_t live = 0, n;
+
+	setup_with_figures();
+	call("w1", "10.0.0.1", "10.0.0.2");
+	fig_a = rtp(50, 0, now, now);
+	media_tracker_refresh(mt, now);
+	n = media_tracker_view(mt, now, v, 8, &live);
+	CHECK_EQ(n, 2);
+	CHECK_EQ(live, 2);
+	CHECK(v[0].live && v[1].live);
+	/* RTP one way for no time yet: too soon to say */
+	CHECK_EQ(v[0].call_media, MEDIA_UNDECIDED);
+	bye("w1");
+	call("w2", "10.0.0.1", "10.0.0.2");
+	n = media_tracker_view(mt, now, v, 8, &live);
+	CHECK_EQ(n, 4);
+	CHECK_EQ(live, 2);
+	CHECK(!v[2].live && !v[3].live);
+	CHECK(!memcmp(v[2].call_id, "w1", 2));
+	CHECK_EQ(v[3].fig.packets + v[2].fig.packets, 50);
+	/* a stream with RTP has a MOS; G.711 with no loss and 2 ms jitter */
+	CHECK(v[2].fig.packets ? v[2].mos > 4.3 : v[3].mos > 4.3);
+	/* bounded by max */
+	CHECK_EQ(media_tracker_view(mt, now, v, 3, &live), 3);
+}
+
 static void teardown(void)
 {
 	media_tracker_free(mt);
@@ -418,6 +667,11 @@ TEST_MAIN("media",
 	  TEST(hold),
 	  TEST(several_mlines),
 	  TEST(invalid_and_unknown),
+	  TEST(verdicts),
+	  TEST(no_figures_no_verdict),
+	  TEST(lost_is_monotonic),
+	  TEST(media_stops),
+	  TEST(view),
 	  TEST(two_hops),
 	  TEST(bounded),
 	  TEST(expiry),

@@ -33,13 +33,13 @@ struct cli_opts {
 	int by;			/* top: class index, -1 for all */
 	unsigned int n;		/* top: rows */
 	unsigned int sources;	/* stats: the busiest sources listed; 0: all */
-	const char *report;	/* acks, redirects, suspects: the agent's /REPORT.json|txt */
+	const char *report;	/* acks, redirects, suspects, media: the agent's /REPORT.json|txt */
 	bool detach_only;	/* unload: keep the pinned counters */
 };
 
 /* Which command's options parse_cli takes besides the shared ones. */
 enum cli_kind {
-	CLI_READ,	/* acks, calls, redirects, suspects */
+	CLI_READ,	/* acks, calls, redirects, suspects, media */
 	CLI_STATS,	/* + --sources, --all-sources */
 	CLI_TOP,	/* + --by, -n */
 	CLI_UNLOAD,	/* + --detach-only */
@@ -291,7 +291,7 @@ int cmd_top(int argc, char **argv)
 	return reading_command(argc, argv, top_usage, CLI_TOP, NULL, show_top_once);
 }
 
-/* The options of acks, redirects and suspects, the documents read from the agent. */
+/* The options of acks, redirects, suspects and media, the documents read from the agent. */
 #define READ_OPTIONS_HELP \
 "  --json           the JSON document (its keys: sipxdp(8), docs/json.md)\n" \
 "  --watch          show it again every --interval seconds (default 1)\n" \
@@ -381,6 +381,27 @@ int cmd_suspects(int argc, char **argv)
 {
 	return reading_command(argc, argv, suspects_usage, CLI_READ, "suspects",
 			       show_agent_report);
+}
+
+static const char media_usage[] =
+"Usage: sipxdp media [--json] [--watch [--interval SEC]] [--pin-dir DIR]\n"
+"\n"
+"The audio streams of the running agent's calls, as SDP offers and answers\n"
+"negotiated them and the kernel measured them: those of live calls (the ones\n"
+"negotiated longest ago first, 1000 at most), then the 64 that ended last.\n"
+"Per stream: state (live, ended), the call's peer and the stream's direction\n"
+"seen from it (from_peer, to_peer), where the RTP goes (the receiver's SDP\n"
+"address and port), codec, packets, lost (RFC 3550: expected less received,\n"
+"never below 0), the mean interarrival jitter in ms, the MOS the ITU-T G.107\n"
+"E-model estimates from loss and jitter, the call's media so far (two_way,\n"
+"one_way: RTP one way only for --one-way-after; none; undecided) and its\n"
+"Call-ID. Figures are read from the kernel once a second.\n"
+"\n"
+READ_OPTIONS_HELP;
+
+int cmd_media(int argc, char **argv)
+{
+	return reading_command(argc, argv, media_usage, CLI_READ, "media", show_agent_report);
 }
 
 static const char unload_usage[] =

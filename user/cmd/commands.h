@@ -3,10 +3,13 @@
 #ifndef SIPXDP_COMMANDS_H
 #define SIPXDP_COMMANDS_H
 
+#include <linux/types.h>
+
 #define DEFAULT_PIN_DIR		"/sys/fs/bpf/sipxdp"
 #define DEFAULT_LISTEN		"127.0.0.1:9360"
 #define REDIRECT_MAX_AGE_LIMIT_S	(30u * 86400u)	/* --redirect-max-age: 30 days */
 #define MAX_CALL_DURATION_LIMIT_S	(7u * 86400u)	/* --max-call-duration: 7 days */
+#define MEDIA_SECONDS_LIMIT_S		86400u		/* --one-way-after, --media-timeout */
 
 int cmd_run(int argc, char **argv);
 int cmd_unload(int argc, char **argv);
@@ -16,11 +19,15 @@ int cmd_acks(int argc, char **argv);
 int cmd_calls(int argc, char **argv);
 int cmd_redirects(int argc, char **argv);
 int cmd_suspects(int argc, char **argv);
+int cmd_media(int argc, char **argv);
 int cmd_replay(int argc, char **argv);
 
 /* Parses a whole non-negative number for an option; -1 with a message if bad. */
 int parse_count(const char *opt, const char *arg, unsigned long long max,
 		unsigned long long *out);
+
+/* A whole number of seconds from 1 to max for opt, into *ns; -1 with a message if bad. */
+int parse_seconds(const char *opt, const char *arg, unsigned int max, __u64 *ns);
 
 struct loader_opts;
 struct core_opts;

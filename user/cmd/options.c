@@ -20,8 +20,7 @@ int parse_count(const char *opt, const char *arg, unsigned long long max,
 	return 0;
 }
 
-/* A whole number of seconds from 1 to max for opt, into *ns; -1 with a message if bad. */
-static int parse_seconds(const char *opt, const char *arg, unsigned int max, __u64 *ns)
+int parse_seconds(const char *opt, const char *arg, unsigned int max, __u64 *ns)
 {
 	unsigned long long val;
 

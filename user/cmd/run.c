@@ -47,6 +47,7 @@ static void run_usage(FILE *out)
 "                  [--redirect-max-age SEC] [--max-sources N] [--ack-table N]\n"
 "                  [--max-calls N] [--max-registrations N] [--ring-buffer MIB]\n"
 "                  [--max-call-duration SEC] [--max-media-streams N]\n"
+"                  [--one-way-after SEC] [--media-timeout SEC]\n"
 "                  [--max-suspects N] [--pin-dir DIR] [--no-egress] [-v]\n"
 "\n"
 "The agent, in the foreground, logging to stderr. Attaches the XDP program to\n"
@@ -112,13 +113,21 @@ static void run_usage(FILE *out)
 "                          two a call (from 4 to 16777216, default 65536); when\n"
 "                          full, calls still negotiating go first, then those\n"
 "                          negotiated longest ago: sipxdp_map_evictions_total\n"
+"  --one-way-after SEC     an answered call whose SDP expects audio both ways,\n"
+"                          with RTP one way only for SEC seconds from its\n"
+"                          first packet, is one_way (default 5)\n"
+"  --media-timeout SEC     an answered call whose RTP flowed and then stopped\n"
+"                          both ways for SEC seconds, while its SDP expects\n"
+"                          audio (not on hold), ends: sipxdp_calls_ended_unseen_\n"
+"                          total{reason=\"no_media\"}, or events_lost when\n"
+"                          records were lost while it was up (default 60)\n"
 "  --pin-dir DIR           where maps are pinned (default " DEFAULT_PIN_DIR ")\n"
 "  --no-egress             XDP (ingress) only: no TC egress program\n"
 "  -v, --verbose           debug messages (libbpf's and libxdp's too)\n"
 "\n"
 "HTTP paths: /metrics (Prometheus text format; its families: sipxdp(8),\n"
-"docs/metrics.md); /stats, /acks, /calls, /redirects and /suspects as .json or\n"
-".txt (what the CLI shows; the JSON keys: docs/json.md).\n"
+"docs/metrics.md); /stats, /acks, /calls, /redirects, /media and /suspects as\n"
+".json or .txt (what the CLI shows; the JSON keys: docs/json.md).\n"
 "Exit status: 0 after a signal; 1 when it cannot start (the reason is printed).\n",
 	      out);
 }
@@ -250,6 +259,8 @@ int cmd_run(int argc, char **argv)
 		{ "ring-buffer", required_argument, NULL, 'B' },
 		{ "pin-dir", required_argument, NULL, 'd' },
 		{ "no-egress", no_argument, NULL, 'E' },
+		{ "one-way-after", required_argument, NULL, 'W' },
+		{ "media-timeout", required_argument, NULL, 'T' },
 		{ "help", no_argument, NULL, 'h' },
 		SHARED_LONG_OPTIONS,
 		{ 0 },
@@ -327,6 +338,16 @@ int cmd_run(int argc, char **argv)
 			break;
 		case 'E':
 			lopts.with_egress = false;
+			break;
+		case 'W':
+			if (parse_seconds("--one-way-after", optarg, MEDIA_SECONDS_LIMIT_S,
+					  &copts.one_way_after_ns))
+				return 1;
+			break;
+		case 'T':
+			if (parse_seconds("--media-timeout", optarg, MEDIA_SECONDS_LIMIT_S,
+					  &copts.media_timeout_ns))
+				return 1;
 			break;
 		case 'h':
 			run_usage(stdout);

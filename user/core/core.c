@@ -184,12 +184,78 @@ static void media_map_remove(void *ctx, const struct media_stream *s)
 		c->skel->bss->media_streams_learned--;
 }
 
+/*
+ * A stream's figures, read under its lock (BPF_F_LOCK) so that they are of
+ * one moment. expected is what was received plus what was lost: RTP
+ * packets of every SSRC (the datagrams less those that were not RTP).
+ */
+static bool media_map_read(void *ctx, const struct media_stream *s, struct media_figures *out)
+{
+	struct core *c = ctx;
+	struct sipxdp_media_key k = media_key(s);
+	struct sipxdp_media_stream v;
+	__u64 expected = 0, lost;
+
+	if (bpf_map_lookup_elem_flags(bpf_map__fd(c->skel->maps.media_streams), &k, &v,
+				      BPF_F_LOCK))
+		return false;
+	if (v.started)
+		expected = (__u64)v.cycles + v.max_seq - v.base_seq + 1;
+	lost = v.lost_prior + expected;
+	lost = lost > v.received ? lost - v.received : 0;
+	*out = (struct media_figures){
+		.packets = v.packets,
+		.bytes = v.bytes,
+		.lost = lost,
+		.expected = v.packets > v.not_rtp ? v.packets - v.not_rtp + lost : lost,
+		.jitter_ms = v.jitter_samples && v.clock ?
+			(double)v.jitter_sum_q4 / (double)v.jitter_samples / 16.0 /
+			(double)v.clock * 1000.0 : 0,
+		.first_ns = v.first_ns,
+		.last_ns = v.last_ns,
+	};
+	return true;
+}
+
+/* The media tracker and the call tracker, each told of what the other
+ * decides (calls.h: call_media_hooks; media.h: media_stopped_fn). */
+static void media_stopped(void *ctx, const char *call_id, size_t len,
+			  const struct sipxdp_addr *a, const struct sipxdp_addr *b)
+{
+	struct core *c = ctx;
+
+	call_tracker_media_stopped(c->calls, call_id, len, a, b);
+}
+
+static bool call_media_flowing(void *ctx, const char *call_id, size_t len,
+			       const struct sipxdp_addr *a, const struct sipxdp_addr *b,
+			       __u64 now_ns)
+{
+	struct core *c = ctx;
+
+	return media_tracker_flowing(c->media, call_id, len, a, b, now_ns);
+}
+
+static void call_media_ended(void *ctx, const char *call_id, size_t len,
+			     const struct sipxdp_addr *a, const struct sipxdp_addr *b, __u64 now_ns)
+{
+	struct core *c = ctx;
+
+	media_tracker_end(c->media, call_id, len, a, b, now_ns);
+}
+
 int core_init(struct core *c, struct sipxdp_bpf *skel, const struct core_opts *opts,
 	      enum core_clock clock)
 {
 	struct media_opts media_opts = {
 		.max_streams = opts->max_media_streams,
-		.sink = { skel ? media_map_add : NULL, skel ? media_map_remove : NULL, c },
+		.one_way_after_ns = opts->one_way_after_ns,
+		.timeout_ns = opts->media_timeout_ns,
+		.peers = opts->peers,
+		.sink = { skel ? media_map_add : NULL, skel ? media_map_remove : NULL,
+			  skel ? media_map_read : NULL, c },
+		.stopped = media_stopped,
+		.stopped_ctx = c,
 	};
 	int n_cpus = libbpf_num_possible_cpus();
 	struct call_tracker_opts call_opts = {
@@ -197,6 +263,7 @@ int core_init(struct core *c, struct sipxdp_bpf *skel, const struct core_opts *o
 		.acks = { .capacity = opts->ack_capacity, .timeout_ns = opts->ack_timeout_ns },
 		.max_call_duration_ns = opts->max_call_duration_ns,
 		.peers = opts->peers,
+		.media = { call_media_flowing, call_media_ended, c },
 	};
 
 	memset(c, 0, sizeof(*c));
@@ -298,6 +365,7 @@ int core_tick(struct core *c, __u64 now_ns)
 		now_ns = c->last_event_ns;
 	call_tracker_expire(c->calls, now_ns);
 	media_tracker_expire(c->media, now_ns);
+	media_tracker_refresh(c->media, now_ns);
 	redirect_table_expire(c->redirects, now_ns);
 	registration_table_expire(c->registrations, now_ns);
 	suspect_table_expire(c->suspects, now_ns);
@@ -336,6 +404,7 @@ int core_view(struct core *c, __u64 now_ns, bool with_maps, struct core_view *v)
 	struct sipxdp_bpf *skel = c->skel;
 
 	memset(v, 0, sizeof(*v));
+	v->now_ns = now_ns;
 	if (core_tick(c, now_ns) < 0)
 		return -1;
 	if (with_maps && skel &&
@@ -362,6 +431,8 @@ void core_view_free(struct core_view *v)
 struct report core_report(const struct core *c, const struct core_view *v)
 {
 	return (struct report){
+		.media = c->media,
+		.now_ns = v->now_ns,
 		.snap = &v->snap,
 		.acks = &v->acks,
 		.ack_matcher = c->acks,
@@ -400,6 +471,7 @@ struct metrics_input core_metrics(struct core *c, const struct core_view *v)
 		.calls = c->calls,
 		.call_stats = &v->calls,
 		.media_stats = &v->media,
+		.media = c->media,
 		.redirects = c->redirects,
 		.registrations = c->registrations,
 		.registration_stats = &v->registrations,

@@ -37,6 +37,8 @@ struct core_opts {
 	size_t max_calls;		/* 0: CALL_DEFAULT_CAPACITY */
 	__u64 max_call_duration_ns;	/* 0: CALL_DEFAULT_MAX_DURATION_NS */
 	size_t max_media_streams;	/* 0: MEDIA_DEFAULT_MAX_STREAMS */
+	__u64 one_way_after_ns;		/* 0: MEDIA_DEFAULT_ONE_WAY_AFTER_NS */
+	__u64 media_timeout_ns;		/* 0: MEDIA_DEFAULT_TIMEOUT_NS */
 	size_t max_redirect_targets;	/* 0: REDIRECT_DEFAULT_MAX_TARGETS */
 	__u64 redirect_max_age_ns;	/* 0: REDIRECT_DEFAULT_MAX_AGE_NS */
 	size_t max_registrations;	/* 0: REG_DEFAULT_CAPACITY */
@@ -100,6 +102,7 @@ struct core {
 
 /* Everything a report or a scrape shows, taken at one time. */
 struct core_view {
+	__u64 now_ns;			/* when it was taken */
 	struct snapshot snap;
 	struct ack_stats acks;
 	struct call_stats calls;
@@ -147,7 +150,8 @@ int core_drain(struct core *c);
  * an ACK still in the ring must not leave its 2xx missing, a lost one must
  * leave it unverified, and a 3xx still there must not see its target aged
  * out. The call tracker (ACKs, calls, OPTIONS/REGISTER) first, then
- * the media tracker, then redirect targets and registrations. Returns
+ * the media tracker (and, once a second, its streams' figures read from
+ * the kernel), then redirect targets and registrations. Returns
  * core_drain's 0, 1 (more wait) or -1. */
 int core_tick(struct core *c, __u64 now_ns);
 

@@ -43,7 +43,7 @@ static bool sources_arg(const struct http_request *req, unsigned int *listed)
 	return true;
 }
 
-/* /stats, /acks, /calls, /redirects and /suspects, each as .json or .txt. */
+/* /stats, /acks, /calls, /redirects, /suspects and /media, each as .json or .txt. */
 static int serve_report(struct report *r, const char *path, FILE *out, const char **type)
 {
 	const char *dot = strrchr(path, '.');
@@ -81,6 +81,10 @@ static int serve_report(struct report *r, const char *path, FILE *out, const cha
 		(json ? report_suspects_json : report_suspects_text)(out, r);
 		return 200;
 	}
+	if (stem == 6 && !strncmp(path, "/media", stem)) {
+		(json ? report_media_json : report_media_text)(out, r);
+		return 200;
+	}
 	fputs("not found\n", out);
 	return 404;
 }
@@ -101,8 +105,8 @@ int routes_serve(void *ctx, const struct http_request *req, FILE *out, const cha
 	}
 	if (!strcmp(path, "/")) {
 		*type = "text/plain; charset=utf-8";
-		fputs("sipxdp agent: /metrics, and /stats /acks /calls /redirects /suspects as .json\n"
-		      "or .txt\n"
+		fputs("sipxdp agent: /metrics, and /stats /acks /calls /redirects /suspects /media\n"
+		      "as .json or .txt\n"
 		      "(/stats.json?sources=N: the N busiest sources; ?sources=all: every one)\n",
 		      out);
 		return 200;

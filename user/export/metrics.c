@@ -227,41 +227,54 @@ static void write_peer_limits(FILE *out, const struct peer_map *peers)
 		}
 }
 
-/* The series of one histogram, without its HELP/TYPE; peer NULL: unlabelled. */
-static void write_histogram(FILE *out, const char *name, const char *peer,
+/* `{peer="NAME",more` or `{more`: the labels of a series, open. */
+static void open_series(FILE *out, const char *name, const char *peer, const char *more)
+{
+	open_labels(out, name, peer);
+	if (more)
+		fprintf(out, "%s%s", peer ? "," : "", more);
+}
+
+/*
+ * The series of one histogram, without its HELP/TYPE; peer NULL: no peer
+ * label; more: further labels, written as they are (NULL: none).
+ */
+static void write_histogram(FILE *out, const char *name, const char *peer, const char *more,
 			    const double *bounds, unsigned int n, const __u64 *buckets,
 			    __u64 count, double sum)
 {
+	const char *sep = peer || more ? "," : "";
 	char num[32], bucket[128];
-	const char *sep = peer ? "," : "";
 
 	snprintf(bucket, sizeof(bucket), "%s_bucket", name);
 	for (unsigned int i = 0; i < n; i++) {
 		format_float(num, sizeof(num), bounds[i]);
-		open_labels(out, bucket, peer);
+		open_series(out, bucket, peer, more);
 		fprintf(out, "%sle=\"%s\"} %llu\n", sep, num, buckets[i]);
 	}
-	open_labels(out, bucket, peer);
+	open_series(out, bucket, peer, more);
 	fprintf(out, "%sle=\"+Inf\"} %llu\n", sep, count);
 	format_float(num, sizeof(num), sum);
 	fprintf(out, "%s_sum", name);
-	if (peer) {
-		open_labels(out, "", peer);
+	if (peer || more) {
+		open_series(out, "", peer, more);
 		fputc('}', out);
 	}
 	fprintf(out, " %s\n", num);
 	fprintf(out, "%s_count", name);
-	if (peer) {
-		open_labels(out, "", peer);
+	if (peer || more) {
+		open_series(out, "", peer, more);
 		fputc('}', out);
 	}
 	fprintf(out, " %llu\n", count);
 }
 
 static void write_call_histogram(FILE *out, const char *name, const char *peer,
-				 const struct call_hist_bounds *b, const struct call_histogram *h)
+				 const char *more, const struct call_hist_bounds *b,
+				 const struct call_histogram *h)
 {
-	write_histogram(out, name, peer, b->v, b->n, h->buckets, h->count, h->sum_seconds);
+	write_histogram(out, name, peer, more, b->v, b->n, h->buckets, h->count,
+			h->sum_seconds);
 }
 
 /*
@@ -329,7 +342,7 @@ static void write_acks(FILE *out, const struct metrics_input *in)
 
 	family(out, "sipxdp_ack_delay_seconds", "histogram",
 	       "Time from the first INVITE 2xx to its ACK.");
-	write_histogram(out, "sipxdp_ack_delay_seconds", NULL, ack_delay_bounds,
+	write_histogram(out, "sipxdp_ack_delay_seconds", NULL, NULL, ack_delay_bounds,
 			ACK_DELAY_BUCKETS, acks->delay_buckets, acks->delay_count,
 			acks->delay_sum_seconds);
 
@@ -433,7 +446,8 @@ static void write_call_counters(FILE *out, const struct metrics_input *in)
 	family(out, "sipxdp_calls_ended_unseen_total", "counter",
 	       "Answered calls ended without their BYE and its 2xx seen, by peer and reason "
 	       "(events_lost: ring-buffer records were lost while active; max_duration: "
-	       "active for --max-call-duration).");
+	       "active for --max-call-duration; no_media: its RTP stopped both ways for "
+	       "--media-timeout).");
 	for (unsigned int id = 0; id < peer_count(in); id++)
 		for (int r = 0; r < CALL_UNSEEN_REASONS; r++) {
 			open_labels(out, "sipxdp_calls_ended_unseen_total",
@@ -500,7 +514,7 @@ static void write_call_histograms(FILE *out, const struct metrics_input *in)
 	for (size_t f = 0; f < sizeof(fams) / sizeof(fams[0]); f++) {
 		family(out, fams[f].name, "histogram", fams[f].help);
 		for (unsigned int id = 0; id < peer_count(in); id++)
-			write_call_histogram(out, fams[f].name, peers_name(in->peers, id),
+			write_call_histogram(out, fams[f].name, peers_name(in->peers, id), NULL,
 					     fams[f].bounds,
 					     hist_of(call_tracker_peer(in->calls, id), fams[f].kind));
 	}
@@ -543,7 +557,7 @@ static void write_requests(FILE *out, const struct metrics_input *in, bool optio
 	       "OPTIONS to its first final response, by peer." :
 	       "REGISTER to its first final response, by peer.");
 	for (unsigned int id = 0; id < peer_count(in); id++)
-		write_call_histogram(out, delay, peers_name(in->peers, id),
+		write_call_histogram(out, delay, peers_name(in->peers, id), NULL,
 				     &call_request_delay_bounds,
 				     hist_of(call_tracker_peer(in->calls, id),
 					     options ? HIST_OPTIONS : HIST_REGISTER));
@@ -555,6 +569,74 @@ static void write_calls(FILE *out, const struct metrics_input *in)
 	write_call_histograms(out, in);
 	write_requests(out, in, true);
 	write_requests(out, in, false);
+}
+
+/* The media families, per peer and direction (media.h). */
+static void write_media(FILE *out, const struct metrics_input *in)
+{
+	const struct media_tracker *t = in->media;
+	unsigned int n = media_tracker_peer_count(t);
+	char dir[48];
+
+	family(out, "sipxdp_calls_media_total", "counter",
+	       "Answered calls at their end by the RTP their learned streams had: two_way, "
+	       "one_way (one way only for --one-way-after), none. Calls with no stream "
+	       "learned, or never expecting audio both ways, are not counted.");
+	for (unsigned int id = 0; id < n; id++)
+		for (int v = 0; v < MEDIA_VERDICTS; v++) {
+			open_labels(out, "sipxdp_calls_media_total", peers_name(in->peers, id));
+			fprintf(out, ",media=\"%s\"} %llu\n", media_verdict_name(v),
+				media_tracker_peer(t, id)->calls[v]);
+		}
+	family(out, "sipxdp_media_streams_total", "counter",
+	       "Audio streams learned from SDP, counted when they end, by peer, direction "
+	       "seen from the peer, and the codec the answer chose.");
+	for (unsigned int id = 0; id < n; id++)
+		for (int d = 0; d < MEDIA_DIRECTIONS; d++)
+			for (int c = 0; c < MEDIA_CODECS; c++) {
+				open_labels(out, "sipxdp_media_streams_total",
+					    peers_name(in->peers, id));
+				fprintf(out, ",direction=\"%s\",codec=\"%s\"} %llu\n",
+					media_direction_name(d), sdp_codec_name(c),
+					media_tracker_peer(t, id)->streams[d][c]);
+			}
+	family(out, "sipxdp_media_packets_total", "counter",
+	       "Packets to the learned streams' addresses and ports, by peer and direction.");
+	for (unsigned int id = 0; id < n; id++)
+		for (int d = 0; d < MEDIA_DIRECTIONS; d++) {
+			open_labels(out, "sipxdp_media_packets_total", peers_name(in->peers, id));
+			fprintf(out, ",direction=\"%s\"} %llu\n", media_direction_name(d),
+				media_tracker_peer(t, id)->packets[d]);
+		}
+	family(out, "sipxdp_media_packets_lost_total", "counter",
+	       "RTP packets of the learned streams lost (RFC 3550: expected less received), "
+	       "by peer and direction.");
+	for (unsigned int id = 0; id < n; id++)
+		for (int d = 0; d < MEDIA_DIRECTIONS; d++) {
+			open_labels(out, "sipxdp_media_packets_lost_total",
+				    peers_name(in->peers, id));
+			fprintf(out, ",direction=\"%s\"} %llu\n", media_direction_name(d),
+				media_tracker_peer(t, id)->lost[d]);
+		}
+	family(out, "sipxdp_media_jitter_seconds", "histogram",
+	       "The mean interarrival jitter (RFC 3550 A.8) of each ended stream with RTP, "
+	       "by peer and direction.");
+	for (unsigned int id = 0; id < n; id++)
+		for (int d = 0; d < MEDIA_DIRECTIONS; d++) {
+			snprintf(dir, sizeof(dir), "direction=\"%s\"", media_direction_name(d));
+			write_call_histogram(out, "sipxdp_media_jitter_seconds",
+					     peers_name(in->peers, id), dir, &media_jitter_bounds,
+					     &media_tracker_peer(t, id)->jitter[d]);
+		}
+	family(out, "sipxdp_media_mos", "histogram",
+	       "The MOS the ITU-T G.107 E-model estimates from its loss and jitter, of each "
+	       "ended stream with RTP, by peer and direction.");
+	for (unsigned int id = 0; id < n; id++)
+		for (int d = 0; d < MEDIA_DIRECTIONS; d++) {
+			snprintf(dir, sizeof(dir), "direction=\"%s\"", media_direction_name(d));
+			write_call_histogram(out, "sipxdp_media_mos", peers_name(in->peers, id), dir,
+					     &media_mos_bounds, &media_tracker_peer(t, id)->mos[d]);
+		}
 }
 
 static void write_redirects(FILE *out, const struct snapshot *snap,
@@ -743,6 +825,8 @@ int metrics_write(FILE *out, const struct metrics_input *in)
 		write_acks(out, in);
 	if (in->calls)
 		write_calls(out, in);
+	if (in->media)
+		write_media(out, in);
 	if (in->redirects)
 		write_redirects(out, in->snap, in->redirects, &targets);
 	if (in->registrations)

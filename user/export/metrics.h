@@ -25,6 +25,7 @@ struct metrics_input {
 	const struct call_tracker *calls;	/* NULL: call families left out */
 	const struct call_stats *call_stats;	/* with calls */
 	const struct media_stats *media_stats;	/* NULL: no media_streams table */
+	const struct media_tracker *media;	/* NULL: media families left out */
 	const struct redirect_table *redirects;	/* NULL: redirect families left out */
 	const struct registration_table *registrations;	/* NULL: registration families left out */
 	const struct registration_stats *registration_stats;	/* with registrations */

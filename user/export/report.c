@@ -242,6 +242,16 @@ static void json_call_identity(FILE *out, const struct call_peer_stats *p)
 	fputc('}', out);
 }
 
+/* Answered calls by what media they had, at their end. */
+static void json_call_media(FILE *out, const struct media_peer_stats *m)
+{
+	fputs(", \"media\": {", out);
+	for (int v = 0; v < MEDIA_VERDICTS; v++)
+		fprintf(out, "%s\"%s\": %" PRIu64, v ? ", " : "", media_verdict_name(v),
+			(uint64_t)(m ? m->calls[v] : 0));
+	fputc('}', out);
+}
+
 static void json_call_list(FILE *out, const struct report *r)
 {
 	bool first = true;
@@ -259,11 +269,11 @@ static void json_call_list(FILE *out, const struct report *r)
 		for (int o = 0; o < CALL_OUTCOMES; o++)
 			fprintf(out, ", \"%s\": %" PRIu64, call_outcome_name(o),
 				(uint64_t)call_outcome(p, o));
-		fprintf(out, ", \"ended_unseen\": {\"%s\": %" PRIu64 ", \"%s\": %" PRIu64 "}",
-			call_unseen_reason_name(CALL_UNSEEN_EVENTS_LOST),
-			(uint64_t)p->ended_unseen[CALL_UNSEEN_EVENTS_LOST],
-			call_unseen_reason_name(CALL_UNSEEN_MAX_DURATION),
-			(uint64_t)p->ended_unseen[CALL_UNSEEN_MAX_DURATION]);
+		fputs(", \"ended_unseen\": {", out);
+		for (int u = 0; u < CALL_UNSEEN_REASONS; u++)
+			fprintf(out, "%s\"%s\": %" PRIu64, u ? ", " : "", call_unseen_reason_name(u),
+				(uint64_t)p->ended_unseen[u]);
+		fputc('}', out);
 		fprintf(out, ", \"completed\": %" PRIu64 ", \"active\": %" PRIu64
 			", \"inbound\": %" PRIu64 ", \"outbound\": %" PRIu64
 			", \"cancels\": %" PRIu64 ", \"cancels_answered\": %" PRIu64
@@ -286,6 +296,8 @@ static void json_call_list(FILE *out, const struct report *r)
 			call_side_name(CALL_CALLEE), (uint64_t)p->ended_by[CALL_CALLEE]);
 		json_call_causes(out, p);
 		json_call_identity(out, p);
+		if (r->media)
+			json_call_media(out, media_tracker_peer(r->media, id));
 		fputc('}', out);
 		first = false;
 	}
@@ -744,6 +756,104 @@ void report_suspects_text(FILE *out, const struct report *r)
 		fputc('\n', out);
 	}
 	free(sources);
+}
+
+/* The streams `media` shows into *list (free it); how many; *live how
+ * many are live in all (more than shown past REPORT_MEDIA_LIVE). */
+static size_t media_streams_shown(const struct report *r, struct media_stream_view **list,
+				  size_t *live)
+{
+	size_t max = REPORT_MEDIA_LIVE + MEDIA_ENDED_KEEP;
+
+	*list = calloc(max, sizeof(**list));
+	*live = 0;
+	if (!*list)
+		return 0;
+	return media_tracker_view(r->media, r->now_ns, *list, max, live);
+}
+
+static const char *format_sdp_addr(const struct sdp_addr *a, char buf[ADDR_STR_LEN])
+{
+	struct sipxdp_addr x = { .family = a->family };
+
+	memcpy(x.bytes, a->addr, sizeof(x.bytes));
+	return format_addr(&x, buf);
+}
+
+void report_media_json(FILE *out, const struct report *r)
+{
+	struct media_stream_view *v;
+	struct media_stats st;
+	size_t live, n = media_streams_shown(r, &v, &live);
+
+	media_tracker_stats(r->media, &st);
+	fputs("{\"media\": [", out);
+	for (size_t i = 0; i < n; i++) {
+		char src[ADDR_STR_LEN], dst[ADDR_STR_LEN];
+
+		fprintf(out, "%s\n  {\"call_id\": ", i ? "," : "");
+		escape_json_string(out, v[i].call_id, v[i].call_id_len, CALL_CALL_ID_MAX);
+		fputs(", \"peer\": ", out);
+		json_peer_name(out, r, v[i].peer);
+		fprintf(out, ", \"direction\": \"%s\", \"src\": \"%s\", \"dst\": \"%s\""
+			", \"dst_port\": %u, \"codec\": \"%s\", \"clock\": %u"
+			", \"expected\": %s, \"packets\": %" PRIu64 ", \"bytes\": %" PRIu64
+			", \"rtp_expected\": %" PRIu64 ", \"lost\": %" PRIu64
+			", \"jitter_ms\": %.3f, \"mos\": ",
+			media_direction_name(v[i].direction), format_addr(&v[i].st.sender, src),
+			format_sdp_addr(&v[i].st.dst, dst), v[i].st.dst_port,
+			sdp_codec_name(v[i].st.codec), v[i].st.clock,
+			v[i].st.expected ? "true" : "false", (uint64_t)v[i].fig.packets,
+			(uint64_t)v[i].fig.bytes, (uint64_t)v[i].fig.expected,
+			(uint64_t)v[i].fig.lost, v[i].fig.jitter_ms);
+		if (v[i].fig.expected)
+			fprintf(out, "%.2f", v[i].mos);
+		else
+			fputs("null", out);
+		fprintf(out, ", \"state\": \"%s\", \"call_media\": \"%s\"}",
+			v[i].live ? "live" : "ended", media_verdict_name(v[i].call_media));
+	}
+	fprintf(out, "%s],\n\"live_streams\": %zu, \"streams\": %" PRIu64 ", \"capacity\": %"
+		PRIu64 ", \"evicted\": %" PRIu64 ", \"stopped\": %" PRIu64 "}\n", n ? "\n" : "",
+		live, (uint64_t)st.streams, (uint64_t)st.max_streams,
+		(uint64_t)st.streams_evicted, (uint64_t)st.stopped);
+	free(v);
+}
+
+void report_media_text(FILE *out, const struct report *r)
+{
+	struct media_stream_view *v;
+	struct media_stats st;
+	size_t live, n = media_streams_shown(r, &v, &live);
+
+	media_tracker_stats(r->media, &st);
+	fprintf(out, "media streams: %zu live (of %" PRIu64 " at most; %" PRIu64 " evicted), "
+		"%" PRIu64 " calls ended when their RTP stopped\n", live,
+		(uint64_t)st.max_streams, (uint64_t)st.streams_evicted, (uint64_t)st.stopped);
+	if (n)
+		fprintf(out, "\n%-5s %-16s %-9s %-24s %-6s %9s %7s %9s %4s  %-9s  %s\n", "state",
+			"peer", "direction", "to", "codec", "packets", "lost", "jitter_ms",
+			"mos", "call", "call-id");
+	for (size_t i = 0; i < n; i++) {
+		char dst[ADDR_STR_LEN], to[ADDR_STR_LEN + 8];
+
+		snprintf(to, sizeof(to), "%s:%u", format_sdp_addr(&v[i].st.dst, dst),
+			 v[i].st.dst_port);
+		fprintf(out, "%-5s %-16.16s %-9s %-24s %-6s %9" PRIu64 " %7" PRIu64 " %9.2f ",
+			v[i].live ? "live" : "ended", peers_name(r->peers, v[i].peer),
+			media_direction_name(v[i].direction), to, sdp_codec_name(v[i].st.codec),
+			(uint64_t)v[i].fig.packets, (uint64_t)v[i].fig.lost, v[i].fig.jitter_ms);
+		if (v[i].fig.expected)
+			fprintf(out, "%4.2f", v[i].mos);
+		else
+			fputs("   -", out);
+		fprintf(out, "  %-9s  ", media_verdict_name(v[i].call_media));
+		escape_json_string(out, v[i].call_id, v[i].call_id_len, CALL_CALL_ID_MAX);
+		fputc('\n', out);
+	}
+	if (live > REPORT_MEDIA_LIVE)
+		fprintf(out, "(%zu more live streams not shown)\n", live - REPORT_MEDIA_LIVE);
+	free(v);
 }
 
 void report_top(FILE *out, const struct snapshot *snap, int by, unsigned int n)

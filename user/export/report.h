@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include "ackmatch.h"
 #include "calls.h"
+#include "media.h"
 #include "peers.h"
 #include "redirects.h"
 #include "registrations.h"
@@ -18,6 +19,9 @@
 /* The sources `stats` lists unless told otherwise: a flood of spoofed
  * addresses must not make a report of megabytes. */
 #define REPORT_DEFAULT_SOURCES	20
+/* The live streams `media` lists at most, those negotiated longest ago
+ * first (the ended ones come after them: MEDIA_ENDED_KEEP). */
+#define REPORT_MEDIA_LIVE	1000
 
 struct report {
 	const struct snapshot *snap;		/* NULL: counters left out */
@@ -35,6 +39,9 @@ struct report {
 	const struct registration_table *registrations;
 	/* Shown only by the suspects documents, which need it. */
 	const struct suspect_table *suspects;
+	/* The media document, and calls[].media; NULL: left out. */
+	const struct media_tracker *media;
+	__u64 now_ns;				/* the media verdicts' time */
 	/* Added to event times to print wall-clock time: the agent's clock is
 	 * CLOCK_MONOTONIC; a capture's is wall-clock already (0). */
 	__s64 clock_to_wall_ns;
@@ -52,6 +59,11 @@ void report_redirects_json(FILE *out, const struct report *r);
  * first, and the table's counts. */
 void report_suspects_json(FILE *out, const struct report *r);
 void report_suspects_text(FILE *out, const struct report *r);
+
+/* `media --json` and its text: the live streams and the last ended ones,
+ * with their figures, MOS and their call's media so far. */
+void report_media_json(FILE *out, const struct report *r);
+void report_media_text(FILE *out, const struct report *r);
 
 /* `top`: the n sources with the most responses of class `by` (0..5), or of all (-1). */
 void report_top(FILE *out, const struct snapshot *snap, int by, unsigned int n);

@@ -37,6 +37,7 @@ static const char *const outcome_names[CALL_OUTCOMES] = {
 static const char *const unseen_reason_names[CALL_UNSEEN_REASONS] = {
 	[CALL_UNSEEN_EVENTS_LOST] = "events_lost",
 	[CALL_UNSEEN_MAX_DURATION] = "max_duration",
+	[CALL_UNSEEN_NO_MEDIA] = "no_media",
 };
 
 const char *call_side_name(enum call_side s)
@@ -140,6 +141,7 @@ struct call {
 	bool setup_timed;		/* setup delay recorded */
 	bool cancel_seen;
 	bool cancel_answered;
+	bool lost_while_active;		/* records were lost; its media kept it up */
 	struct sipxdp_addr a, b;	/* the hop */
 	char call_id[CALL_CALL_ID_MAX];
 };
@@ -168,6 +170,7 @@ struct call_tracker {
 	struct call_peer_stats *by_peer;	/* n_peers */
 	struct call_stats stats;		/* gauges filled on read */
 	__u64 max_call_duration_ns;
+	struct call_media_hooks media;
 	/* The latest time records were lost up to, when any were: what began
 	 * by then and waits still was waiting across a loss. */
 	bool records_lost;
@@ -186,6 +189,7 @@ struct call_tracker *call_tracker_new(const struct call_tracker_opts *opts)
 		o.max_calls = CALL_DEFAULT_CAPACITY;
 	t->max_call_duration_ns = o.max_call_duration_ns ? o.max_call_duration_ns :
 							   CALL_DEFAULT_MAX_DURATION_NS;
+	t->media = o.media;
 	o.acks.peers = o.peers;
 	t->peers = o.peers;
 	t->n_peers = peers_name_count(o.peers) + 1;
@@ -295,11 +299,14 @@ static void call_done(struct call_tracker *t, struct call *c, enum call_state st
 }
 
 /* An active call whose BYE and its 2xx were not seen ends, finished: a BYE
- * seen afterwards finds no active call to complete. */
+ * seen afterwards finds no active call to complete. Its media ends with it,
+ * unless the media tracker is the one that ended it (tell_media false). */
 static void call_end_unseen(struct call_tracker *t, struct call *c,
-			    enum call_unseen_reason reason)
+			    enum call_unseen_reason reason, bool tell_media, __u64 now_ns)
 {
 	t->by_peer[c->peer].ended_unseen[reason]++;
+	if (tell_media && t->media.ended)
+		t->media.ended(t->media.ctx, c->call_id, c->call_id_len, &c->a, &c->b, now_ns);
 	call_deactivate(t, c);
 	/* kept for 64*T1 from the INVITE, as any finished call */
 	call_done(t, c, CALL_FINISHED, c->invite_ns + CALL_REMEMBER_NS);
@@ -470,7 +477,7 @@ static void calls_expire(struct call_tracker *t, __u64 now_ns)
 
 		if (now_ns < c->answer_ns || now_ns - c->answer_ns < t->max_call_duration_ns)
 			break;
-		call_end_unseen(t, c, CALL_UNSEEN_MAX_DURATION);
+		call_end_unseen(t, c, CALL_UNSEEN_MAX_DURATION, true, now_ns);
 	}
 	/* In the order they finished, which differs from forget_ns's by at
 	 * most 64*T1: a later head only waits. */
@@ -600,10 +607,35 @@ void call_tracker_gap(struct call_tracker *t, __u64 to_ns)
 	/* Answer order, but events of several CPUs come a little out of it:
 	 * the whole list is looked at. */
 	for (l = txn_table_oldest(&t->calls, CALLS_ACTIVE); l; l = next) {
+		struct call *c = (struct call *)l;
+
 		next = txn_table_next(&t->calls, l);
-		if (((struct call *)l)->answer_ns <= to_ns)
-			call_end_unseen(t, (struct call *)l, CALL_UNSEEN_EVENTS_LOST);
+		if (c->answer_ns > to_ns)
+			continue;
+		/* RTP still flowing says the call is up: it ends when that
+		 * stops, or at its BYE if that comes after all. */
+		if (t->media.flowing &&
+		    t->media.flowing(t->media.ctx, c->call_id, c->call_id_len, &c->a, &c->b, to_ns))
+			c->lost_while_active = true;
+		else
+			call_end_unseen(t, c, CALL_UNSEEN_EVENTS_LOST, true, to_ns);
 	}
+}
+
+bool call_tracker_media_stopped(struct call_tracker *t, const char *call_id, size_t len,
+				const struct sipxdp_addr *a, const struct sipxdp_addr *b)
+{
+	__u16 n = (__u16)(len > CALL_CALL_ID_MAX ? CALL_CALL_ID_MAX : len);
+	__u64 hash = txn_table_hash(&t->calls, call_id, n);
+
+	for (struct call *c = call_first(t, hash); c; c = call_next(c))
+		if (c->state == CALL_ACTIVE && c->link.hash == hash && c->call_id_len == n &&
+		    !memcmp(c->call_id, call_id, n) && hop_equal(&c->a, &c->b, a, b)) {
+			call_end_unseen(t, c, c->lost_while_active ? CALL_UNSEEN_EVENTS_LOST :
+								    CALL_UNSEEN_NO_MEDIA, false, 0);
+			return true;
+		}
+	return false;
 }
 
 void call_tracker_feed(struct call_tracker *t, const struct sip_event *ev, __u64 now_ns)

@@ -21,8 +21,10 @@
  *   An answered call is active until its BYE (either way, same Call-ID,
  *   same hop) and the BYE's 2xx, then completed; or it ends unseen: at a
  *   loss of records while it was active (events_lost: its BYE may be among
- *   them, and nothing short of media could tell when it ended), or when
- *   it has been active --max-call-duration (max_duration). Delays:
+ *   them), or, when its RTP was still flowing then, once that RTP stops
+ *   (events_lost too); when its learned RTP stopped both ways with no loss
+ *   (no_media); or when it has been active --max-call-duration
+ *   (max_duration). Delays:
  *   setup (INVITE to the first 18x or final: RFC 6076 SRD), answer (INVITE
  *   to 2xx), duration (2xx to BYE, for completed calls).
  * - Why calls end: the Reason headers (RFC 3326, sip_reason_cause) of the
@@ -85,6 +87,7 @@ enum call_outcome {
 enum call_unseen_reason {
 	CALL_UNSEEN_EVENTS_LOST,	/* records were lost while it was active */
 	CALL_UNSEEN_MAX_DURATION,	/* active for --max-call-duration */
+	CALL_UNSEEN_NO_MEDIA,		/* its RTP stopped both ways (media.h) */
 	CALL_UNSEEN_REASONS,
 };
 
@@ -107,7 +110,7 @@ enum call_side {
 
 /* "caller", "callee". */
 const char *call_side_name(enum call_side s);
-/* "answered", ...; "events_lost", "max_duration"; "inbound", "outbound". */
+/* "answered", ...; "events_lost", "max_duration", "no_media"; "inbound", "outbound". */
 const char *call_outcome_name(enum call_outcome o);
 const char *call_unseen_reason_name(enum call_unseen_reason r);
 const char *call_direction_name(enum call_direction d);
@@ -175,11 +178,25 @@ struct call_stats {
 	__u64 requests_capacity;
 };
 
+/*
+ * The media tracker, as the call tracker needs it (media.h): whether a
+ * dialog's RTP flows (a loss of records then ends it only once its RTP
+ * stops), and the calls it ends unseen itself, whose media ends too.
+ */
+struct call_media_hooks {
+	bool (*flowing)(void *ctx, const char *call_id, size_t len, const struct sipxdp_addr *a,
+			const struct sipxdp_addr *b, __u64 now_ns);
+	void (*ended)(void *ctx, const char *call_id, size_t len, const struct sipxdp_addr *a,
+		      const struct sipxdp_addr *b, __u64 now_ns);
+	void *ctx;
+};
+
 struct call_tracker_opts {
 	size_t max_calls;	/* calls, and OPTIONS/REGISTER transactions; 0: default */
 	__u64 max_call_duration_ns;	/* 0: CALL_DEFAULT_MAX_DURATION_NS */
 	struct ack_matcher_opts acks;	/* its .peers is set from peers */
 	const struct peer_map *peers;	/* not owned; NULL: every peer is "other" */
+	struct call_media_hooks media;	/* NULL functions: none */
 };
 
 struct call_tracker;
@@ -197,9 +214,19 @@ void call_tracker_expire(struct call_tracker *t, __u64 now_ns);
  * messages: the 2xx awaiting an ACK, the calls awaiting a final response
  * and the OPTIONS/REGISTER awaiting a response that began by to_ns end
  * unverified when what they wait for is not seen afterwards; the calls
- * answered by to_ns and still active end now, unseen (events_lost).
+ * answered by to_ns and still active end now, unseen (events_lost), except
+ * those whose RTP still flows (call_media_hooks): they stay active until
+ * their BYE, or until their RTP stops (call_tracker_media_stopped).
  */
 void call_tracker_gap(struct call_tracker *t, __u64 to_ns);
+
+/*
+ * The RTP of the dialog (call_id, hop a-b) stopped both ways: its active
+ * call ends unseen, as events_lost when records were lost while it was up,
+ * else no_media. False when it has no active call.
+ */
+bool call_tracker_media_stopped(struct call_tracker *t, const char *call_id, size_t len,
+				const struct sipxdp_addr *a, const struct sipxdp_addr *b);
 
 /* The ACK matcher it feeds, to read. */
 const struct ack_matcher *call_tracker_acks(const struct call_tracker *t);

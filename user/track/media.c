@@ -11,7 +11,36 @@
 #include <string.h>
 #include "calls.h"
 #include "media.h"
+#include "mos.h"
 #include "txtable.h"
+
+static const double jitter_bounds[] = { 0.001, 0.0025, 0.005, 0.01, 0.02, 0.03, 0.05, 0.1,
+					0.25 };
+static const double mos_bounds[] = { 1.0, 1.5, 2.0, 2.5, 3.0, 3.5, 3.6, 3.8, 4.0, 4.2, 4.3,
+				     4.4, 4.5 };
+const struct call_hist_bounds media_jitter_bounds = { jitter_bounds, 9 };
+const struct call_hist_bounds media_mos_bounds = { mos_bounds, 13 };
+_Static_assert(sizeof(jitter_bounds) == 9 * sizeof(double) &&
+	       sizeof(mos_bounds) == 13 * sizeof(double) &&
+	       sizeof(mos_bounds) / sizeof(double) <= CALL_HIST_MAX,
+	       "histogram bounds fit CALL_HIST_MAX");
+
+static const char *const verdict_names[] = {
+	[MEDIA_TWO_WAY] = "two_way",
+	[MEDIA_ONE_WAY] = "one_way",
+	[MEDIA_NONE] = "none",
+	[MEDIA_UNDECIDED] = "undecided",
+};
+
+const char *media_verdict_name(enum media_verdict v)
+{
+	return v <= MEDIA_UNDECIDED ? verdict_names[v] : "?";
+}
+
+const char *media_direction_name(enum media_direction d)
+{
+	return d == MEDIA_FROM_PEER ? "from_peer" : d == MEDIA_TO_PEER ? "to_peer" : "?";
+}
 
 /* The session table's lists: each in the order entries joined it. */
 enum { SESSIONS_NEGOTIATING, SESSIONS_LIVE };
@@ -40,9 +69,27 @@ enum offer_state {
 	OFFER_IN_2XX,		/* an INVITE without SDP: its 2xx will offer */
 };
 
+/*
+ * What the tracker keeps of one of a session's streams, in the order
+ * session_streams gives them: the figures last read, and how much of them
+ * the per-peer counters have.
+ */
+struct media_tracked {
+	struct media_figures fig;
+	__u64 counted_packets;
+	__u64 counted_lost;
+};
+
 struct media_session {
 	struct txn_link link;		/* first: the table's */
 	__u64 last_ns;			/* its last message */
+	__u64 negotiated_ns;		/* its last answered offer */
+	__u64 flow_first_ns[2];		/* the first RTP to side i (sink clock) */
+	__u64 last_rtp_ns;		/* the last RTP either way (sink clock) */
+	unsigned int peer;		/* peers_name id of the hop's remote end */
+	__u8 remote;			/* which side the peer is */
+	bool got[2];			/* RTP reached side i */
+	bool both_expected;		/* both ways expected, at some answer */
 	__u32 offer_cseq;
 	__u8 offer_method;		/* the answer's: INVITE, UPDATE, or ACK */
 	__u8 offer_state;		/* enum offer_state */
@@ -55,14 +102,25 @@ struct media_session {
 	struct sipxdp_addr side[2];	/* side[0]: the first INVITE's sender */
 	struct media_sdp offer;
 	struct media_sdp sdp[2];	/* per side */
+	struct media_tracked tr[MEDIA_SESSION_STREAMS];
 	char call_id[CALL_CALL_ID_MAX];
 };
 
 struct media_tracker {
 	struct txn_table sessions;
 	struct media_sink sink;
+	media_stopped_fn stopped;
+	void *stopped_ctx;
+	const struct peer_map *peers;
+	unsigned int n_peers;
+	struct media_peer_stats *by_peer;
 	size_t max_streams;
+	__u64 one_way_after_ns;
+	__u64 timeout_ns;
+	__u64 refreshed_ns;
 	struct media_stats stats;	/* gauges filled on read */
+	struct media_stream_view ended[MEDIA_ENDED_KEEP];	/* a ring */
+	size_t n_ended;			/* ever: ended[n_ended % KEEP] is next */
 };
 
 struct media_tracker *media_tracker_new(const struct media_opts *opts)
@@ -73,10 +131,22 @@ struct media_tracker *media_tracker_new(const struct media_opts *opts)
 	if (!t)
 		return NULL;
 	t->max_streams = max < MEDIA_MIN_MAX_STREAMS ? MEDIA_MIN_MAX_STREAMS : max;
-	if (opts)
+	t->one_way_after_ns = MEDIA_DEFAULT_ONE_WAY_AFTER_NS;
+	t->timeout_ns = MEDIA_DEFAULT_TIMEOUT_NS;
+	if (opts) {
 		t->sink = opts->sink;
-	if (txn_table_init(&t->sessions, t->max_streams / 2, sizeof(struct media_session),
-			   NULL)) {
+		t->stopped = opts->stopped;
+		t->stopped_ctx = opts->stopped_ctx;
+		t->peers = opts->peers;
+		if (opts->one_way_after_ns)
+			t->one_way_after_ns = opts->one_way_after_ns;
+		if (opts->timeout_ns)
+			t->timeout_ns = opts->timeout_ns;
+	}
+	t->n_peers = peers_name_count(t->peers) + 1;
+	t->by_peer = calloc(t->n_peers, sizeof(*t->by_peer));
+	if (!t->by_peer || txn_table_init(&t->sessions, t->max_streams / 2,
+					  sizeof(struct media_session), NULL)) {
 		media_tracker_free(t);
 		return NULL;
 	}
@@ -88,6 +158,7 @@ void media_tracker_free(struct media_tracker *t)
 	if (!t)
 		return;
 	txn_table_destroy(&t->sessions);
+	free(t->by_peer);
 	free(t);
 }
 
@@ -166,24 +237,180 @@ static bool placed_in(const struct media_stream *s, const struct media_stream *s
 	return false;
 }
 
-/* Tells the sink what went from before and what came in after. */
-static void sink_changes(const struct media_tracker *t, const struct media_stream *before,
-			 size_t n_before, const struct media_stream *after, size_t n_after)
+/* Which side of the session a stream goes to. */
+static unsigned int receiving_side(const struct media_session *s, const struct media_stream *st)
 {
-	for (size_t i = 0; i < n_before; i++)
-		if (t->sink.remove && !placed_in(&before[i], after, n_after))
-			t->sink.remove(t->sink.ctx, &before[i]);
-	for (size_t i = 0; i < n_after; i++)
-		if (t->sink.add && !placed_in(&after[i], before, n_before))
-			t->sink.add(t->sink.ctx, &after[i]);
+	return addr_equal(&st->receiver, &s->side[0]) ? 0 : 1;
 }
 
-/* The session leaves the table; its streams leave the total and the sink. */
-static void session_remove(struct media_tracker *t, struct media_session *s, bool evicted)
+static enum media_direction stream_direction(const struct media_session *s,
+					     const struct media_stream *st)
+{
+	return receiving_side(s, st) == s->remote ? MEDIA_TO_PEER : MEDIA_FROM_PEER;
+}
+
+static void record(struct call_histogram *h, const struct call_hist_bounds *b, double v)
+{
+	for (unsigned int i = 0; i < b->n; i++)
+		if (v <= b->v[i])
+			h->buckets[i]++;
+	h->count++;
+	h->sum_seconds += v;
+}
+
+/*
+ * The stream's figures as the sink has them now: the peer's packets and
+ * lost follow (lost only up: a duplicate lowers it for a while), and so
+ * does what the session knows of its RTP.
+ */
+static void stream_read(struct media_tracker *t, struct media_session *s,
+			const struct media_stream *st, struct media_tracked *tr)
+{
+	struct media_peer_stats *p = &t->by_peer[s->peer];
+	enum media_direction d = stream_direction(s, st);
+	unsigned int rx = receiving_side(s, st);
+	struct media_figures fig = { 0 };
+
+	if (!t->sink.read || !t->sink.read(t->sink.ctx, st, &fig))
+		return;
+	tr->fig = fig;
+	if (fig.packets > tr->counted_packets) {
+		p->packets[d] += fig.packets - tr->counted_packets;
+		tr->counted_packets = fig.packets;
+	}
+	if (fig.lost > tr->counted_lost) {
+		p->lost[d] += fig.lost - tr->counted_lost;
+		tr->counted_lost = fig.lost;
+	}
+	if (!fig.packets)
+		return;
+	if (!s->got[rx] || fig.first_ns < s->flow_first_ns[rx])
+		s->flow_first_ns[rx] = fig.first_ns;
+	s->got[rx] = true;
+	if (fig.last_ns > s->last_rtp_ns)
+		s->last_rtp_ns = fig.last_ns;
+}
+
+/* The estimated MOS of a stream with RTP (mos.h); G.711 with PLC. */
+static double stream_mos(const struct media_stream *st, const struct media_figures *fig)
+{
+	struct mos_input in = {
+		.codec = st->codec,
+		.plc = true,
+		.loss_pct = fig->expected ? 100.0 * (double)fig->lost / (double)fig->expected : 0,
+		.burst_r = 1,
+		.jitter_ms = fig->jitter_ms,
+	};
+
+	return mos_estimate(&in);
+}
+
+/*
+ * What media the session's call had by now: none of it is known without a
+ * sink to read (a replay sees no RTP), nor when the answers never expected
+ * RTP both ways (hold, announcements). One way only counts once it has
+ * lasted one_way_after since its first packet.
+ */
+static enum media_verdict session_verdict(const struct media_tracker *t,
+					  const struct media_session *s, __u64 now_ns)
+{
+	unsigned int flowing;
+
+	if (!t->sink.read || !s->both_expected)
+		return MEDIA_UNDECIDED;
+	if (s->got[0] && s->got[1])
+		return MEDIA_TWO_WAY;
+	if (!s->got[0] && !s->got[1])
+		return MEDIA_NONE;
+	flowing = s->got[0] ? 0 : 1;
+	return now_ns >= s->flow_first_ns[flowing] &&
+	       now_ns - s->flow_first_ns[flowing] >= t->one_way_after_ns ? MEDIA_ONE_WAY :
+									MEDIA_UNDECIDED;
+}
+
+static void view_of(struct media_stream_view *v, const struct media_tracker *t,
+		    const struct media_session *s, const struct media_stream *st,
+		    const struct media_tracked *tr, __u64 now_ns, bool live)
+{
+	v->st = *st;
+	v->fig = tr->fig;
+	v->mos = tr->fig.expected ? stream_mos(st, &tr->fig) : 0;
+	v->peer = s->peer;
+	v->direction = stream_direction(s, st);
+	v->call_media = session_verdict(t, s, now_ns);
+	v->live = live;
+	v->call_id_len = s->call_id_len;
+	memcpy(v->call_id, s->call_id, s->call_id_len);
+}
+
+/* A stream ends: read a last time, counted once for its peer, kept among
+ * the ended ones, and removed from the sink. */
+static void stream_end(struct media_tracker *t, struct media_session *s,
+		       const struct media_stream *st, struct media_tracked *tr, __u64 now_ns)
+{
+	struct media_peer_stats *p = &t->by_peer[s->peer];
+	enum media_direction d = stream_direction(s, st);
+
+	stream_read(t, s, st, tr);
+	if (t->sink.read) {
+		p->streams[d][st->codec < MEDIA_CODECS ? st->codec : SDP_CODEC_OTHER]++;
+		if (tr->fig.expected) {
+			record(&p->jitter[d], &media_jitter_bounds, tr->fig.jitter_ms / 1000.0);
+			record(&p->mos[d], &media_mos_bounds, stream_mos(st, &tr->fig));
+		}
+	}
+	view_of(&t->ended[t->n_ended++ % MEDIA_ENDED_KEEP], t, s, st, tr, now_ns, false);
+	if (t->sink.remove)
+		t->sink.remove(t->sink.ctx, st);
+}
+
+/*
+ * The session's streams change from before (in tr's order) to after: the
+ * ones that went end, the ones that came are added to the sink with no
+ * figures, and the ones kept at the same place keep theirs.
+ */
+static void streams_change(struct media_tracker *t, struct media_session *s,
+			   const struct media_stream *before, size_t n_before,
+			   const struct media_stream *after, size_t n_after, __u64 now_ns)
+{
+	struct media_tracked next[MEDIA_SESSION_STREAMS] = { 0 };
+	bool expected[2] = { false, false };
+
+	for (size_t i = 0; i < n_before; i++)
+		if (!placed_in(&before[i], after, n_after))
+			stream_end(t, s, &before[i], &s->tr[i], now_ns);
+	for (size_t j = 0; j < n_after; j++) {
+		size_t i;
+
+		for (i = 0; i < n_before && !same_place(&after[j], &before[i]); i++)
+			;
+		if (i < n_before)
+			next[j] = s->tr[i];
+		else if (t->sink.add)
+			t->sink.add(t->sink.ctx, &after[j]);
+		if (after[j].expected)
+			expected[receiving_side(s, &after[j])] = true;
+	}
+	memcpy(s->tr, next, sizeof(next));
+	if (expected[0] && expected[1])
+		s->both_expected = true;
+}
+
+/* The session leaves the table: its streams read and ended, its call's
+ * verdict counted when it was answered. */
+static void session_remove(struct media_tracker *t, struct media_session *s, bool evicted,
+			   __u64 now_ns)
 {
 	struct media_stream gone[MEDIA_SESSION_STREAMS];
+	size_t n = session_streams(s, gone, MEDIA_SESSION_STREAMS);
+	enum media_verdict v;
 
-	sink_changes(t, gone, session_streams(s, gone, MEDIA_SESSION_STREAMS), NULL, 0);
+	for (size_t i = 0; i < n; i++)
+		stream_read(t, s, &gone[i], &s->tr[i]);
+	v = session_verdict(t, s, now_ns);
+	if (s->confirmed && v != MEDIA_UNDECIDED)
+		t->by_peer[s->peer].calls[v]++;
+	streams_change(t, s, gone, n, NULL, 0, now_ns);
 	if (evicted) {
 		t->stats.sessions_evicted++;
 		t->stats.streams_evicted += s->n_streams;
@@ -214,7 +441,7 @@ static struct media_session *eviction_victim(const struct media_tracker *t,
 }
 
 /* s's streams changed: the total follows, within max_streams. */
-static void session_recount(struct media_tracker *t, struct media_session *s)
+static void session_recount(struct media_tracker *t, struct media_session *s, __u64 now_ns)
 {
 	size_t n = session_streams(s, NULL, 0);
 	struct media_session *victim;
@@ -222,7 +449,7 @@ static void session_recount(struct media_tracker *t, struct media_session *s)
 	t->stats.streams = t->stats.streams - s->n_streams + n;
 	s->n_streams = (unsigned int)n;
 	while (t->stats.streams > t->max_streams && (victim = eviction_victim(t, s)))
-		session_remove(t, victim, true);
+		session_remove(t, victim, true, now_ns);
 }
 
 /* ---- offer and answer ---- */
@@ -249,7 +476,7 @@ static void keep_sdp(struct media_sdp *out, const struct sdp *sdp)
 /* The answer from side `answerer` to the session's offer: both sides' SDP
  * replaced, the answer's codec on both. */
 static void negotiate(struct media_tracker *t, struct media_session *s, unsigned int answerer,
-		      const struct media_sdp *answer)
+		      const struct media_sdp *answer, __u64 now_ns)
 {
 	struct media_stream before[MEDIA_SESSION_STREAMS], after[MEDIA_SESSION_STREAMS];
 	size_t n_before = session_streams(s, before, MEDIA_SESSION_STREAMS);
@@ -269,8 +496,10 @@ static void negotiate(struct media_tracker *t, struct media_session *s, unsigned
 	s->offer_answered = true;
 	txn_table_move(&t->sessions, &s->link, SESSIONS_LIVE);
 	/* others evicted first: their streams leave before these come */
-	session_recount(t, s);
-	sink_changes(t, before, n_before, after, session_streams(s, after, MEDIA_SESSION_STREAMS));
+	s->negotiated_ns = now_ns;
+	session_recount(t, s, now_ns);
+	streams_change(t, s, before, n_before, after,
+		       session_streams(s, after, MEDIA_SESSION_STREAMS), now_ns);
 }
 
 static void offer(struct media_tracker *t, struct media_session *s, unsigned int offerer,
@@ -316,15 +545,19 @@ static struct media_session *session_find(const struct media_tracker *t, __u64 h
 }
 
 static struct media_session *session_new(struct media_tracker *t, const struct sip_event *ev,
-					 __u64 hash, __u16 len)
+					 __u64 hash, __u16 len, __u64 now_ns)
 {
 	struct media_session *s;
 
 	if (txn_table_full(&t->sessions))
-		session_remove(t, eviction_victim(t, NULL), true);
+		session_remove(t, eviction_victim(t, NULL), true, now_ns);
 	s = (struct media_session *)txn_table_insert(&t->sessions, hash, SESSIONS_NEGOTIATING);
 	s->side[0] = ev->saddr;
 	s->side[1] = ev->daddr;
+	s->peer = peers_lookup_id(t->peers, event_remote(ev));
+	if (s->peer >= t->n_peers)
+		s->peer = 0;
+	s->remote = event_remote(ev) == &ev->saddr ? 0 : 1;
 	s->call_id_len = len;
 	memcpy(s->call_id, ev->call_id, len);
 	return s;
@@ -347,7 +580,8 @@ static int message_sdp(struct media_tracker *t, const struct sip_event *ev, stru
 }
 
 static void on_request(struct media_tracker *t, struct media_session *s, unsigned int from,
-		       const struct sip_event *ev, int has_sdp, const struct media_sdp *sdp)
+		       const struct sip_event *ev, int has_sdp, const struct media_sdp *sdp,
+		       __u64 now_ns)
 {
 	switch (ev->method) {
 	case SIPXDP_M_INVITE:
@@ -365,17 +599,18 @@ static void on_request(struct media_tracker *t, struct media_session *s, unsigne
 	case SIPXDP_M_ACK:
 		if (has_sdp > 0 && answers(s, from, ev, SIPXDP_M_ACK)) {
 			s->offer_state = OFFER_NONE;
-			negotiate(t, s, from, sdp);
+			negotiate(t, s, from, sdp, now_ns);
 		}
 		break;
 	case SIPXDP_M_BYE:
-		session_remove(t, s, false);
+		session_remove(t, s, false, now_ns);
 		break;
 	}
 }
 
 static void on_response(struct media_tracker *t, struct media_session *s, unsigned int from,
-			const struct sip_event *ev, int has_sdp, const struct media_sdp *sdp)
+			const struct sip_event *ev, int has_sdp, const struct media_sdp *sdp,
+			__u64 now_ns)
 {
 	bool final = ev->status >= 200;
 
@@ -386,7 +621,7 @@ static void on_response(struct media_tracker *t, struct media_session *s, unsign
 		}
 		/* the INVITE that started the session failed: no dialog, no media */
 		if (ev->method == SIPXDP_M_INVITE && !s->confirmed)
-			session_remove(t, s, false);
+			session_remove(t, s, false, now_ns);
 		return;
 	}
 	if (ev->status < 180)
@@ -397,7 +632,7 @@ static void on_response(struct media_tracker *t, struct media_session *s, unsign
 		/* a 2xx after an answering 18x answers the same offer again */
 		if (final)
 			s->offer_state = OFFER_NONE;
-		negotiate(t, s, from, sdp);
+		negotiate(t, s, from, sdp, now_ns);
 	} else if (has_sdp > 0 && final && ev->method == SIPXDP_M_INVITE &&
 		   s->offer_state == OFFER_IN_2XX && s->offer_cseq == ev->cseq) {
 		offer(t, s, from, sdp, ev->cseq, SIPXDP_M_ACK);
@@ -415,7 +650,7 @@ void media_tracker_expire(struct media_tracker *t, __u64 now_ns)
 
 		if (now_ns < s->last_ns || now_ns - s->last_ns < CALL_REMEMBER_NS)
 			break;
-		session_remove(t, s, false);
+		session_remove(t, s, false, now_ns);
 	}
 }
 
@@ -438,7 +673,7 @@ void media_tracker_feed(struct media_tracker *t, const struct sip_event *ev, __u
 	if (!s) {
 		if (!request || ev->method != SIPXDP_M_INVITE || sip_event_to_tag_len(ev, 1))
 			return;		/* sessions start at an initial INVITE */
-		s = session_new(t, ev, hash, len);
+		s = session_new(t, ev, hash, len, now_ns);
 	}
 	/* Negotiating ones expire in the order of their last message. */
 	s->last_ns = now_ns;
@@ -447,24 +682,117 @@ void media_tracker_feed(struct media_tracker *t, const struct sip_event *ev, __u
 	from = addr_equal(&ev->saddr, &s->side[0]) ? 0 : 1;
 	has_sdp = message_sdp(t, ev, &sdp);
 	if (request)
-		on_request(t, s, from, ev, has_sdp, &sdp);
+		on_request(t, s, from, ev, has_sdp, &sdp, now_ns);
 	else
-		on_response(t, s, from, ev, has_sdp, &sdp);
+		on_response(t, s, from, ev, has_sdp, &sdp, now_ns);
+}
+
+static struct media_session *session_of(const struct media_tracker *t, const char *call_id,
+					 size_t len, const struct sipxdp_addr *a,
+					 const struct sipxdp_addr *b)
+{
+	__u16 n = (__u16)(len > CALL_CALL_ID_MAX ? CALL_CALL_ID_MAX : len);
+
+	return session_find(t, txn_table_hash(&t->sessions, call_id, n), call_id, n, a, b);
 }
 
 size_t media_tracker_streams(const struct media_tracker *t, const char *call_id, size_t len,
 			     const struct sipxdp_addr *a, const struct sipxdp_addr *b,
 			     struct media_stream *out, size_t max)
 {
-	__u16 n = (__u16)(len > CALL_CALL_ID_MAX ? CALL_CALL_ID_MAX : len);
-	const struct media_session *s;
+	const struct media_session *s = session_of(t, call_id, len, a, b);
 	size_t all;
 
-	s = session_find(t, txn_table_hash(&t->sessions, call_id, n), call_id, n, a, b);
 	if (!s)
 		return 0;
 	all = session_streams(s, out, max);
 	return all < max ? all : max;
+}
+
+void media_tracker_refresh(struct media_tracker *t, __u64 now_ns)
+{
+	struct media_stream sts[MEDIA_SESSION_STREAMS];
+	struct txn_link *l, *next;
+
+	if (!t->sink.read || (t->refreshed_ns && now_ns >= t->refreshed_ns &&
+			      now_ns - t->refreshed_ns < MEDIA_REFRESH_NS))
+		return;
+	t->refreshed_ns = now_ns;
+	for (l = txn_table_oldest(&t->sessions, SESSIONS_LIVE); l; l = next) {
+		struct media_session *s = (struct media_session *)l;
+		size_t n = session_streams(s, sts, MEDIA_SESSION_STREAMS);
+		bool expected = false;
+		__u64 since;
+
+		next = txn_table_next(&t->sessions, l);
+		for (size_t i = 0; i < n; i++) {
+			stream_read(t, s, &sts[i], &s->tr[i]);
+			expected |= sts[i].expected;
+		}
+		/* Stopped: it flowed, and nothing came either way since, while
+		 * the answers expect RTP (a call on hold may well be silent). */
+		since = s->last_rtp_ns > s->negotiated_ns ? s->last_rtp_ns : s->negotiated_ns;
+		if (!s->confirmed || !expected || !s->last_rtp_ns || now_ns < since ||
+		    now_ns - since < t->timeout_ns)
+			continue;
+		t->stats.stopped++;
+		if (t->stopped)
+			t->stopped(t->stopped_ctx, s->call_id, s->call_id_len, &s->side[0],
+				   &s->side[1]);
+		session_remove(t, s, false, now_ns);
+	}
+}
+
+void media_tracker_end(struct media_tracker *t, const char *call_id, size_t len,
+		       const struct sipxdp_addr *a, const struct sipxdp_addr *b, __u64 now_ns)
+{
+	struct media_session *s = session_of(t, call_id, len, a, b);
+
+	if (s)
+		session_remove(t, s, false, now_ns);
+}
+
+bool media_tracker_flowing(const struct media_tracker *t, const char *call_id, size_t len,
+			   const struct sipxdp_addr *a, const struct sipxdp_addr *b, __u64 now_ns)
+{
+	const struct media_session *s = session_of(t, call_id, len, a, b);
+
+	return s && s->last_rtp_ns &&
+	       (now_ns < s->last_rtp_ns || now_ns - s->last_rtp_ns < t->timeout_ns);
+}
+
+size_t media_tracker_view(const struct media_tracker *t, __u64 now_ns,
+			  struct media_stream_view *out, size_t max, size_t *live_total)
+{
+	struct media_stream sts[MEDIA_SESSION_STREAMS];
+	size_t n = 0, live = 0, ended;
+
+	for (struct txn_link *l = txn_table_oldest(&t->sessions, SESSIONS_LIVE); l;
+	     l = txn_table_next(&t->sessions, l)) {
+		const struct media_session *s = (const struct media_session *)l;
+		size_t k = session_streams(s, sts, MEDIA_SESSION_STREAMS);
+
+		for (size_t i = 0; i < k; i++, live++)
+			if (n < max)
+				view_of(&out[n++], t, s, &sts[i], &s->tr[i], now_ns, true);
+	}
+	ended = t->n_ended < MEDIA_ENDED_KEEP ? t->n_ended : MEDIA_ENDED_KEEP;
+	for (size_t i = 1; i <= ended && n < max; i++)
+		out[n++] = t->ended[(t->n_ended - i) % MEDIA_ENDED_KEEP];
+	if (live_total)
+		*live_total = live;
+	return n;
+}
+
+unsigned int media_tracker_peer_count(const struct media_tracker *t)
+{
+	return t->n_peers;
+}
+
+const struct media_peer_stats *media_tracker_peer(const struct media_tracker *t,
+						  unsigned int peer)
+{
+	return peer < t->n_peers ? &t->by_peer[peer] : NULL;
 }
 
 void media_tracker_stats(const struct media_tracker *t, struct media_stats *out)

@@ -42,7 +42,9 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <linux/types.h>
+#include "calls.h"
 #include "event.h"
+#include "peers.h"
 #include "sdp.h"
 #include "sipxdp.h"
 
@@ -64,24 +66,102 @@ struct media_stream {
 };
 
 /*
+ * What the kernel measured of one stream (sipxdp_media.h), as the tracker
+ * reads it: packets and bytes of every datagram to the place; of the RTP
+ * ones, expected (RFC 3550 A.3: extended highest - base + 1, summed over
+ * the SSRCs) and lost (expected - received, never below 0); the mean of
+ * the A.8 interarrival jitter over its packets; first and last packet on
+ * the tracker's clock (0: none yet).
+ */
+struct media_figures {
+	__u64 packets;
+	__u64 bytes;
+	__u64 expected;
+	__u64 lost;
+	double jitter_ms;
+	__u64 first_ns;
+	__u64 last_ns;
+};
+
+/*
  * Where the streams go as they change (the kernel's media_streams map): a
  * stream is added when an answer gives it, removed when an answer takes it
- * away, its session ends or is evicted. A stream an answer keeps at the
- * same address and port is neither, so its figures carry on. Two sessions
- * that name the same address and port share what the sink keeps there:
- * the first to drop it removes it.
+ * away, its session ends or is evicted; read before it is removed, and
+ * whenever the tracker refreshes. A stream an answer keeps at the same
+ * address and port is neither added nor removed, so its figures carry on.
+ * Two sessions that name the same address and port share what the sink
+ * keeps there: the first to drop it removes it.
  */
 struct media_sink {
 	void (*add)(void *ctx, const struct media_stream *s);
 	void (*remove)(void *ctx, const struct media_stream *s);
+	/* False when the sink has no figures for it (none yet: zeros). */
+	bool (*read)(void *ctx, const struct media_stream *s, struct media_figures *out);
 	void *ctx;
 };
+
+/*
+ * An answered call whose learned RTP stopped both ways (no packet either
+ * way for media_timeout, while the streams are expected): the tracker ends
+ * the session and tells the call tracker (call_tracker_media_stopped),
+ * which ends the call unseen. Not called for the sessions the call tracker
+ * ended itself (media_tracker_end).
+ */
+typedef void (*media_stopped_fn)(void *ctx, const char *call_id, size_t len,
+				 const struct sipxdp_addr *a, const struct sipxdp_addr *b);
+
+/* What media an answered call had, judged at its end (and shown live). */
+enum media_verdict {
+	MEDIA_TWO_WAY,		/* RTP both ways */
+	MEDIA_ONE_WAY,		/* one way only, for one_way_after or more */
+	MEDIA_NONE,		/* no RTP either way */
+	MEDIA_VERDICTS,
+	MEDIA_UNDECIDED = MEDIA_VERDICTS,	/* not (yet) one of them: not counted */
+};
+
+/* A stream seen from the call's peer (the remote end of its hop, calls.h). */
+enum media_direction {
+	MEDIA_FROM_PEER,
+	MEDIA_TO_PEER,
+	MEDIA_DIRECTIONS,
+};
+
+/* "two_way", "one_way", "none", "undecided"; "from_peer", "to_peer". */
+const char *media_verdict_name(enum media_verdict v);
+const char *media_direction_name(enum media_direction d);
+
+#define MEDIA_DEFAULT_ONE_WAY_AFTER_NS	(5ull * 1000000000ull)
+#define MEDIA_DEFAULT_TIMEOUT_NS	(60ull * 1000000000ull)
+#define MEDIA_REFRESH_NS		1000000000ull	/* figures read once a second */
+#define MEDIA_ENDED_KEEP		64		/* ended streams `media` shows */
+#define MEDIA_CODECS			(SDP_CODEC_CN + 1)
 
 struct media_opts {
 	size_t max_streams;		/* 0: MEDIA_DEFAULT_MAX_STREAMS; below
 					 * MEDIA_MIN_MAX_STREAMS: that */
+	__u64 one_way_after_ns;		/* 0: MEDIA_DEFAULT_ONE_WAY_AFTER_NS */
+	__u64 timeout_ns;		/* 0: MEDIA_DEFAULT_TIMEOUT_NS */
+	const struct peer_map *peers;	/* not owned; NULL: every peer is "other" */
 	struct media_sink sink;		/* NULL functions: none */
+	media_stopped_fn stopped;	/* NULL: none */
+	void *stopped_ctx;
 };
+
+/*
+ * Per peer: streams counted at their end (one sample each), packets and
+ * lost as they are read (lost never goes down: a duplicate can lower
+ * expected - received for a while), and answered calls by their verdict.
+ */
+struct media_peer_stats {
+	__u64 calls[MEDIA_VERDICTS];
+	__u64 streams[MEDIA_DIRECTIONS][MEDIA_CODECS];
+	__u64 packets[MEDIA_DIRECTIONS];
+	__u64 lost[MEDIA_DIRECTIONS];
+	struct call_histogram jitter[MEDIA_DIRECTIONS];	/* media_jitter_bounds */
+	struct call_histogram mos[MEDIA_DIRECTIONS];	/* media_mos_bounds; sum in MOS */
+};
+
+extern const struct call_hist_bounds media_jitter_bounds, media_mos_bounds;
 
 struct media_stats {
 	__u64 offers;			/* retransmissions not counted again */
@@ -91,9 +171,23 @@ struct media_stats {
 	__u64 sdp_invalid;		/* bodies sdp_parse refused */
 	__u64 sessions_evicted;		/* dropped unfinished: the table was full */
 	__u64 streams_evicted;		/* ... the streams they held */
+	__u64 stopped;			/* sessions ended: RTP stopped both ways */
 	__u64 sessions;			/* now */
 	__u64 streams;			/* now */
 	__u64 max_streams;
+};
+
+/* One stream as `sipxdp media` shows it. */
+struct media_stream_view {
+	struct media_stream st;
+	struct media_figures fig;
+	double mos;			/* when fig.expected */
+	unsigned int peer;		/* peers_name id */
+	enum media_direction direction;
+	enum media_verdict call_media;	/* its call's, so far or at its end */
+	bool live;
+	__u16 call_id_len;
+	char call_id[CALL_CALL_ID_MAX];
 };
 
 struct media_tracker;
@@ -105,13 +199,36 @@ void media_tracker_free(struct media_tracker *t);
 void media_tracker_feed(struct media_tracker *t, const struct sip_event *ev, __u64 now_ns);
 /* Ends the sessions still negotiating whose last message is 64*T1 old. */
 void media_tracker_expire(struct media_tracker *t, __u64 now_ns);
+/*
+ * Reads every stream's figures from the sink when MEDIA_REFRESH_NS has
+ * passed since the last time: the per-peer packets
+ * and lost, and the sessions whose RTP stopped (media_stopped_fn).
+ */
+void media_tracker_refresh(struct media_tracker *t, __u64 now_ns);
+/* The call tracker ended the call of the session (call_id, hop a-b)
+ * without its BYE: the session ends too, its streams read and counted. */
+void media_tracker_end(struct media_tracker *t, const char *call_id, size_t len,
+		       const struct sipxdp_addr *a, const struct sipxdp_addr *b, __u64 now_ns);
+/* Whether the session's RTP flows: a packet either way within the media
+ * timeout of now_ns, as last refreshed. */
+bool media_tracker_flowing(const struct media_tracker *t, const char *call_id, size_t len,
+			   const struct sipxdp_addr *a, const struct sipxdp_addr *b, __u64 now_ns);
 
 /* The streams of the session (call_id, hop a-b): at most max into out;
  * returns how many were written. 0 when there is no such session. */
 size_t media_tracker_streams(const struct media_tracker *t, const char *call_id, size_t len,
 			     const struct sipxdp_addr *a, const struct sipxdp_addr *b,
 			     struct media_stream *out, size_t max);
+/* Live streams (the sessions negotiated longest ago first), then the last
+ * MEDIA_ENDED_KEEP that ended (newest first): at most max into out;
+ * returns how many were written; *live_total is how many are live. */
+size_t media_tracker_view(const struct media_tracker *t, __u64 now_ns,
+			  struct media_stream_view *out, size_t max, size_t *live_total);
 
+/* Peers are ids 0..count-1 (peers_name). */
+unsigned int media_tracker_peer_count(const struct media_tracker *t);
+const struct media_peer_stats *media_tracker_peer(const struct media_tracker *t,
+						  unsigned int peer);
 void media_tracker_stats(const struct media_tracker *t, struct media_stats *out);
 
 #endif /* SIPXDP_MEDIA_H */
