@@ -36,19 +36,8 @@ FLOOD_RATE=${SIPXDP_BENCH_FLOOD_RATE:-3000}
 FLOOD_SECONDS=${SIPXDP_BENCH_FLOOD_SECONDS:-10}
 CALL_MS=${SIPXDP_BENCH_CALL_MS:-1000}	# ringing, and talk
 
-# Addresses of their own: a bench beside the e2e tests never meets theirs.
-E2E_SRV_ADDR=10.203.1.1
-E2E_CLI_ADDR=10.203.1.2
-E2E_SRV_ADDR6=fd00:5af:1::1
-E2E_CLI_ADDR6=fd00:5af:1::2
-UAS_NS=sxd-$$-uas
-PRX_IF2=sxd-p$$
-UAS_IF=sxd-u$$
-PRX_ADDR2=10.203.2.1
-UAS_ADDR=10.203.2.2
+e2e_proxy_names 10.203 fd00:5af
 FLOOD_PORT=5090		# the flood's callee, beside Kamailio's 5060
-# shellcheck disable=SC2034 # sipp_run takes it by name
-IN_UAS=(nsenter "--net=/run/netns/$UAS_NS" --)
 STATS_SYSCTL=/proc/sys/kernel/bpf_stats_enabled
 OLD_STATS=
 

@@ -211,10 +211,28 @@ e2e_kamailio_start() {
 		-A "REDIRECT_TARGET=\"$E2E_REDIRECT_TARGET\""
 }
 
-# The proxy topology (test_proxy.sh, bench/bench_proxy.sh): lib.sh's pair of
-# namespaces is the UAC's and the proxy's ("srv"); a third, $UAS_NS, holds
-# the UAS behind a second veth of the proxy's. The caller sets UAS_NS,
-# PRX_IF2, UAS_IF, PRX_ADDR2 and UAS_ADDR.
+# The proxy topology (test_proxy.sh, test_media.sh, bench/bench_proxy.sh):
+# lib.sh's pair of namespaces is the UAC's and the proxy's ("srv"); a third,
+# $UAS_NS, holds the UAS behind a second veth of the proxy's.
+#
+# e2e_proxy_names NET NET6: its names, and addresses on networks of the
+# caller's own (NET.1.0/24 the UAC's hop, NET.2.0/24 the UAS's, NET6:1::/64),
+# so that a run beside the other tests and benches never meets theirs;
+# IN_UAS runs a command in the UAS's namespace.
+e2e_proxy_names() {
+	E2E_SRV_ADDR=$1.1.1
+	E2E_CLI_ADDR=$1.1.2
+	E2E_SRV_ADDR6=$2:1::1
+	E2E_CLI_ADDR6=$2:1::2
+	UAS_NS=sxd-$$-uas
+	PRX_IF2=sxd-p$$
+	UAS_IF=sxd-u$$
+	PRX_ADDR2=$1.2.1
+	UAS_ADDR=$1.2.2
+	# shellcheck disable=SC2034 # for the scripts that call it
+	IN_UAS=(nsenter "--net=/run/netns/$UAS_NS" --)
+}
+
 e2e_proxy_topology_up() {
 	ip netns add "$UAS_NS"
 	E2E_EXTRA_NS+=("$UAS_NS")
@@ -300,6 +318,32 @@ e2e_client() {
 	else
 		"${E2E_CLIENT[@]}" "$@"
 	fi
+}
+
+# e2e_sipp_start NAME NS SIPP_ARGS...: SIPp in the background in network
+# namespace NS, in a directory of its own, $E2E_TMP/sipp-NAME (its
+# -trace_counts and -trace_err files land there), logging to
+# $E2E_TMP/sipp-NAME.log; its pid in E2E_SIPP_PIDS[NAME]. -nostdin: no
+# terminal here; -timeout_error: a run stopped by the caller's global
+# -timeout (there so that nothing outlives a broken run) fails.
+declare -A E2E_SIPP_PIDS
+e2e_sipp_start() {
+	local name=$1 ns=$2 dir=$E2E_TMP/sipp-$1
+	shift 2
+	mkdir -p "$dir"
+	(cd "$dir" && exec nsenter "--net=/run/netns/$ns" -- sipp -nostdin -trace_err \
+		-timeout_error "$@" >"$E2E_TMP/sipp-$name.log" 2>&1) &
+	E2E_SIPP_PIDS[$name]=$!
+	E2E_BG_PIDS+=($!)
+}
+
+# e2e_sipp_wait NAME [RC]: its exit status must be RC: 0 (the default) when
+# every call went as its scenario says, 1 when some failed (SIPp counts a
+# call that timed out waiting, even into an ontimeout label, as failed).
+e2e_sipp_wait() {
+	local rc=0
+	wait "${E2E_SIPP_PIDS[$1]}" || rc=$?
+	e2e_check "SIPp $1: exit status (see sipp-$1.log)" "$rc" "${2:-0}"
 }
 
 # e2e_json FILE PATH: a value of a JSON document. PATH is dot-separated keys;

@@ -152,22 +152,12 @@ near() {
 sys.exit(0 if abs(float(g) - float(w)) <= 1e-6 * abs(float(w)) + 1e-12 else 1)' "$1" "$2" 2>/dev/null
 }
 
-# SIPp, as in test_proxy.sh: sipp_start NAME NS SIPP_ARGS... in the
-# background, in its own directory (its -trace_counts file lands there).
-declare -A SIPP_PIDS
+# SIPp, as in test_proxy.sh: sipp_start NAME NS SIPP_ARGS... is lib.sh's,
+# counting what SIPp sent and received (sipp_count), for 20 s at most.
 sipp_start() {
-	local name=$1 ns=$2 dir=$E2E_TMP/sipp-$1
+	local name=$1 ns=$2
 	shift 2
-	mkdir -p "$dir"
-	(cd "$dir" && exec nsenter "--net=/run/netns/$ns" -- sipp -nostdin -trace_counts -trace_err \
-		-timeout 20s -timeout_error "$@" >"$E2E_TMP/sipp-$name.log" 2>&1) &
-	SIPP_PIDS[$name]=$!
-	E2E_BG_PIDS+=($!)
-}
-sipp_wait() {
-	local rc=0
-	wait "${SIPP_PIDS[$1]}" || rc=$?
-	e2e_check "SIPp $1: exit status (see sipp-$1.log)" "$rc" 0
+	e2e_sipp_start "$name" "$ns" -trace_counts -timeout 20s "$@"
 }
 # sipp_count NAME COLUMN...: the sum of those columns of the last line of
 # SIPp NAME's counts file (e.g. 3_200_Recv: message 3 of the scenario).
@@ -262,7 +252,7 @@ for h in "${HOSTS[@]}"; do
 done
 for h in "${HOSTS[@]}"; do
 	for name in uac-answered uac-busy uac-moved uas-answer uas-busy uas-moved; do
-		sipp_wait "$h-$name"
+		e2e_sipp_wait "$h-$name"
 	done
 done
 

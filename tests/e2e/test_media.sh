@@ -36,17 +36,7 @@ set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 E2E_COUNT_FATAL=1
 
-# Addresses of this test's own, apart from the other tests'.
-E2E_SRV_ADDR=10.204.1.1
-E2E_CLI_ADDR=10.204.1.2
-E2E_SRV_ADDR6=fd00:5b0:1::1
-E2E_CLI_ADDR6=fd00:5b0:1::2
-UAS_NS=sxd-$$-uas
-PRX_IF2=sxd-p$$
-UAS_IF=sxd-u$$
-PRX_ADDR2=10.204.2.1
-UAS_ADDR=10.204.2.2
-IN_UAS=(nsenter "--net=/run/netns/$UAS_NS" --)
+e2e_proxy_names 10.204 fd00:5b0
 SCENARIOS=$E2E_LIB_DIR/sipp
 NFT_TABLE=sxd_media_$$
 
@@ -59,27 +49,15 @@ ALICE_RTP=16000
 BOB_RTP=17000
 UAS_RTP=18000
 
-# sipp_start NAME NS_ARRAY SIPP_ARGS...: SIPp in the background, in its own
-# directory under $E2E_TMP with the audio it plays (the scenarios name it
-# relative: rtp_stream takes no keyword), logging to sipp-NAME.log; pid in
-# SIPP_PIDS[NAME].
-declare -A SIPP_PIDS
+# sipp_start NAME NS SIPP_ARGS...: lib.sh's, with the audio SIPp plays in
+# its directory (the scenarios name it relative: rtp_stream takes no
+# keyword) and the calls' length; 30 s at most.
 sipp_start() {
-	local name=$1 ns=$2 dir=$E2E_TMP/sipp-$1
+	local name=$1 ns=$2
 	shift 2
-	mkdir -p "$dir"
-	ln -s "$MEDIA_FILE" "$dir/silence.alaw"
-	local -n in_ns=$ns
-	(cd "$dir" && exec "${in_ns[@]}" sipp -nostdin -trace_err -timeout 30s -timeout_error \
-		-d "$CALL_MS" "$@" >"$E2E_TMP/sipp-$name.log" 2>&1) &
-	SIPP_PIDS[$name]=$!
-	E2E_BG_PIDS+=($!)
-}
-
-sipp_wait() {
-	local rc=0
-	wait "${SIPP_PIDS[$1]}" || rc=$?
-	e2e_check "SIPp $1: exit status (see sipp-$1.log)" "$rc" 0
+	mkdir -p "$E2E_TMP/sipp-$name"
+	ln -s "$MEDIA_FILE" "$E2E_TMP/sipp-$name/silence.alaw"
+	e2e_sipp_start "$name" "$ns" -timeout 30s -d "$CALL_MS" "$@"
 }
 
 uas_listening() { "${IN_UAS[@]}" ss -Hlun "src $UAS_ADDR:5060" | grep -q .; }
@@ -138,15 +116,15 @@ e2e_wait_for 10 capturing || e2e_die "dumpcap not capturing after 10 s"
 # call with the same RTP port, and two calls at once would share a stream
 # (sipxdp keys a stream by where it arrives). Each caller has RTP ports of
 # its own, which the nftables rules pick.
-sipp_start uas IN_UAS -sf "$SCENARIOS/uas_media.xml" -i "$UAS_ADDR" -p 5060 -mi "$UAS_ADDR" \
+sipp_start uas "$UAS_NS" -sf "$SCENARIOS/uas_media.xml" -i "$UAS_ADDR" -p 5060 -mi "$UAS_ADDR" \
 	-mp "$UAS_RTP" -m 2
 e2e_wait_for 10 uas_listening || e2e_die "SIPp UAS not listening"
 UAC=("$E2E_SRV_ADDR:5060" -i "$E2E_CLI_ADDR" -mi "$E2E_CLI_ADDR" -sf "$SCENARIOS/uac_media.xml" -m 1)
-sipp_start alice E2E_IN_CLI "${UAC[@]}" -p 5070 -s alice -mp "$ALICE_RTP"
-sipp_wait alice
-sipp_start bob E2E_IN_CLI "${UAC[@]}" -p 5071 -s bob -mp "$BOB_RTP"
-sipp_wait bob
-sipp_wait uas
+sipp_start alice "$E2E_CLI_NS" "${UAC[@]}" -p 5070 -s alice -mp "$ALICE_RTP"
+e2e_sipp_wait alice
+sipp_start bob "$E2E_CLI_NS" "${UAC[@]}" -p 5071 -s bob -mp "$BOB_RTP"
+e2e_sipp_wait bob
+e2e_sipp_wait uas
 
 # Both calls ended: the agent has them once it lists both as ended.
 media_settled() {

@@ -30,18 +30,8 @@ set -euo pipefail
 E2E_COUNT_FATAL=1
 
 # lib.sh's pair of namespaces is the UAC's and the proxy's (its "srv"); the
-# UAS side is this test's own. Addresses of their own, so that a run beside
-# the other tests never meets theirs.
-E2E_SRV_ADDR=10.202.1.1
-E2E_CLI_ADDR=10.202.1.2
-E2E_SRV_ADDR6=fd00:5ae:1::1
-E2E_CLI_ADDR6=fd00:5ae:1::2
-UAS_NS=sxd-$$-uas
-PRX_IF2=sxd-p$$
-UAS_IF=sxd-u$$
-PRX_ADDR2=10.202.2.1
-UAS_ADDR=10.202.2.2
-IN_UAS=(nsenter "--net=/run/netns/$UAS_NS" --)
+# UAS side is this test's own.
+e2e_proxy_names 10.202 fd00:5ae
 PROM_ADDR=127.0.0.1:9090	# in the proxy namespace
 SCENARIOS=$E2E_LIB_DIR/sipp
 ACK_TIMEOUT=5
@@ -54,29 +44,12 @@ N_MOVED=2
 N_CALLS=$((N_ANSWERED + N_NOACK + N_BUSY + N_MOVED))
 MOVED_TARGET="sip:elsewhere@10.202.2.99:5080"	# a 302's Contact, never sent to
 
-# sipp_start NAME NS_ARRAY SIPP_ARGS...: SIPp in the background, in its own
-# directory under $E2E_TMP (its -trace_counts and -trace_err files land
-# there); pid in SIPP_PIDS[NAME]. -nostdin: no terminal here. A global
-# -timeout so that nothing outlives a broken run.
-declare -A SIPP_PIDS
+# sipp_start NAME NS SIPP_ARGS...: lib.sh's, counting what SIPp sent and
+# received (sipp_count), for 20 s at most.
 sipp_start() {
-	local name=$1 ns=$2 dir=$E2E_TMP/sipp-$1
+	local name=$1 ns=$2
 	shift 2
-	mkdir -p "$dir"
-	local -n in_ns=$ns
-	(cd "$dir" && exec "${in_ns[@]}" sipp -nostdin -trace_counts -trace_err -timeout 20s \
-		-timeout_error "$@" >"$E2E_TMP/sipp-$name.log" 2>&1) &
-	SIPP_PIDS[$name]=$!
-	E2E_BG_PIDS+=($!)
-}
-
-# sipp_wait NAME [RC]: its exit status must be RC: 0 (the default) when
-# every call went as its scenario says, 1 when some failed (SIPp counts a
-# call that timed out waiting, even into an ontimeout label, as failed).
-sipp_wait() {
-	local rc=0
-	wait "${SIPP_PIDS[$1]}" || rc=$?
-	e2e_check "SIPp $1: exit status (see sipp-$1.log)" "$rc" "${2:-0}"
+	e2e_sipp_start "$name" "$ns" -trace_counts -timeout 20s "$@"
 }
 
 # sipp_count NAME COLUMN: a column of the last line of SIPp NAME's counts
@@ -155,11 +128,11 @@ e2e_check_cmd "agent attached to $PRX_IF2 too" \
 
 # One OPTIONS from each side (answered by the proxy): both peers are then
 # listed in /metrics, every call series at 0.
-sipp_start options-uac E2E_IN_CLI "$E2E_SRV_ADDR:5060" -i "$E2E_CLI_ADDR" -p 5079 \
+sipp_start options-uac "$E2E_CLI_NS" "$E2E_SRV_ADDR:5060" -i "$E2E_CLI_ADDR" -p 5079 \
 	-sf "$SCENARIOS/options.xml" -m 1
-sipp_start options-uas IN_UAS "$PRX_ADDR2:5060" -i "$UAS_ADDR" -p 5079 -sf "$SCENARIOS/options.xml" -m 1
-sipp_wait options-uac
-sipp_wait options-uas
+sipp_start options-uas "$UAS_NS" "$PRX_ADDR2:5060" -i "$UAS_ADDR" -p 5079 -sf "$SCENARIOS/options.xml" -m 1
+e2e_sipp_wait options-uac
+e2e_sipp_wait options-uas
 
 # Prometheus with the project's rules, scraping and evaluating every second;
 # the calls start once it holds the agent's series at 0.
@@ -182,28 +155,28 @@ e2e_wait_for 30 prom_ready || e2e_die "prometheus not ready after 30 s"
 e2e_wait_for 20 prom_scraped || e2e_die "prometheus has not scraped the agent after 20 s: $(prom_query 'up') $(prom_query 'sipxdp_call_attempts_total{peer="uas",direction="outbound"}')"
 
 # The UASs first, so that no INVITE finds a closed port.
-sipp_start uas-answer IN_UAS -sf "$SCENARIOS/uas_answer.xml" -i "$UAS_ADDR" -p 5060 \
+sipp_start uas-answer "$UAS_NS" -sf "$SCENARIOS/uas_answer.xml" -i "$UAS_ADDR" -p 5060 \
 	-m $((N_ANSWERED + N_NOACK))
-sipp_start uas-busy IN_UAS -sf "$SCENARIOS/uas_busy.xml" -i "$UAS_ADDR" -p 5062 -m "$N_BUSY"
-sipp_start uas-moved IN_UAS -sf "$SCENARIOS/uas_moved.xml" -i "$UAS_ADDR" -p 5064 -m "$N_MOVED" \
+sipp_start uas-busy "$UAS_NS" -sf "$SCENARIOS/uas_busy.xml" -i "$UAS_ADDR" -p 5062 -m "$N_BUSY"
+sipp_start uas-moved "$UAS_NS" -sf "$SCENARIOS/uas_moved.xml" -i "$UAS_ADDR" -p 5064 -m "$N_MOVED" \
 	-key target "$MOVED_TARGET"
 e2e_wait_for 10 uas_listening || e2e_die "SIPp UASs not listening"
 
 # The callers, side by side (each at 10 calls a second).
 UAC=("$E2E_SRV_ADDR:5060" -i "$E2E_CLI_ADDR" -r 10)
-sipp_start uac-answered E2E_IN_CLI "${UAC[@]}" -sf "$SCENARIOS/uac_answered.xml" -p 5070 \
+sipp_start uac-answered "$E2E_CLI_NS" "${UAC[@]}" -sf "$SCENARIOS/uac_answered.xml" -p 5070 \
 	-s alice -m "$N_ANSWERED"
-sipp_start uac-noack E2E_IN_CLI "${UAC[@]}" -sf "$SCENARIOS/uac_noack.xml" -p 5071 \
+sipp_start uac-noack "$E2E_CLI_NS" "${UAC[@]}" -sf "$SCENARIOS/uac_noack.xml" -p 5071 \
 	-s bob -m "$N_NOACK"
-sipp_start uac-busy E2E_IN_CLI "${UAC[@]}" -sf "$SCENARIOS/uac_rejected.xml" -p 5072 \
+sipp_start uac-busy "$E2E_CLI_NS" "${UAC[@]}" -sf "$SCENARIOS/uac_rejected.xml" -p 5072 \
 	-s busy -m "$N_BUSY"
-sipp_start uac-moved E2E_IN_CLI "${UAC[@]}" -sf "$SCENARIOS/uac_rejected.xml" -p 5073 \
+sipp_start uac-moved "$E2E_CLI_NS" "${UAC[@]}" -sf "$SCENARIOS/uac_rejected.xml" -p 5073 \
 	-s moved -m "$N_MOVED"
 for name in uac-answered uac-noack uac-busy uac-moved uas-busy uas-moved; do
-	sipp_wait "$name"
+	e2e_sipp_wait "$name"
 done
 # The UAS fails the calls whose ACK never came, and only those.
-sipp_wait uas-answer $((N_NOACK > 0))
+e2e_sipp_wait uas-answer $((N_NOACK > 0))
 
 # What SIPp counted. A packet is a message or one of its retransmissions.
 uac() { sipp_count "uac-$1" "${@:2}"; }
