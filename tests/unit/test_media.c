@@ -394,6 +394,20 @@ static void sink(void)
 	feed(B, A, "BYE sip:a@x SIP/2.0", "c1", "5 BYE", "t", NULL);
 	CHECK_STR(sink_log, "-5002");
 
+	/* a proxy's two legs carrying the same SDP: one place each, added by
+	 * the first leg's answer, removed after the last leg's BYE */
+	setup_with_sink(0);
+	feed(A, P, "INVITE sip:b@x SIP/2.0", "p1", "1 INVITE", NULL, sdp("10.0.0.1", 4000, "0", ""));
+	feed(P, B, "INVITE sip:b@x SIP/2.0", "p1", "1 INVITE", NULL, sdp("10.0.0.1", 4000, "0", ""));
+	feed(B, P, "SIP/2.0 200 OK", "p1", "1 INVITE", "t", sdp("10.0.0.2", 5000, "0", ""));
+	feed(P, A, "SIP/2.0 200 OK", "p1", "1 INVITE", "t", sdp("10.0.0.2", 5000, "0", ""));
+	CHECK_STR(sink_log, "+4000 +5000");
+	CHECK_EQ(stats().streams, 4);
+	feed(B, P, "BYE sip:a@x SIP/2.0", "p1", "2 BYE", "t", NULL);
+	CHECK_STR(sink_log, "+4000 +5000");
+	feed(P, A, "BYE sip:a@x SIP/2.0", "p1", "2 BYE", "t", NULL);
+	CHECK_STR(sink_log, "+4000 +5000 -4000 -5000");
+
 	/* eviction: the oldest session's streams leave before the new ones come */
 	setup_with_sink(MEDIA_MIN_MAX_STREAMS);
 	call("e1", "10.0.0.1", "10.0.0.2");

@@ -106,8 +106,21 @@ struct media_session {
 	char call_id[CALL_CALL_ID_MAX];
 };
 
+/*
+ * A place RTP arrives at, and how many streams of the sessions name it (a
+ * proxy's two legs carry the same SDP): the sink holds one entry per
+ * place, added by the first stream and removed by the last.
+ */
+struct media_place {
+	struct txn_link link;		/* first: the table's */
+	struct sdp_addr dst;
+	__u16 port;
+	__u32 refs;
+};
+
 struct media_tracker {
 	struct txn_table sessions;
+	struct txn_table places;	/* never fuller than the streams */
 	struct media_sink sink;
 	media_stopped_fn stopped;
 	void *stopped_ctx;
@@ -145,8 +158,9 @@ struct media_tracker *media_tracker_new(const struct media_opts *opts)
 	}
 	t->n_peers = peers_name_count(t->peers) + 1;
 	t->by_peer = calloc(t->n_peers, sizeof(*t->by_peer));
-	if (!t->by_peer || txn_table_init(&t->sessions, t->max_streams / 2,
-					  sizeof(struct media_session), NULL)) {
+	if (!t->by_peer ||
+	    txn_table_init(&t->sessions, t->max_streams / 2, sizeof(struct media_session), NULL) ||
+	    txn_table_init(&t->places, t->max_streams, sizeof(struct media_place), NULL)) {
 		media_tracker_free(t);
 		return NULL;
 	}
@@ -158,6 +172,7 @@ void media_tracker_free(struct media_tracker *t)
 	if (!t)
 		return;
 	txn_table_destroy(&t->sessions);
+	txn_table_destroy(&t->places);
 	free(t->by_peer);
 	free(t);
 }
@@ -235,6 +250,62 @@ static bool placed_in(const struct media_stream *s, const struct media_stream *s
 		if (same_place(s, &set[i]))
 			return true;
 	return false;
+}
+
+/* ---- places ---- */
+
+static __u64 place_hash(const struct media_tracker *t, const struct media_stream *st)
+{
+	char key[sizeof(st->dst) + sizeof(st->dst_port)];
+
+	memcpy(key, &st->dst, sizeof(st->dst));
+	memcpy(key + sizeof(st->dst), &st->dst_port, sizeof(st->dst_port));
+	return txn_table_hash(&t->places, key, sizeof(key));
+}
+
+static struct media_place *place_find(const struct media_tracker *t,
+				      const struct media_stream *st, __u64 hash)
+{
+	for (struct txn_link *l = txn_table_chain(&t->places, hash); l; l = l->hash_next) {
+		struct media_place *p = (struct media_place *)l;
+
+		if (l->hash == hash && p->port == st->dst_port && p->dst.family == st->dst.family &&
+		    !memcmp(p->dst.addr, st->dst.addr, sizeof(p->dst.addr)))
+			return p;
+	}
+	return NULL;
+}
+
+/* A stream starts at its place: the sink hears of the place's first. */
+static void place_acquire(struct media_tracker *t, const struct media_stream *st)
+{
+	__u64 hash = place_hash(t, st);
+	struct media_place *p = place_find(t, st, hash);
+
+	if (p) {
+		p->refs++;
+		return;
+	}
+	if (txn_table_full(&t->places))
+		return;		/* cannot be: there are never more places than streams */
+	p = (struct media_place *)txn_table_insert(&t->places, hash, 0);
+	p->dst = st->dst;
+	p->port = st->dst_port;
+	p->refs = 1;
+	if (t->sink.add)
+		t->sink.add(t->sink.ctx, st);
+}
+
+/* ... and leaves it: the sink hears of the place's last. */
+static void place_release(struct media_tracker *t, const struct media_stream *st)
+{
+	struct media_place *p = place_find(t, st, place_hash(t, st));
+
+	if (!p || --p->refs)
+		return;
+	txn_table_remove(&t->places, &p->link);
+	if (t->sink.remove)
+		t->sink.remove(t->sink.ctx, st);
 }
 
 /* Which side of the session a stream goes to. */
@@ -360,8 +431,7 @@ static void stream_end(struct media_tracker *t, struct media_session *s,
 		}
 	}
 	view_of(&t->ended[t->n_ended++ % MEDIA_ENDED_KEEP], t, s, st, tr, now_ns, false);
-	if (t->sink.remove)
-		t->sink.remove(t->sink.ctx, st);
+	place_release(t, st);
 }
 
 /*
@@ -386,8 +456,8 @@ static void streams_change(struct media_tracker *t, struct media_session *s,
 			;
 		if (i < n_before)
 			next[j] = s->tr[i];
-		else if (t->sink.add)
-			t->sink.add(t->sink.ctx, &after[j]);
+		else
+			place_acquire(t, &after[j]);
 		if (after[j].expected)
 			expected[receiving_side(s, &after[j])] = true;
 	}

@@ -89,8 +89,9 @@ struct media_figures {
  * away, its session ends or is evicted; read before it is removed, and
  * whenever the tracker refreshes. A stream an answer keeps at the same
  * address and port is neither added nor removed, so its figures carry on.
- * Two sessions that name the same address and port share what the sink
- * keeps there: the first to drop it removes it.
+ * Streams of several sessions that name the same address and port (a
+ * proxy's two legs carry the same SDP) share what the sink keeps there:
+ * the first adds it, the last removes it, and each reads its figures.
  */
 struct media_sink {
 	void (*add)(void *ctx, const struct media_stream *s);
