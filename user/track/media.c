@@ -638,10 +638,11 @@ static struct media_session *session_new(struct media_tracker *t, const struct s
 static int message_sdp(struct media_tracker *t, const struct sip_event *ev, struct media_sdp *out)
 {
 	static struct sdp sdp;	/* large: not on the stack; the agent has one thread */
+	struct sip_span body;
 
-	if (!ev->msg || !sip_body_is_sdp(ev->msg))
+	if (!ev->msg || !sip_sdp_body(ev->msg, &body))
 		return 0;
-	if (sdp_parse(ev->msg->body.p, ev->msg->body.len, &sdp) != SDP_OK) {
+	if (sdp_parse(body.p, body.len, &sdp) != SDP_OK) {
 		t->stats.sdp_invalid++;
 		return -1;
 	}

@@ -16,8 +16,9 @@
  *   one refused (a final response from 300) leaves them as they were; a
  *   final response from 300 to the INVITE that started the session, before
  *   any 2xx, ends it, early media and all. A BYE ends the session.
- *   Offers in PRACK and multipart bodies are not read; SDP that sdp_parse
- *   finds invalid is counted and changes nothing.
+ *   The SDP is the body, or a multipart body's SDP part (sip_sdp_body).
+ *   Offers in PRACK are not read; SDP that sdp_parse finds invalid is
+ *   counted and changes nothing.
  * - The streams: for each audio m-line both SDPs have (MEDIA_MLINES at
  *   most, matched by position), one per direction: RTP to a side arrives
  *   at the address and port that side's SDP gave. A stream exists when
