@@ -31,7 +31,7 @@ static const char *const starts[] = {
 	"PRACK sip:x SIP/2.0", "SIP/2.0 100 Trying", "SIP/2.0 180 Ringing",
 	"SIP/2.0 183 Progress", "SIP/2.0 200 OK", "SIP/2.0 488 Not Here", "SIP/2.0 487 Gone",
 };
-static const char *const cseq_methods[] = { "INVITE", "UPDATE", "ACK", "BYE" };
+static const char *const cseq_methods[] = { "INVITE", "UPDATE", "ACK", "BYE", "PRACK" };
 static const char *const dirs[] = { "", "a=sendonly\r\n", "a=recvonly\r\n", "a=inactive\r\n" };
 
 /* The hop's two ends: three hosts, so a proxy's two legs share a Call-ID. */
@@ -58,7 +58,7 @@ static size_t build(const uint8_t *d, const uint8_t *raw, size_t raw_len, char *
 	}
 	n = snprintf(out, room, "%s\r\nCall-ID: c%u\r\nCSeq: %u %s\r\nTo: <sip:x>%s\r\n",
 		     starts[d[0] % (sizeof(starts) / sizeof(starts[0]))], d[2] % FUZZ_CALLS,
-		     d[3] % 4, cseq_methods[(d[3] >> 2) % 4], d[0] & 0x80 ? ";tag=t" : "");
+		     d[3] % 4, cseq_methods[(d[3] >> 2) % 5], d[0] & 0x80 ? ";tag=t" : "");
 	if (body_len)
 		n += snprintf(out + n, room - n, "Content-Type: application/sdp\r\n"
 			      "Content-Length: %d\r\n\r\n", body_len);

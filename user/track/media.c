@@ -97,6 +97,7 @@ struct media_session {
 	bool confirmed;			/* a 2xx to an INVITE was seen */
 	bool negotiated;		/* sdp[] holds an answered offer */
 	bool offer_answered;		/* the pending offer was answered (in a 18x) */
+	bool offer_in_18x;		/* the pending offer is a 18x's: a PRACK answers */
 	__u16 call_id_len;
 	unsigned int n_streams;		/* counted in the tracker's total */
 	struct sipxdp_addr side[2];	/* side[0]: the first INVITE's sender */
@@ -587,15 +588,17 @@ static void offer(struct media_tracker *t, struct media_session *s, unsigned int
 	s->offer_cseq = cseq;
 	s->offer_method = answer_method;
 	s->offer_state = OFFER_PENDING;
+	s->offer_in_18x = false;
 }
 
 /* Whether the message answers the pending offer: from the other side, in
- * the offer's transaction. */
+ * the offer's transaction; or, for an offer in a reliable 18x, the next
+ * PRACK (RFC 3262 5), which has a CSeq of its own. */
 static bool answers(const struct media_session *s, unsigned int from, const struct sip_event *ev,
 		    __u8 method)
 {
 	return s->offer_state == OFFER_PENDING && from != s->offerer &&
-	       s->offer_method == method && s->offer_cseq == ev->cseq;
+	       s->offer_method == method && (s->offer_in_18x || s->offer_cseq == ev->cseq);
 }
 
 /* ---- sessions ---- */
@@ -667,6 +670,16 @@ static void on_request(struct media_tracker *t, struct media_session *s, unsigne
 		if (has_sdp > 0)
 			offer(t, s, from, sdp, ev->cseq, SIPXDP_M_UPDATE);
 		break;
+	case SIPXDP_M_PRACK:
+		/* the answer to a reliable 18x's offer, or an offer of its own,
+		 * answered in the PRACK's 2xx (RFC 3262 5) */
+		if (has_sdp > 0 && answers(s, from, ev, SIPXDP_M_PRACK)) {
+			s->offer_state = OFFER_NONE;
+			negotiate(t, s, from, sdp, now_ns);
+		} else if (has_sdp > 0) {
+			offer(t, s, from, sdp, ev->cseq, SIPXDP_M_PRACK);
+		}
+		break;
 	case SIPXDP_M_ACK:
 		if (has_sdp > 0 && answers(s, from, ev, SIPXDP_M_ACK)) {
 			s->offer_state = OFFER_NONE;
@@ -704,9 +717,14 @@ static void on_response(struct media_tracker *t, struct media_session *s, unsign
 		if (final)
 			s->offer_state = OFFER_NONE;
 		negotiate(t, s, from, sdp, now_ns);
-	} else if (has_sdp > 0 && final && ev->method == SIPXDP_M_INVITE &&
-		   s->offer_state == OFFER_IN_2XX && s->offer_cseq == ev->cseq) {
-		offer(t, s, from, sdp, ev->cseq, SIPXDP_M_ACK);
+	} else if (has_sdp > 0 && ev->method == SIPXDP_M_INVITE && s->offer_cseq == ev->cseq &&
+		   (s->offer_state == OFFER_IN_2XX ||
+		    (s->offer_state == OFFER_PENDING && s->offer_in_18x))) {
+		/* An INVITE without SDP: the first 18x with SDP offers, answered
+		 * in the PRACK; or the 2xx does (also after an unreliable 18x
+		 * that offered, which no PRACK answers), answered in the ACK. */
+		offer(t, s, from, sdp, ev->cseq, final ? SIPXDP_M_ACK : SIPXDP_M_PRACK);
+		s->offer_in_18x = !final;
 	} else if (final && s->offer_cseq == ev->cseq && s->offer_method == ev->method) {
 		s->offer_state = OFFER_NONE;	/* answered in a reliable 18x already */
 	}
