@@ -8,7 +8,10 @@
  * bytes themselves. After every message the tracker must keep media.h's
  * promises: no more streams than max_streams nor sessions than half of
  * it, a total that is the sum of every session's streams, and streams
- * that have somewhere to go.
+ * that have somewhere to go. The figures read back are drawn from the
+ * input too (any packets, loss and times, going back as well as forth):
+ * the per-peer packets and lost never go down, a MOS stays in 1..4.5, and
+ * no more calls get a verdict than streams ended.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -28,7 +31,7 @@ static const char *const starts[] = {
 	"PRACK sip:x SIP/2.0", "SIP/2.0 100 Trying", "SIP/2.0 180 Ringing",
 	"SIP/2.0 183 Progress", "SIP/2.0 200 OK", "SIP/2.0 488 Not Here", "SIP/2.0 487 Gone",
 };
-static const char *const cseq_methods[] = { "INVITE", "UPDATE", "ACK", "BYE" };
+static const char *const cseq_methods[] = { "INVITE", "UPDATE", "ACK", "BYE", "PRACK" };
 static const char *const dirs[] = { "", "a=sendonly\r\n", "a=recvonly\r\n", "a=inactive\r\n" };
 
 /* The hop's two ends: three hosts, so a proxy's two legs share a Call-ID. */
@@ -55,7 +58,7 @@ static size_t build(const uint8_t *d, const uint8_t *raw, size_t raw_len, char *
 	}
 	n = snprintf(out, room, "%s\r\nCall-ID: c%u\r\nCSeq: %u %s\r\nTo: <sip:x>%s\r\n",
 		     starts[d[0] % (sizeof(starts) / sizeof(starts[0]))], d[2] % FUZZ_CALLS,
-		     d[3] % 4, cseq_methods[(d[3] >> 2) % 4], d[0] & 0x80 ? ";tag=t" : "");
+		     d[3] % 4, cseq_methods[(d[3] >> 2) % 5], d[0] & 0x80 ? ";tag=t" : "");
 	if (body_len)
 		n += snprintf(out + n, room - n, "Content-Type: application/sdp\r\n"
 			      "Content-Length: %d\r\n\r\n", body_len);
@@ -63,6 +66,48 @@ static size_t build(const uint8_t *d, const uint8_t *raw, size_t raw_len, char *
 		n += snprintf(out + n, room - n, "\r\n");
 	memcpy(out + n, body, (size_t)body_len);
 	return (size_t)n + (size_t)body_len;
+}
+
+/* What the fake kernel map answers, set from each step's bytes. */
+static struct media_figures figures;
+
+static bool read_figures(void *ctx, const struct media_stream *s, struct media_figures *out)
+{
+	(void)ctx;
+	*out = figures;
+	/* a stream or another: some see RTP, some do not */
+	if ((s->dst_port ^ figures.bytes) & 1)
+		memset(out, 0, sizeof(*out));
+	return true;
+}
+
+static __u64 last_packets[MEDIA_DIRECTIONS], last_lost[MEDIA_DIRECTIONS];
+
+static void check_figures(const struct media_tracker *t, __u64 now)
+{
+	const struct media_peer_stats *p = media_tracker_peer(t, 0);
+	static struct media_stream_view v[4 * MEDIA_MLINES + MEDIA_ENDED_KEEP];
+	size_t n, live, verdicts = 0, streams = 0;
+
+	REQUIRE(p && media_tracker_peer_count(t) == 1);
+	for (int d = 0; d < MEDIA_DIRECTIONS; d++) {
+		REQUIRE(p->packets[d] >= last_packets[d] && p->lost[d] >= last_lost[d]);
+		last_packets[d] = p->packets[d];
+		last_lost[d] = p->lost[d];
+		for (int c = 0; c < MEDIA_CODECS; c++)
+			streams += p->streams[d][c];
+		REQUIRE(p->mos[d].count <= streams);
+		REQUIRE(p->mos[d].count == 0 ||
+			(p->mos[d].sum_seconds >= p->mos[d].count * 1.0 - 1e-9 &&
+			 p->mos[d].sum_seconds <= p->mos[d].count * 4.5 + 1e-9));
+	}
+	for (int k = 0; k < MEDIA_VERDICTS; k++)
+		verdicts += p->calls[k];
+	REQUIRE(verdicts <= streams);
+	n = media_tracker_view(t, now, v, sizeof(v) / sizeof(v[0]), &live);
+	REQUIRE(n <= sizeof(v) / sizeof(v[0]) && live <= FUZZ_MAX_STREAMS);
+	for (size_t i = 0; i < n; i++)
+		REQUIRE(!v[i].fig.expected || (v[i].mos >= 1.0 && v[i].mos <= 4.5));
 }
 
 static bool either(const struct sipxdp_addr *r, const struct sipxdp_addr *x,
@@ -105,7 +150,10 @@ static void check(const struct media_tracker *t)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct media_opts opts = { .max_streams = FUZZ_MAX_STREAMS };
+	struct media_opts opts = { .max_streams = FUZZ_MAX_STREAMS,
+				   .one_way_after_ns = 5000000000ull,
+				   .timeout_ns = 20000000000ull,
+				   .sink = { NULL, NULL, read_figures, NULL } };
 	struct media_tracker *t = media_tracker_new(&opts);
 	static struct test_buf {
 		char bytes[SIPXDP_MSG_MAX + 2048];
@@ -114,6 +162,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	__u64 now = 0;
 
 	REQUIRE(t);
+	memset(last_packets, 0, sizeof(last_packets));
+	memset(last_lost, 0, sizeof(last_lost));
 	/* Each step: 6 bytes, then a length byte and that many raw SDP bytes. */
 	for (unsigned int step = 0; step < FUZZ_MAX_STEPS && size >= 7; step++) {
 		struct sipxdp_event rec = { 0 };
@@ -128,7 +178,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		sip_event_build(&ev, &rec, &b.msg);
 		now += (__u64)data[5] << 28;	/* up to ~68 s a step: expiry is reached */
 		media_tracker_feed(t, &ev, now);
+		figures.packets = data[3] * 37u;
+		figures.bytes = data[1];
+		figures.lost = data[2] & 0x0f;
+		figures.expected = figures.packets + figures.lost;
+		figures.jitter_ms = data[4] * 0.5;
+		figures.first_ns = now - (now >> (data[5] & 7));
+		figures.last_ns = (data[0] & 1) ? now : figures.first_ns;
+		media_tracker_refresh(t, now);
 		check(t);
+		check_figures(t, now);
 		data += 7 + raw_len;
 		size -= 7 + raw_len;
 	}

@@ -4,13 +4,15 @@
  * sipmsg.h promises of them (tests/sipcheck.h): every span inside the
  * input, the body within the bytes, a response's status in 100..699, ...
  * The input is also read as a header value on its own (items, URIs,
- * parameters) and as an integer.
+ * parameters) and as an integer. Its SDP, when it has some (a multipart
+ * body's part too), lies within its body.
  */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include "../sipcheck.h"
 #include "fuzz.h"
+#include "sdp.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -18,6 +20,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	/* Through a copy the exact size of the input, so ASan sees any read past it. */
 	char *copy = malloc(size ? size : 1);
 	struct sip_span whole = { copy, size };
+	struct sip_span sdp;
 	const char *broken;
 	__u64 v;
 
@@ -29,6 +32,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		fprintf(stderr, "broken promise: %s\n", broken);
 		abort();
 	}
+	if (sip_sdp_body(&m, &sdp))
+		REQUIRE(sdp.len && sdp.p >= m.body.p && sdp.len <= m.body.len &&
+			(size_t)(sdp.p - m.body.p) <= m.body.len - sdp.len);
 	broken = sipcheck_items(whole);
 	if (broken) {
 		fprintf(stderr, "broken promise (items): %s\n", broken);

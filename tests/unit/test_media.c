@@ -181,6 +181,40 @@ static void offer_in_2xx(void)
 	CHECK_EQ(got[1].codec, SDP_CODEC_G729);
 }
 
+/* RFC 3262: the offer in a reliable 18x answered in the PRACK; an offer in
+ * a PRACK answered in its 2xx; an unreliable 18x's offer that no PRACK
+ * answers leaves the 2xx to offer again, answered in the ACK. */
+static void prack(void)
+{
+	setup(0);
+	feed(A, B, "INVITE sip:b@x SIP/2.0", "c1", "1 INVITE", NULL, NULL);
+	feed(B, A, "SIP/2.0 183 Session Progress", "c1", "1 INVITE", "t", sdp("10.0.0.2", 5000, "8", ""));
+	CHECK_EQ(streams("c1", A, B), 0);
+	feed(A, B, "PRACK sip:b@x SIP/2.0", "c1", "2 PRACK", "t", sdp("10.0.0.1", 4000, "8", ""));
+	CHECK_EQ(streams("c1", A, B), 2);
+	check_stream(0, A, "10.0.0.1", 4000, true);
+	/* the PRACK's 2xx and the INVITE's 2xx without SDP change nothing */
+	feed(B, A, "SIP/2.0 200 OK", "c1", "2 PRACK", "t", NULL);
+	feed(B, A, "SIP/2.0 200 OK", "c1", "1 INVITE", "t", NULL);
+	CHECK_EQ(streams("c1", A, B), 2);
+	CHECK_EQ(stats().answers, 1);
+
+	/* a second PRACK carrying a new offer, answered in its 2xx */
+	feed(A, B, "PRACK sip:b@x SIP/2.0", "c1", "3 PRACK", "t", sdp("10.0.0.1", 4002, "8", ""));
+	CHECK_EQ(streams("c1", A, B), 2);
+	check_stream(0, A, "10.0.0.1", 4000, true);
+	feed(B, A, "SIP/2.0 200 OK", "c1", "3 PRACK", "t", sdp("10.0.0.2", 5000, "8", ""));
+	streams("c1", A, B);
+	check_stream(0, A, "10.0.0.1", 4002, true);
+
+	/* an unreliable 18x offered; the 2xx offers again, the ACK answers */
+	feed(A, B, "INVITE sip:b@x SIP/2.0", "c2", "1 INVITE", NULL, NULL);
+	feed(B, A, "SIP/2.0 183 Session Progress", "c2", "1 INVITE", "t", sdp("10.0.0.2", 5000, "8", ""));
+	feed(B, A, "SIP/2.0 200 OK", "c2", "1 INVITE", "t", sdp("10.0.0.2", 5000, "8", ""));
+	feed(A, B, "ACK sip:b@x SIP/2.0", "c2", "1 ACK", "t", sdp("10.0.0.1", 4000, "8", ""));
+	CHECK_EQ(streams("c2", A, B), 2);
+}
+
 /* A re-INVITE answered moves the streams; one refused leaves them. */
 static void reinvite_and_update(void)
 {
@@ -393,6 +427,20 @@ static void sink(void)
 	sink_log[0] = '\0';
 	feed(B, A, "BYE sip:a@x SIP/2.0", "c1", "5 BYE", "t", NULL);
 	CHECK_STR(sink_log, "-5002");
+
+	/* a proxy's two legs carrying the same SDP: one place each, added by
+	 * the first leg's answer, removed after the last leg's BYE */
+	setup_with_sink(0);
+	feed(A, P, "INVITE sip:b@x SIP/2.0", "p1", "1 INVITE", NULL, sdp("10.0.0.1", 4000, "0", ""));
+	feed(P, B, "INVITE sip:b@x SIP/2.0", "p1", "1 INVITE", NULL, sdp("10.0.0.1", 4000, "0", ""));
+	feed(B, P, "SIP/2.0 200 OK", "p1", "1 INVITE", "t", sdp("10.0.0.2", 5000, "0", ""));
+	feed(P, A, "SIP/2.0 200 OK", "p1", "1 INVITE", "t", sdp("10.0.0.2", 5000, "0", ""));
+	CHECK_STR(sink_log, "+4000 +5000");
+	CHECK_EQ(stats().streams, 4);
+	feed(B, P, "BYE sip:a@x SIP/2.0", "p1", "2 BYE", "t", NULL);
+	CHECK_STR(sink_log, "+4000 +5000");
+	feed(P, A, "BYE sip:a@x SIP/2.0", "p1", "2 BYE", "t", NULL);
+	CHECK_STR(sink_log, "+4000 +5000 -4000 -5000");
 
 	/* eviction: the oldest session's streams leave before the new ones come */
 	setup_with_sink(MEDIA_MIN_MAX_STREAMS);
@@ -663,6 +711,7 @@ TEST_MAIN("media",
 	  TEST(offer_in_invite),
 	  TEST(early_media),
 	  TEST(offer_in_2xx),
+	  TEST(prack),
 	  TEST(reinvite_and_update),
 	  TEST(hold),
 	  TEST(several_mlines),

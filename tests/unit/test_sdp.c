@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 #include <sys/socket.h>
 #include "sdp.h"
+#include "sipmsg.h"
 #include "testlib.h"
 
 static struct sdp sdp;
@@ -288,6 +289,72 @@ static void live(void)
 	CHECK(sdp_stream_live(&sdp.audio[0]));	/* held, not dead: the direction says so */
 }
 
+/* The SDP of a message: its body, or the SDP part of a multipart body. */
+static void sdp_of_message(void)
+{
+	static const struct {
+		const char *name;
+		const char *content_type;	/* the header line, CRLF added */
+		const char *body;
+		const char *sdp;		/* NULL: none */
+	} cases[] = {
+		{ "plain", "Content-Type: application/sdp", "v=0\r\n", "v=0\r\n" },
+		{ "any case, parameter", "c: Application/SDP;charset=x", "v=0\r\n", "v=0\r\n" },
+		{ "not sdp", "Content-Type: application/sdpx", "v=0\r\n", NULL },
+		{ "SIP-I: SDP then ISUP",
+		  "Content-Type: multipart/mixed;boundary=unique-boundary-1",
+		  "--unique-boundary-1\r\nContent-Type: application/SDP\r\n\r\nv=0\r\nm=audio 4000 "
+		  "RTP/AVP 8\r\n\r\n--unique-boundary-1\r\nContent-Type: application/ISUP;"
+		  "version=itu-t92+\r\n\r\n\x01\x00\x49\r\n--unique-boundary-1--\r\n",
+		  "v=0\r\nm=audio 4000 RTP/AVP 8\r\n" },
+		{ "quoted boundary, preamble, SDP second",
+		  "Content-Type: Multipart/Mixed ; boundary=\"b 1\"",
+		  "preamble\r\n--b 1\r\ncontent-type:text/plain\r\n\r\nhi\r\n--b 1\r\n"
+		  "Content-Type :application/sdp\r\nContent-Disposition: session\r\n\r\nv=0\r\n"
+		  "\r\n--b 1--", "v=0\r\n" },
+		{ "no SDP part", "Content-Type: multipart/mixed;boundary=x",
+		  "--x\r\nContent-Type: application/isup\r\n\r\nab\r\n--x--\r\n", NULL },
+		{ "a boundary inside a line is not a delimiter",
+		  "Content-Type: multipart/mixed;boundary=x",
+		  "--x\r\nContent-Type: application/sdp\r\n\r\nv=0 --x\r\n--x--", "v=0 --x" },
+		{ "cut short: the part runs to the end", "Content-Type: multipart/mixed;boundary=x",
+		  "--x\r\nContent-Type: application/sdp\r\n\r\nv=0\r\nm=au", "v=0\r\nm=au" },
+		{ "part without an empty line", "Content-Type: multipart/mixed;boundary=x",
+		  "--x\r\nContent-Type: application/sdp\r\nv=0", NULL },
+		{ "no boundary", "Content-Type: multipart/mixed", "--x\r\n", NULL },
+		{ "boundary over 70 bytes", "Content-Type: multipart/mixed;boundary="
+		  "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
+		  "--xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\r\n"
+		  "Content-Type: application/sdp\r\n\r\nv=0", NULL },
+		{ "close delimiter first", "Content-Type: multipart/mixed;boundary=x",
+		  "--x--\r\n--x\r\nContent-Type: application/sdp\r\n\r\nv=0", NULL },
+		{ "empty body", "Content-Type: application/sdp", "", NULL },
+	};
+	static char buf[2048];
+	struct sip_msg m;
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct sip_span out = { 0 };
+		bool got;
+		int n = snprintf(buf, sizeof(buf), "INVITE sip:b@x SIP/2.0\r\nCall-ID: 1\r\n"
+				 "CSeq: 1 INVITE\r\n%s\r\nContent-Length: %zu\r\n\r\n%s",
+				 cases[i].content_type, strlen(cases[i].body), cases[i].body);
+
+		sip_parse(buf, (size_t)n, &m);
+		got = sip_sdp_body(&m, &out);
+		if (!cases[i].sdp) {
+			if (got)
+				fprintf(stderr, "case '%s': found SDP\n", cases[i].name);
+			CHECK(!got);
+			continue;
+		}
+		if (!got || out.len != strlen(cases[i].sdp) || memcmp(out.p, cases[i].sdp, out.len))
+			fprintf(stderr, "case '%s': got %d '%.*s'\n", cases[i].name, got,
+				(int)out.len, out.p);
+		CHECK(got && out.len == strlen(cases[i].sdp) && !memcmp(out.p, cases[i].sdp, out.len));
+	}
+}
+
 TEST_MAIN("sdp",
 	  TEST(valid),
 	  TEST(invalid),
@@ -295,4 +362,5 @@ TEST_MAIN("sdp",
 	  TEST(line_length),
 	  TEST(bounds),
 	  TEST(statics_and_voice),
-	  TEST(live))
+	  TEST(live),
+	  TEST(sdp_of_message))

@@ -160,8 +160,8 @@ static struct sipxdp_media_key media_key(const struct media_stream *s)
 
 /*
  * The media tracker's sink: the kernel's media_streams map, and the count
- * that lets packets reach it (media_streams_learned). A stream the map
- * already holds (another session named the same place) or cannot take is
+ * that lets packets reach it (media_streams_learned). The tracker adds a
+ * place once however many sessions name it; one the map cannot take is
  * not counted: the tracker's bound is the map's size.
  */
 static void media_map_add(void *ctx, const struct media_stream *s)

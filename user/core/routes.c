@@ -62,6 +62,7 @@ static int serve_report(struct report *r, const char *path, FILE *out, const cha
 	if (stem == 5 && !strncmp(path, "/acks", stem)) {
 		r->redirects = NULL;
 		r->calls = NULL;
+		r->media = NULL;
 		(json ? report_acks_json : report_text)(out, r);
 		return 200;
 	}
@@ -74,6 +75,7 @@ static int serve_report(struct report *r, const char *path, FILE *out, const cha
 	if (stem == 10 && !strncmp(path, "/redirects", stem)) {
 		r->acks = NULL;
 		r->calls = NULL;
+		r->media = NULL;
 		(json ? report_redirects_json : report_text)(out, r);
 		return 200;
 	}

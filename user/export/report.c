@@ -423,6 +423,76 @@ static void json_redirect_list(FILE *out, const struct report *r)
 	fprintf(out, "%s]", n ? "\n" : "");
 }
 
+/* The streams `media` shows into *list (free it); how many; *live how
+ * many are live in all (more than shown past REPORT_MEDIA_LIVE). */
+static size_t media_streams_shown(const struct report *r, struct media_stream_view **list,
+				  size_t *live)
+{
+	size_t max = REPORT_MEDIA_LIVE + MEDIA_ENDED_KEEP;
+
+	*list = calloc(max, sizeof(**list));
+	*live = 0;
+	if (!*list)
+		return 0;
+	return media_tracker_view(r->media, r->now_ns, *list, max, live);
+}
+
+static const char *format_sdp_addr(const struct sdp_addr *a, char buf[ADDR_STR_LEN])
+{
+	struct sipxdp_addr x = { .family = a->family };
+
+	memcpy(x.bytes, a->addr, sizeof(x.bytes));
+	return format_addr(&x, buf);
+}
+
+/* The media list and its table's figures: keys of the document they are in. */
+static void json_media_keys(FILE *out, const struct report *r)
+{
+	struct media_stream_view *v;
+	struct media_stats st;
+	size_t live, n = media_streams_shown(r, &v, &live);
+
+	media_tracker_stats(r->media, &st);
+	fputs("\"media\": [", out);
+	for (size_t i = 0; i < n; i++) {
+		char src[ADDR_STR_LEN], dst[ADDR_STR_LEN];
+
+		fprintf(out, "%s\n  {\"call_id\": ", i ? "," : "");
+		escape_json_string(out, v[i].call_id, v[i].call_id_len, CALL_CALL_ID_MAX);
+		fputs(", \"peer\": ", out);
+		json_peer_name(out, r, v[i].peer);
+		fprintf(out, ", \"direction\": \"%s\", \"src\": \"%s\", \"dst\": \"%s\""
+			", \"dst_port\": %u, \"codec\": \"%s\", \"clock\": %u"
+			", \"expected\": %s, \"packets\": %" PRIu64 ", \"bytes\": %" PRIu64
+			", \"rtp_expected\": %" PRIu64 ", \"lost\": %" PRIu64
+			", \"jitter_ms\": %.3f, \"mos\": ",
+			media_direction_name(v[i].direction), format_addr(&v[i].st.sender, src),
+			format_sdp_addr(&v[i].st.dst, dst), v[i].st.dst_port,
+			sdp_codec_name(v[i].st.codec), v[i].st.clock,
+			v[i].st.expected ? "true" : "false", (uint64_t)v[i].fig.packets,
+			(uint64_t)v[i].fig.bytes, (uint64_t)v[i].fig.expected,
+			(uint64_t)v[i].fig.lost, v[i].fig.jitter_ms);
+		if (v[i].fig.expected)
+			fprintf(out, "%.2f", v[i].mos);
+		else
+			fputs("null", out);
+		fprintf(out, ", \"state\": \"%s\", \"call_media\": \"%s\"}",
+			v[i].live ? "live" : "ended", media_verdict_name(v[i].call_media));
+	}
+	fprintf(out, "%s],\n\"media_table\": {\"live_streams\": %zu, \"streams\": %" PRIu64
+		", \"capacity\": %" PRIu64 ", \"evicted\": %" PRIu64 ", \"stopped\": %" PRIu64
+		"}", n ? "\n" : "", live, (uint64_t)st.streams, (uint64_t)st.max_streams,
+		(uint64_t)st.streams_evicted, (uint64_t)st.stopped);
+	free(v);
+}
+
+void report_media_json(FILE *out, const struct report *r)
+{
+	fputc('{', out);
+	json_media_keys(out, r);
+	fputs("}\n", out);
+}
+
 void report_json(FILE *out, const struct report *r)
 {
 	const char *sep = "";
@@ -439,6 +509,11 @@ void report_json(FILE *out, const struct report *r)
 	}
 	if (r->calls) {
 		json_calls_keys(out, r, sep);
+		sep = ",\n";
+	}
+	if (r->media) {
+		fputs(sep, out);
+		json_media_keys(out, r);
 		sep = ",\n";
 	}
 	if (r->redirects) {
@@ -756,68 +831,6 @@ void report_suspects_text(FILE *out, const struct report *r)
 		fputc('\n', out);
 	}
 	free(sources);
-}
-
-/* The streams `media` shows into *list (free it); how many; *live how
- * many are live in all (more than shown past REPORT_MEDIA_LIVE). */
-static size_t media_streams_shown(const struct report *r, struct media_stream_view **list,
-				  size_t *live)
-{
-	size_t max = REPORT_MEDIA_LIVE + MEDIA_ENDED_KEEP;
-
-	*list = calloc(max, sizeof(**list));
-	*live = 0;
-	if (!*list)
-		return 0;
-	return media_tracker_view(r->media, r->now_ns, *list, max, live);
-}
-
-static const char *format_sdp_addr(const struct sdp_addr *a, char buf[ADDR_STR_LEN])
-{
-	struct sipxdp_addr x = { .family = a->family };
-
-	memcpy(x.bytes, a->addr, sizeof(x.bytes));
-	return format_addr(&x, buf);
-}
-
-void report_media_json(FILE *out, const struct report *r)
-{
-	struct media_stream_view *v;
-	struct media_stats st;
-	size_t live, n = media_streams_shown(r, &v, &live);
-
-	media_tracker_stats(r->media, &st);
-	fputs("{\"media\": [", out);
-	for (size_t i = 0; i < n; i++) {
-		char src[ADDR_STR_LEN], dst[ADDR_STR_LEN];
-
-		fprintf(out, "%s\n  {\"call_id\": ", i ? "," : "");
-		escape_json_string(out, v[i].call_id, v[i].call_id_len, CALL_CALL_ID_MAX);
-		fputs(", \"peer\": ", out);
-		json_peer_name(out, r, v[i].peer);
-		fprintf(out, ", \"direction\": \"%s\", \"src\": \"%s\", \"dst\": \"%s\""
-			", \"dst_port\": %u, \"codec\": \"%s\", \"clock\": %u"
-			", \"expected\": %s, \"packets\": %" PRIu64 ", \"bytes\": %" PRIu64
-			", \"rtp_expected\": %" PRIu64 ", \"lost\": %" PRIu64
-			", \"jitter_ms\": %.3f, \"mos\": ",
-			media_direction_name(v[i].direction), format_addr(&v[i].st.sender, src),
-			format_sdp_addr(&v[i].st.dst, dst), v[i].st.dst_port,
-			sdp_codec_name(v[i].st.codec), v[i].st.clock,
-			v[i].st.expected ? "true" : "false", (uint64_t)v[i].fig.packets,
-			(uint64_t)v[i].fig.bytes, (uint64_t)v[i].fig.expected,
-			(uint64_t)v[i].fig.lost, v[i].fig.jitter_ms);
-		if (v[i].fig.expected)
-			fprintf(out, "%.2f", v[i].mos);
-		else
-			fputs("null", out);
-		fprintf(out, ", \"state\": \"%s\", \"call_media\": \"%s\"}",
-			v[i].live ? "live" : "ended", media_verdict_name(v[i].call_media));
-	}
-	fprintf(out, "%s],\n\"live_streams\": %zu, \"streams\": %" PRIu64 ", \"capacity\": %"
-		PRIu64 ", \"evicted\": %" PRIu64 ", \"stopped\": %" PRIu64 "}\n", n ? "\n" : "",
-		live, (uint64_t)st.streams, (uint64_t)st.max_streams,
-		(uint64_t)st.streams_evicted, (uint64_t)st.stopped);
-	free(v);
 }
 
 void report_media_text(FILE *out, const struct report *r)

@@ -371,15 +371,125 @@ static enum sdp_result parse_line(struct sdp_state *st, char type, struct sip_sp
 	}
 }
 
-bool sip_body_is_sdp(const struct sip_msg *m)
+/* Whether a Content-Type value is the media type type (lower case): in any
+ * case, followed by its end, a parameter or blanks. */
+static bool content_type_is(struct sip_span v, const char *type)
 {
-	static const char type[] = "application/sdp";
-	const struct sip_header *h = sip_find(m, SIP_H_CONTENT_TYPE, NULL);
-	size_t n = sizeof(type) - 1;
+	size_t n = strlen(type);
 
-	if (!m->body.len || !h || h->value.len < n || !sip_eq_nocase(h->value.p, type, n))
+	if (v.len < n || !sip_eq_nocase(v.p, type, n))
 		return false;
-	return h->value.len == n || h->value.p[n] == ';' || sip_is_lws(h->value.p[n]);
+	return v.len == n || v.p[n] == ';' || sip_is_lws(v.p[n]);
+}
+
+/* Where the delimiter "--boundary" starts a line of body at or after from;
+ * body.len when there is none. */
+static size_t find_delimiter(struct sip_span body, struct sip_span boundary, size_t from)
+{
+	for (size_t i = from; i + 2 + boundary.len <= body.len; i++) {
+		if (i && body.p[i - 1] != '\n')
+			continue;
+		if (body.p[i] == '-' && body.p[i + 1] == '-' &&
+		    !memcmp(body.p + i + 2, boundary.p, boundary.len))
+			return i;
+	}
+	return body.len;
+}
+
+/* The Content-Type of a part's headers [p, p + len), which end at an empty
+ * line; *content is what follows it. False when it has none. */
+static bool part_headers(struct sip_span part, struct sip_span *type, struct sip_span *content)
+{
+	static const char name[] = "content-type";
+	size_t pos = 0;
+	bool found = false;
+
+	while (pos < part.len) {
+		const char *lf = memchr(part.p + pos, '\n', part.len - pos);
+		size_t end = lf ? (size_t)(lf - part.p) : part.len, n = end - pos, i;
+		const char *line = part.p + pos;
+
+		pos = lf ? end + 1 : part.len;
+		if (n && line[n - 1] == '\r')
+			n--;
+		if (!n) {
+			*content = (struct sip_span){ part.p + pos, part.len - pos };
+			return found;
+		}
+		if (n <= sizeof(name) - 1 || !sip_eq_nocase(line, name, sizeof(name) - 1))
+			continue;
+		for (i = sizeof(name) - 1; i < n && sip_is_blank(line[i]); i++)
+			;
+		if (i == n || line[i] != ':')
+			continue;
+		for (i++; i < n && sip_is_blank(line[i]); i++)
+			;
+		*type = (struct sip_span){ line + i, n - i };
+		found = true;
+	}
+	return false;	/* no empty line: no content */
+}
+
+/*
+ * The application/sdp part of a multipart body (RFC 2046 5.1): parts
+ * between lines that start with "--" and the boundary, the CRLF before a
+ * delimiter being the delimiter's; the close delimiter ("--" after the
+ * boundary) or the end of what was carried ends the search.
+ */
+static bool multipart_sdp(struct sip_span body, struct sip_span boundary, struct sip_span *out)
+{
+	size_t at = find_delimiter(body, boundary, 0);
+
+	while (at < body.len) {
+		size_t after = at + 2 + boundary.len, next, end;
+		struct sip_span part, type = { 0 }, content = { 0 };
+		const char *lf;
+
+		if (after + 1 < body.len && body.p[after] == '-' && body.p[after + 1] == '-')
+			return false;
+		lf = memchr(body.p + after, '\n', body.len - after);
+		if (!lf)
+			return false;
+		after = (size_t)(lf - body.p) + 1;
+		next = find_delimiter(body, boundary, after);
+		end = next;
+		if (end < body.len && end > after && body.p[end - 1] == '\n')
+			end -= end - 1 > after && body.p[end - 2] == '\r' ? 2 : 1;
+		part = (struct sip_span){ body.p + after, end - after };
+		if (part_headers(part, &type, &content) && content_type_is(type, "application/sdp")) {
+			*out = content;
+			return content.len > 0;
+		}
+		at = next;
+	}
+	return false;
+}
+
+bool sip_sdp_body(const struct sip_msg *m, struct sip_span *out)
+{
+	const struct sip_header *h = sip_find(m, SIP_H_CONTENT_TYPE, NULL);
+	struct sip_span boundary;
+
+	if (!m->body.len || !h)
+		return false;
+	if (content_type_is(h->value, "application/sdp")) {
+		*out = m->body;
+		return true;
+	}
+	if (!content_type_is(h->value, "multipart/mixed") &&
+	    !content_type_is(h->value, "multipart/alternative") &&
+	    !content_type_is(h->value, "multipart/related"))
+		return false;
+	if (!sip_item_param(h->value, "boundary", &boundary))
+		return false;
+	if (boundary.len >= 2 && boundary.p[0] == '"' && boundary.p[boundary.len - 1] == '"') {
+		boundary.p++;
+		boundary.len -= 2;
+	}
+	/* RFC 2046: 1 to 70 characters */
+	if (!boundary.len || boundary.len > 70)
+		return false;
+	return multipart_sdp(m->body, boundary, out);
 }
 
 enum sdp_result sdp_parse(const char *buf, size_t len, struct sdp *sdp)

@@ -120,10 +120,14 @@ struct sdp {
  * when a rule above is broken. */
 enum sdp_result sdp_parse(const char *buf, size_t len, struct sdp *sdp);
 
-/* Whether the message's body is SDP: not empty, and the first Content-Type
- * is application/sdp (in any case, parameters allowed). Multipart bodies
- * are not looked into. */
-bool sip_body_is_sdp(const struct sip_msg *m);
+/*
+ * The message's SDP into *out: its body when the first Content-Type is
+ * application/sdp (in any case, parameters allowed), or the first part of
+ * a multipart/mixed, alternative or related body (RFC 2046, as SIP-I's
+ * SDP with ISUP, RFC 3204) whose Content-Type is. False when there is none
+ * (an empty body, no such part, a boundary missing or over 70 bytes).
+ */
+bool sip_sdp_body(const struct sip_msg *m, struct sip_span *out);
 
 /*
  * RFC 3551's static payload type pt: its codec, encoding and clock (G.722

@@ -97,6 +97,7 @@ struct media_session {
 	bool confirmed;			/* a 2xx to an INVITE was seen */
 	bool negotiated;		/* sdp[] holds an answered offer */
 	bool offer_answered;		/* the pending offer was answered (in a 18x) */
+	bool offer_in_18x;		/* the pending offer is a 18x's: a PRACK answers */
 	__u16 call_id_len;
 	unsigned int n_streams;		/* counted in the tracker's total */
 	struct sipxdp_addr side[2];	/* side[0]: the first INVITE's sender */
@@ -106,8 +107,21 @@ struct media_session {
 	char call_id[CALL_CALL_ID_MAX];
 };
 
+/*
+ * A place RTP arrives at, and how many streams of the sessions name it (a
+ * proxy's two legs carry the same SDP): the sink holds one entry per
+ * place, added by the first stream and removed by the last.
+ */
+struct media_place {
+	struct txn_link link;		/* first: the table's */
+	struct sdp_addr dst;
+	__u16 port;
+	__u32 refs;
+};
+
 struct media_tracker {
 	struct txn_table sessions;
+	struct txn_table places;	/* never fuller than the streams */
 	struct media_sink sink;
 	media_stopped_fn stopped;
 	void *stopped_ctx;
@@ -145,8 +159,9 @@ struct media_tracker *media_tracker_new(const struct media_opts *opts)
 	}
 	t->n_peers = peers_name_count(t->peers) + 1;
 	t->by_peer = calloc(t->n_peers, sizeof(*t->by_peer));
-	if (!t->by_peer || txn_table_init(&t->sessions, t->max_streams / 2,
-					  sizeof(struct media_session), NULL)) {
+	if (!t->by_peer ||
+	    txn_table_init(&t->sessions, t->max_streams / 2, sizeof(struct media_session), NULL) ||
+	    txn_table_init(&t->places, t->max_streams, sizeof(struct media_place), NULL)) {
 		media_tracker_free(t);
 		return NULL;
 	}
@@ -158,6 +173,7 @@ void media_tracker_free(struct media_tracker *t)
 	if (!t)
 		return;
 	txn_table_destroy(&t->sessions);
+	txn_table_destroy(&t->places);
 	free(t->by_peer);
 	free(t);
 }
@@ -235,6 +251,62 @@ static bool placed_in(const struct media_stream *s, const struct media_stream *s
 		if (same_place(s, &set[i]))
 			return true;
 	return false;
+}
+
+/* ---- places ---- */
+
+static __u64 place_hash(const struct media_tracker *t, const struct media_stream *st)
+{
+	char key[sizeof(st->dst) + sizeof(st->dst_port)];
+
+	memcpy(key, &st->dst, sizeof(st->dst));
+	memcpy(key + sizeof(st->dst), &st->dst_port, sizeof(st->dst_port));
+	return txn_table_hash(&t->places, key, sizeof(key));
+}
+
+static struct media_place *place_find(const struct media_tracker *t,
+				      const struct media_stream *st, __u64 hash)
+{
+	for (struct txn_link *l = txn_table_chain(&t->places, hash); l; l = l->hash_next) {
+		struct media_place *p = (struct media_place *)l;
+
+		if (l->hash == hash && p->port == st->dst_port && p->dst.family == st->dst.family &&
+		    !memcmp(p->dst.addr, st->dst.addr, sizeof(p->dst.addr)))
+			return p;
+	}
+	return NULL;
+}
+
+/* A stream starts at its place: the sink hears of the place's first. */
+static void place_acquire(struct media_tracker *t, const struct media_stream *st)
+{
+	__u64 hash = place_hash(t, st);
+	struct media_place *p = place_find(t, st, hash);
+
+	if (p) {
+		p->refs++;
+		return;
+	}
+	if (txn_table_full(&t->places))
+		return;		/* cannot be: there are never more places than streams */
+	p = (struct media_place *)txn_table_insert(&t->places, hash, 0);
+	p->dst = st->dst;
+	p->port = st->dst_port;
+	p->refs = 1;
+	if (t->sink.add)
+		t->sink.add(t->sink.ctx, st);
+}
+
+/* ... and leaves it: the sink hears of the place's last. */
+static void place_release(struct media_tracker *t, const struct media_stream *st)
+{
+	struct media_place *p = place_find(t, st, place_hash(t, st));
+
+	if (!p || --p->refs)
+		return;
+	txn_table_remove(&t->places, &p->link);
+	if (t->sink.remove)
+		t->sink.remove(t->sink.ctx, st);
 }
 
 /* Which side of the session a stream goes to. */
@@ -360,8 +432,7 @@ static void stream_end(struct media_tracker *t, struct media_session *s,
 		}
 	}
 	view_of(&t->ended[t->n_ended++ % MEDIA_ENDED_KEEP], t, s, st, tr, now_ns, false);
-	if (t->sink.remove)
-		t->sink.remove(t->sink.ctx, st);
+	place_release(t, st);
 }
 
 /*
@@ -386,8 +457,8 @@ static void streams_change(struct media_tracker *t, struct media_session *s,
 			;
 		if (i < n_before)
 			next[j] = s->tr[i];
-		else if (t->sink.add)
-			t->sink.add(t->sink.ctx, &after[j]);
+		else
+			place_acquire(t, &after[j]);
 		if (after[j].expected)
 			expected[receiving_side(s, &after[j])] = true;
 	}
@@ -517,15 +588,17 @@ static void offer(struct media_tracker *t, struct media_session *s, unsigned int
 	s->offer_cseq = cseq;
 	s->offer_method = answer_method;
 	s->offer_state = OFFER_PENDING;
+	s->offer_in_18x = false;
 }
 
 /* Whether the message answers the pending offer: from the other side, in
- * the offer's transaction. */
+ * the offer's transaction; or, for an offer in a reliable 18x, the next
+ * PRACK (RFC 3262 5), which has a CSeq of its own. */
 static bool answers(const struct media_session *s, unsigned int from, const struct sip_event *ev,
 		    __u8 method)
 {
 	return s->offer_state == OFFER_PENDING && from != s->offerer &&
-	       s->offer_method == method && s->offer_cseq == ev->cseq;
+	       s->offer_method == method && (s->offer_in_18x || s->offer_cseq == ev->cseq);
 }
 
 /* ---- sessions ---- */
@@ -568,10 +641,11 @@ static struct media_session *session_new(struct media_tracker *t, const struct s
 static int message_sdp(struct media_tracker *t, const struct sip_event *ev, struct media_sdp *out)
 {
 	static struct sdp sdp;	/* large: not on the stack; the agent has one thread */
+	struct sip_span body;
 
-	if (!ev->msg || !sip_body_is_sdp(ev->msg))
+	if (!ev->msg || !sip_sdp_body(ev->msg, &body))
 		return 0;
-	if (sdp_parse(ev->msg->body.p, ev->msg->body.len, &sdp) != SDP_OK) {
+	if (sdp_parse(body.p, body.len, &sdp) != SDP_OK) {
 		t->stats.sdp_invalid++;
 		return -1;
 	}
@@ -595,6 +669,16 @@ static void on_request(struct media_tracker *t, struct media_session *s, unsigne
 	case SIPXDP_M_UPDATE:
 		if (has_sdp > 0)
 			offer(t, s, from, sdp, ev->cseq, SIPXDP_M_UPDATE);
+		break;
+	case SIPXDP_M_PRACK:
+		/* the answer to a reliable 18x's offer, or an offer of its own,
+		 * answered in the PRACK's 2xx (RFC 3262 5) */
+		if (has_sdp > 0 && answers(s, from, ev, SIPXDP_M_PRACK)) {
+			s->offer_state = OFFER_NONE;
+			negotiate(t, s, from, sdp, now_ns);
+		} else if (has_sdp > 0) {
+			offer(t, s, from, sdp, ev->cseq, SIPXDP_M_PRACK);
+		}
 		break;
 	case SIPXDP_M_ACK:
 		if (has_sdp > 0 && answers(s, from, ev, SIPXDP_M_ACK)) {
@@ -633,9 +717,14 @@ static void on_response(struct media_tracker *t, struct media_session *s, unsign
 		if (final)
 			s->offer_state = OFFER_NONE;
 		negotiate(t, s, from, sdp, now_ns);
-	} else if (has_sdp > 0 && final && ev->method == SIPXDP_M_INVITE &&
-		   s->offer_state == OFFER_IN_2XX && s->offer_cseq == ev->cseq) {
-		offer(t, s, from, sdp, ev->cseq, SIPXDP_M_ACK);
+	} else if (has_sdp > 0 && ev->method == SIPXDP_M_INVITE && s->offer_cseq == ev->cseq &&
+		   (s->offer_state == OFFER_IN_2XX ||
+		    (s->offer_state == OFFER_PENDING && s->offer_in_18x))) {
+		/* An INVITE without SDP: the first 18x with SDP offers, answered
+		 * in the PRACK; or the 2xx does (also after an unreliable 18x
+		 * that offered, which no PRACK answers), answered in the ACK. */
+		offer(t, s, from, sdp, ev->cseq, final ? SIPXDP_M_ACK : SIPXDP_M_PRACK);
+		s->offer_in_18x = !final;
 	} else if (final && s->offer_cseq == ev->cseq && s->offer_method == ev->method) {
 		s->offer_state = OFFER_NONE;	/* answered in a reliable 18x already */
 	}

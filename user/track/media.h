@@ -10,14 +10,17 @@
  * - Offer and answer (a body whose Content-Type is application/sdp):
  *     the offer in an INVITE, the answer in a 18x or 2xx to it;
  *     an INVITE without SDP: the offer in its 2xx, the answer in the ACK;
- *     the offer in an UPDATE, the answer in its 2xx.
+ *     the offer in an UPDATE or a PRACK, the answer in its 2xx;
+ *     an INVITE without SDP and a 18x with SDP: the offer in the 18x, the
+ *     answer in the PRACK (RFC 3262), or else in the ACK of a 2xx that
+ *     offers again.
  *   The answer is from the other side of the hop, with the offer's CSeq
  *   number and method. A re-INVITE or UPDATE answered replaces the streams;
  *   one refused (a final response from 300) leaves them as they were; a
  *   final response from 300 to the INVITE that started the session, before
  *   any 2xx, ends it, early media and all. A BYE ends the session.
- *   Offers in PRACK and multipart bodies are not read; SDP that sdp_parse
- *   finds invalid is counted and changes nothing.
+ *   The SDP is the body, or a multipart body's SDP part (sip_sdp_body).
+ *   SDP that sdp_parse finds invalid is counted and changes nothing.
  * - The streams: for each audio m-line both SDPs have (MEDIA_MLINES at
  *   most, matched by position), one per direction: RTP to a side arrives
  *   at the address and port that side's SDP gave. A stream exists when
@@ -89,8 +92,9 @@ struct media_figures {
  * away, its session ends or is evicted; read before it is removed, and
  * whenever the tracker refreshes. A stream an answer keeps at the same
  * address and port is neither added nor removed, so its figures carry on.
- * Two sessions that name the same address and port share what the sink
- * keeps there: the first to drop it removes it.
+ * Streams of several sessions that name the same address and port (a
+ * proxy's two legs carry the same SDP) share what the sink keeps there:
+ * the first adds it, the last removes it, and each reads its figures.
  */
 struct media_sink {
 	void (*add)(void *ctx, const struct media_stream *s);
