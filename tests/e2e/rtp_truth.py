@@ -4,7 +4,7 @@
 
   rtp_truth.py CAPTURE      tshark's RTP stream analysis of a capture, as JSON:
                             {"streams": [{src, src_port, dst, dst_port, ssrc,
-                              payload, packets, lost, expected, loss_pct,
+                              payload, packets, bytes, lost, expected, loss_pct,
                               mean_jitter_ms, max_jitter_ms, mos}]}
   rtp_truth.py mos LOSS_PCT JITTER_MS
                             the G.107 MOS of a G.711 stream with PLC
@@ -47,9 +47,25 @@ def mos(loss_pct, jitter_ms, bpl=25.1, ie=0.0):
     return max(1 + 0.035 * r + r * (r - 60) * (100 - r) * 7e-6, 1.0)
 
 
+def tshark(*args):
+    return subprocess.run(["tshark", *args], check=True, capture_output=True, text=True).stdout
+
+
+def payload_bytes(capture):
+    """UDP payload bytes per (src, src_port, dst, dst_port): what sipxdp counts."""
+    total = {}
+    for line in tshark("-r", capture, "-Y", "udp", "-T", "fields", "-e", "ip.src",
+                       "-e", "udp.srcport", "-e", "ip.dst", "-e", "udp.dstport",
+                       "-e", "udp.length").splitlines():
+        src, sport, dst, dport, length = line.split("\t")
+        key = (src, int(sport), dst, int(dport))
+        total[key] = total.get(key, 0) + int(length) - 8
+    return total
+
+
 def streams(capture):
-    out = subprocess.run(["tshark", "-r", capture, "-q", "-o", "rtp.heuristic_rtp:TRUE",
-                          "-z", "rtp,streams"], check=True, capture_output=True, text=True).stdout
+    out = tshark("-r", capture, "-q", "-o", "rtp.heuristic_rtp:TRUE", "-z", "rtp,streams")
+    sizes = payload_bytes(capture)
     found = []
     for line in out.splitlines():
         m = ROW.match(line)
@@ -60,8 +76,10 @@ def streams(capture):
         expected = packets + lost
         loss_pct = 100.0 * lost / expected if expected > 0 and lost > 0 else 0.0
         jitter = float(g[15])
-        found.append({"src": g[2], "src_port": int(g[3]), "dst": g[4], "dst_port": int(g[5]),
-                      "ssrc": g[6].lower(), "payload": g[7], "packets": packets, "lost": lost,
+        ends = (g[2], int(g[3]), g[4], int(g[5]))
+        found.append({"src": g[2], "src_port": ends[1], "dst": g[4], "dst_port": ends[3],
+                      "ssrc": g[6].lower(), "payload": g[7], "packets": packets,
+                      "bytes": sizes.get(ends, 0), "lost": lost,
                       "expected": expected, "loss_pct": loss_pct, "mean_jitter_ms": jitter,
                       "max_jitter_ms": float(g[16]), "mos": round(mos(loss_pct, jitter), 4),
                       "problems": g[17].strip()})

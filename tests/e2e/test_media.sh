@@ -22,11 +22,11 @@
 #                  forward chain (nftables numgen), the other way clean;
 #   bob's call     all of bob's RTP dropped as it leaves his namespace (a
 #                  caller whose microphone never reaches the path): one way.
-# tshark's RTP analysis of the capture (rtp_truth.py) is the truth: packets
-# and lost exact per stream, mean jitter within 10 % or 0.5 ms, MOS within
-# 0.05 of G.107 computed from tshark's loss and jitter (and lower in the
-# lossy direction), alice's call two_way, bob's one_way. sch_netem is not in
-# the kernels this runs on: nftables makes the loss.
+# tshark's RTP analysis of the capture (rtp_truth.py) is the truth: packets,
+# payload bytes and lost exact per stream, mean jitter within 10 % or 0.5 ms,
+# MOS within 0.05 of G.107 computed from tshark's loss and jitter (and lower
+# in the lossy direction), alice's call two_way, bob's one_way. sch_netem is
+# not in the kernels this runs on: nftables makes the loss.
 # Ends with "N passed, N failed"; exits 1 if a check failed.
 #
 # Usage (as root): tests/e2e/test_media.sh [BUILD_DIR|SIPXDP]     (default: build)
@@ -228,6 +228,7 @@ for who, call_id in calls.items():
         if direction == "from_peer":
             check(name + ": src", got["src"], want["src"])
         check(name + ": packets", got["packets"], want["packets"])
+        check(name + ": bytes", got["bytes"], want["bytes"])
         check(name + ": lost", got["lost"], want["lost"])
         check(name + ": rtp_expected", got["rtp_expected"], want["expected"])
         check(name + ": jitter_ms %s, tshark's mean %s (10 %% or 0.5 ms)"
