@@ -8,8 +8,8 @@
 #
 #   netns uac ($E2E_CLI_NS)         netns proxy ($E2E_SRV_NS)            netns uas
 #   SIPp UACs ── veth ══ $E2E_SRV_IF  Kamailio, forwarding  $PRX_IF2 ══ veth ── SIPp UAS
-#                        sipxdp run, dumpcap               [nft: 5 % loss to the UAC]
-#   [nft: bob's RTP dropped]
+#                        sipxdp run, dumpcap    [nft: 5 % of the RTP to alice, all to carol]
+#   [nft: all of bob's and carol's RTP]
 #
 # sipxdp watches $E2E_SRV_IF only (on both veths it would count each RTP
 # packet twice, leaving one and entering the other): its XDP program sees
@@ -21,12 +21,15 @@
 #   alice's call   5 % of the RTP to alice dropped at random in the proxy's
 #                  forward chain (nftables numgen), the other way clean;
 #   bob's call     all of bob's RTP dropped as it leaves his namespace (a
-#                  caller whose microphone never reaches the path): one way.
+#                  caller whose microphone never reaches the path): one way;
+#   carol's call   all RTP dropped, both ways (media that a firewall
+#                  blocks): none.
 # tshark's RTP analysis of the capture (rtp_truth.py) is the truth: packets,
 # payload bytes and lost exact per stream, mean jitter within 10 % or 0.5 ms,
 # MOS within 0.05 of G.107 computed from tshark's loss and jitter (and lower
-# in the lossy direction), alice's call two_way, bob's one_way. sch_netem is
-# not in the kernels this runs on: nftables makes the loss.
+# in the lossy direction), alice's call two_way, bob's one_way, carol's
+# none. sch_netem is not in the kernels this runs on: nftables makes the
+# loss.
 # Ends with "N passed, N failed"; exits 1 if a check failed.
 #
 # Usage (as root): tests/e2e/test_media.sh [BUILD_DIR|SIPXDP]     (default: build)
@@ -47,6 +50,7 @@ ONE_WAY_AFTER=2		# --one-way-after: well inside the call
 # checks pick each call's streams by these.
 ALICE_RTP=16000
 BOB_RTP=17000
+CAROL_RTP=15000
 UAS_RTP=18000
 
 # sipp_start NAME NS SIPP_ARGS...: lib.sh's, with the audio SIPp plays in
@@ -85,7 +89,8 @@ e2e_in_srv nft -f - <<EOF
 table ip $NFT_TABLE {
 	chain forward {
 		type filter hook forward priority 0; policy accept;
-		ip daddr $E2E_CLI_ADDR udp dport $ALICE_RTP-$((ALICE_RTP + 999)) numgen random mod 100 < $LOSS_PCT counter drop
+		ip daddr $E2E_CLI_ADDR udp dport $ALICE_RTP-$((ALICE_RTP + 999)) numgen random mod 100 < $LOSS_PCT counter drop comment "to alice"
+		ip daddr $E2E_CLI_ADDR udp dport $CAROL_RTP-$((CAROL_RTP + 999)) counter drop comment "to carol"
 	}
 }
 EOF
@@ -93,7 +98,8 @@ e2e_in_cli nft -f - <<EOF
 table ip $NFT_TABLE {
 	chain output {
 		type filter hook output priority 0; policy accept;
-		ip saddr $E2E_CLI_ADDR udp sport $BOB_RTP-$((BOB_RTP + 999)) counter drop
+		ip saddr $E2E_CLI_ADDR udp sport $BOB_RTP-$((BOB_RTP + 999)) counter drop comment "from bob"
+		ip saddr $E2E_CLI_ADDR udp sport $CAROL_RTP-$((CAROL_RTP + 999)) counter drop comment "from carol"
 	}
 }
 EOF
@@ -112,31 +118,33 @@ DUMPCAP_PID=$!
 E2E_BG_PIDS+=("$DUMPCAP_PID")
 e2e_wait_for 10 capturing || e2e_die "dumpcap not capturing after 10 s"
 
-# The UAS takes both calls, one after the other: SIPp's UAS answers every
+# The UAS takes the calls one after the other: SIPp's UAS answers every
 # call with the same RTP port, and two calls at once would share a stream
 # (sipxdp keys a stream by where it arrives). Each caller has RTP ports of
 # its own, which the nftables rules pick.
 sipp_start uas "$UAS_NS" -sf "$SCENARIOS/uas_media.xml" -i "$UAS_ADDR" -p 5060 -mi "$UAS_ADDR" \
-	-mp "$UAS_RTP" -m 2
+	-mp "$UAS_RTP" -m 3
 e2e_wait_for 10 uas_listening || e2e_die "SIPp UAS not listening"
 UAC=("$E2E_SRV_ADDR:5060" -i "$E2E_CLI_ADDR" -mi "$E2E_CLI_ADDR" -sf "$SCENARIOS/uac_media.xml" -m 1)
 sipp_start alice "$E2E_CLI_NS" "${UAC[@]}" -p 5070 -s alice -mp "$ALICE_RTP"
 e2e_sipp_wait alice
 sipp_start bob "$E2E_CLI_NS" "${UAC[@]}" -p 5071 -s bob -mp "$BOB_RTP"
 e2e_sipp_wait bob
+sipp_start carol "$E2E_CLI_NS" "${UAC[@]}" -p 5072 -s carol -mp "$CAROL_RTP"
+e2e_sipp_wait carol
 e2e_sipp_wait uas
 
-# Both calls ended: the agent has them once it lists both as ended.
+# The calls ended: the agent has them once it lists all three as ended.
 media_settled() {
 	e2e_sipxdp media --json >"$E2E_TMP/media.json" &&
 		python3 - "$E2E_TMP/media.json" <<'EOF'
 import json, sys
 streams = json.load(open(sys.argv[1]))["media"]
 calls = {s["call_id"] for s in streams}
-sys.exit(0 if len(calls) == 2 and all(s["state"] == "ended" for s in streams) else 1)
+sys.exit(0 if len(calls) == 3 and all(s["state"] == "ended" for s in streams) else 1)
 EOF
 }
-e2e_wait_for 10 media_settled || e2e_log "media: the two calls not both ended after 10 s"
+e2e_wait_for 10 media_settled || e2e_log "media: the three calls not all ended after 10 s"
 e2e_sipxdp media --json >"$E2E_TMP/media.json"
 e2e_sipxdp calls --json >"$E2E_TMP/calls.json"
 e2e_in_srv curl -sf "http://$E2E_METRICS_ADDR/metrics" >"$E2E_TMP/metrics.txt"
@@ -144,39 +152,47 @@ e2e_stop_pid "$DUMPCAP_PID"
 python3 "$E2E_LIB_DIR/rtp_truth.py" "$E2E_TMP/media.pcapng" >"$E2E_TMP/truth.json"
 
 # 1. The path did what it was set to: the capture holds alice's two streams
-# and the one to bob, none from bob; only the stream to alice lost packets
-# (400 at 5 %: none lost would happen once in 10^9 runs), and each nftables
-# rule dropped what the capture misses.
-# nft_dropped CMD...: the packets this test's table dropped, in the namespace
-# CMD enters.
+# and the one to bob, none from bob, none of carol's; only the stream to
+# alice lost packets (400 at 5 %: none lost would happen once in 10^9 runs),
+# and each nftables rule dropped what the capture misses.
+# nft_dropped COMMENT CMD...: the packets the rule of this test's table with
+# that comment dropped, in the namespace CMD enters.
 nft_dropped() {
-	"$@" nft -j list table ip "$NFT_TABLE" | python3 -c 'import json, sys
-print(sum(r["counter"]["packets"] for e in json.load(sys.stdin)["nftables"] if "rule" in e
-          for r in e["rule"]["expr"] if "counter" in r))'
+	"${@:2}" nft -j list table ip "$NFT_TABLE" | python3 -c 'import json, sys
+print(sum(x["counter"]["packets"] for e in json.load(sys.stdin)["nftables"]
+          if e.get("rule", {}).get("comment") == sys.argv[1]
+          for x in e["rule"]["expr"] if "counter" in x))' "$1"
 }
 truth() { e2e_json "$E2E_TMP/truth.json" "$1"; }
 e2e_check "capture: RTP streams (to, from) alice and to bob" \
 	"$(truth 'streams[*].dst_port')" "[$ALICE_RTP, $BOB_RTP, $UAS_RTP]"
 e2e_check "capture: nothing from bob" "$(truth "streams[src_port=$BOB_RTP]")" "(missing)"
+e2e_check "capture: nothing from or to carol" \
+	"$(truth "streams[src_port=$CAROL_RTP]") $(truth "streams[dst_port=$CAROL_RTP]")" "(missing) (missing)"
 e2e_check "capture: lost in the clean streams" \
 	"$(truth "streams[src_port=$ALICE_RTP].lost") $(truth "streams[dst_port=$BOB_RTP].lost")" "0 0"
 ALICE_LOST=$(truth "streams[dst_port=$ALICE_RTP].lost")
 e2e_check_cmd "capture: alice lost some RTP ($ALICE_LOST)" [ "$ALICE_LOST" -gt 0 ]
 # A drop at either end of the stream is no gap RTP can see: at least that many.
-DROPPED=$(nft_dropped "${E2E_IN_SRV[@]}")
+DROPPED=$(nft_dropped "to alice" "${E2E_IN_SRV[@]}")
 e2e_check_cmd "nft dropped to alice ($DROPPED) >= lost ($ALICE_LOST)" [ "$DROPPED" -ge "$ALICE_LOST" ]
-BOB_DROPPED=$(nft_dropped "${E2E_IN_CLI[@]}")
-e2e_check_cmd "nft dropped bob's RTP ($BOB_DROPPED)" [ "$BOB_DROPPED" -gt 0 ]
+for rule in "from bob" "from carol"; do
+	DROPPED=$(nft_dropped "$rule" "${E2E_IN_CLI[@]}")
+	e2e_check_cmd "nft dropped RTP $rule ($DROPPED)" [ "$DROPPED" -gt 0 ]
+done
+DROPPED=$(nft_dropped "to carol" "${E2E_IN_SRV[@]}")
+e2e_check_cmd "nft dropped RTP to carol ($DROPPED)" [ "$DROPPED" -gt 0 ]
 
 # 2. Each stream as sipxdp measured it against tshark's, and each call's
 # verdict. media_compare prints one line per check: name, got, expected.
 media_compare() {
-	python3 - "$E2E_TMP/truth.json" "$E2E_TMP/media.json" "$E2E_CLI_ADDR" "$ALICE_RTP" "$BOB_RTP" <<'PY'
+	python3 - "$E2E_TMP/truth.json" "$E2E_TMP/media.json" "$E2E_CLI_ADDR" "$ALICE_RTP" "$BOB_RTP" \
+		"$CAROL_RTP" <<'PY'
 import json, sys
 
 truth = json.load(open(sys.argv[1]))["streams"]
 media = json.load(open(sys.argv[2]))["media"]
-cli, ports = sys.argv[3], {"alice": int(sys.argv[4]), "bob": int(sys.argv[5])}
+cli, ports = sys.argv[3], dict(zip(("alice", "bob", "carol"), map(int, sys.argv[4:7])))
 
 
 def check(name, got, want):
@@ -194,7 +210,7 @@ for who, port in ports.items():
     check("%s: one call with a stream to port %d" % (who, port), len(ids), 1)
     calls[who] = ids.pop() if len(ids) == 1 else None
 # The stream of a call in a direction: the truth's, sipxdp's.
-want_verdict = {"alice": "two_way", "bob": "one_way"}
+want_verdict = {"alice": "two_way", "bob": "one_way", "carol": "none"}
 mos = {}
 for who, call_id in calls.items():
     streams = [s for s in media if s["call_id"] == call_id]
@@ -212,10 +228,10 @@ for who, call_id in calls.items():
         check(name + ": call_media", got["call_media"], want_verdict[who])
         check(name + ": state", got["state"], "ended")
         check(name + ": codec, clock", "%s %s" % (got["codec"], got["clock"]), "PCMA 8000")
-        # Both SDPs say sendrecv: media is expected both ways, bob's too.
+        # Both SDPs say sendrecv: media is expected both ways, whatever came.
         check(name + ": expected", got["expected"], True)
         if not want:
-            # The muted direction: learned from SDP, not one packet seen.
+            # A blocked direction: learned from SDP, not one packet seen.
             check(name + ": packets, lost, mos (none arrived)",
                   "%s %s %s" % (got["packets"], got["lost"], got["mos"]), "0 0 None")
             continue
@@ -252,7 +268,7 @@ done <"$E2E_TMP/compare.tsv"
 
 # 3. The calls and /metrics: the same figures, per peer.
 e2e_check "calls --json: uac media" "$(e2e_json "$E2E_TMP/calls.json" 'calls[peer=uac].media')" \
-	'{"none": 0, "one_way": 1, "two_way": 1}'
+	'{"none": 1, "one_way": 1, "two_way": 1}'
 M=$E2E_TMP/metrics.txt
 sum_truth() {
 	python3 - "$E2E_TMP/truth.json" "$E2E_CLI_ADDR" "$1" "$2" <<'PY'
@@ -271,10 +287,8 @@ for direction in from_peer to_peer; do
 		"$(sum_truth "$direction" lost)"
 done
 for media in two_way one_way none; do
-	want=0
-	case $media in two_way | one_way) want=1 ;; esac
 	e2e_check "calls_media_total{peer=uac,media=$media}" \
-		"$(e2e_metric "$M" sipxdp_calls_media_total peer=uac "media=$media")" "$want"
+		"$(e2e_metric "$M" sipxdp_calls_media_total peer=uac "media=$media")" 1
 done
 
 e2e_summary
