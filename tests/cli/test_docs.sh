@@ -6,7 +6,8 @@
 #   - docs/metrics.md has a section for every metric family a live agent
 #     writes and for no other, and the man page names each family;
 #   - docs/json.md has a row for every key of the JSON documents and for no
-#     other (the documents of two captures replayed and of a live agent).
+#     other (the documents of three captures replayed, one with a call's RTP,
+#     and of a live agent).
 # The live agent runs on the loopback of a network namespace of its own.
 # Usage (as root): test_docs.sh SIPXDP_BINARY [CAPTURES_DIR]
 # CAPTURES_DIR: the reference captures (default: those test_cli.sh uses,
@@ -69,7 +70,7 @@ check "man --warnings -l docs/sipxdp.8 warns" man_quiet
 check "groff -man -ww -z docs/sipxdp.8 warns" groff_quiet
 
 # --- the options of the man page and of every --help are the same
-commands=(run stats top acks calls redirects suspects replay unload)
+commands=(run stats top acks calls media redirects suspects replay unload)
 "$bin" --help >"$tmp/help-main.txt"
 for cmd in "${commands[@]}"; do
 	"$bin" "$cmd" --help >"$tmp/help-$cmd.txt"
@@ -149,7 +150,7 @@ start_agent() {
 }
 fetch() {
 	local path
-	for path in metrics stats.json acks.json calls.json redirects.json suspects.json; do
+	for path in metrics stats.json acks.json calls.json media.json redirects.json suspects.json; do
 		nsenter --net="/run/netns/$ns" curl -sf "http://127.0.0.1:9360/$path" \
 			>"$tmp/live-$path" || return 1
 	done
@@ -210,7 +211,7 @@ fi
 
 # --- docs/json.md has a row for every key, and only for those
 replays=()
-for f in local_kamailio_sipp_lo.pcapng heplify_sip_ipv4_tcp_fragmented.pcap; do
+for f in local_kamailio_sipp_lo.pcapng heplify_sip_ipv4_tcp_fragmented.pcap heplify_rtp_rtcp_sip_ipv4_udp.pcap; do
 	if [ -f "$captures/$f" ] && "$bin" replay --json "$captures/$f" >"$tmp/replay-$f.json" 2>/dev/null; then
 		replays+=("$tmp/replay-$f.json")
 	else
@@ -271,6 +272,7 @@ want = {
     "stats": stats,
     "acks": acks | paths(load("acks")),
     "calls": set(load("calls")),
+    "media": set(load("media")),
     "redirects": set(load("redirects")),
     "suspects": set(load("suspects")),
 }
@@ -286,7 +288,7 @@ for name, keys in want.items():
 sys.exit(bad)
 EOF
 }
-if [ ${#replays[@]} -eq 2 ] && [ -s "$tmp/live-stats.json" ]; then
+if [ ${#replays[@]} -eq 3 ] && [ -s "$tmp/live-stats.json" ]; then
 	check "docs/json.md and the JSON documents' keys differ" json_agree
 fi
 

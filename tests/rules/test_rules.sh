@@ -108,5 +108,48 @@ check "mutant caught: suspect sources paging for an hour after the attack" mutan
           or on (instance)'
 check "mutant caught: suspect sources paging with none flagged" mutant suspects-flagged \
 	'sum by (instance) (sipxdp_suspect_sources) > 0' 'sum by (instance) (sipxdp_suspect_sources) >= 0'
+check "mutant caught: RTP loss over the packets received, not expected" mutant loss-received \
+	'/ (sipxdp:media_packets_expected:rate5m > 0)' '/ (sipxdp:media_packets:rate5m > 0)'
+check "mutant caught: RTP loss divided without the > 0 guard (NaN)" mutant loss-nan \
+	'/ (sipxdp:media_packets_expected:rate5m > 0)' '/ sipxdp:media_packets_expected:rate5m'
+check "mutant caught: RTP loss with no fallback to 0" mutant loss-zero \
+	'(sipxdp:media_packets_lost:rate5m or sipxdp:media_packets_expected:rate5m * 0)' \
+	'sipxdp:media_packets_lost:rate5m'
+check "mutant caught: RTP packets taken from one instance, not summed" mutant media-sum \
+	'sum by (peer, direction) (rate(sipxdp_media_packets_total[5m]))' \
+	'max by (peer, direction) (rate(sipxdp_media_packets_total[5m]))'
+check "mutant caught: the MOS 10th percentile taken at another quantile" mutant mos-p10 \
+	'histogram_quantile(0.1,' 'histogram_quantile(0.05,'
+check "mutant caught: a MOS quantile of a peer with no stream (NaN)" mutant mos-nan \
+	'rate(sipxdp_media_mos_bucket[15m])))
+          and on (peer, direction) sipxdp:media_mos_count:rate15m > 0' \
+	'rate(sipxdp_media_mos_bucket[15m])))'
+check "mutant caught: MOS quantiles with the directions mixed" mutant mos-direction \
+	'sum by (peer, direction, le)' 'sum by (peer, le)'
+check "mutant caught: one-way share counting silent calls as one-way" mutant one-way-none \
+	'{media="one_way"}' '{media="none"}'
+check "mutant caught: one-way share leaving out calls with no media" mutant one-way-judged \
+	'sum by (peer) (sipxdp:calls_media:rate15m)' \
+	'sum by (peer) (sipxdp:calls_media:rate15m{media=~"two_way|one_way"})'
+check "mutant caught: one-way share with no fallback to 0" mutant one-way-zero \
+	'or sipxdp:calls_media_judged:rate15m * 0' 'or vector(0)'
+check "mutant caught: low MOS judged by the median" mutant mos-alert-median \
+	'{quantile="0.1"} < 3.5' '{quantile="0.5"} < 3.5'
+check "mutant caught: low MOS paging for a few streams" mutant mos-alert-floor \
+	'sipxdp:media_mos_count:rate15m * 900 >= 20' 'sipxdp:media_mos_count:rate15m * 900 >= 0'
+check "mutant caught: low MOS paging at once" mutant mos-alert-for \
+	'>= 20
+        for: 10m' '>= 20
+        for: 0m'
+check "mutant caught: RTP loss paging only past 5 %" mutant loss-alert-threshold \
+	'ratio_rate5m > 0.02' 'ratio_rate5m > 0.05'
+check "mutant caught: RTP loss paging for a few streams" mutant loss-alert-floor \
+	'sipxdp:media_packets_expected:rate5m >= 500' 'sipxdp:media_packets_expected:rate5m >= 0'
+check "mutant caught: one-way alert on a share that is not rising" mutant one-way-rise \
+	'> 2 * avg_over_time' '> 0 * avg_over_time'
+check "mutant caught: one-way alert on a small share" mutant one-way-floor \
+	'sipxdp:calls_one_way:ratio_rate15m > 0.05' 'sipxdp:calls_one_way:ratio_rate15m > 0'
+check "mutant caught: one-way alert paging for a few calls" mutant one-way-volume \
+	'sipxdp:calls_media_judged:rate15m * 900 >= 20' 'sipxdp:calls_media_judged:rate15m * 900 >= 0'
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

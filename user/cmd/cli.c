@@ -393,9 +393,9 @@ static const char media_usage[] =
 "seen from it (from_peer, to_peer), where the RTP goes (the receiver's SDP\n"
 "address and port), codec, packets, lost (RFC 3550: expected less received,\n"
 "never below 0), the mean interarrival jitter in ms, the MOS the ITU-T G.107\n"
-"E-model estimates from loss and jitter, the call's media so far (two_way,\n"
-"one_way: RTP one way only for --one-way-after; none; undecided) and its\n"
-"Call-ID. Figures are read from the kernel once a second.\n"
+"E-model estimates from loss and jitter, the call's media so far (two_way;\n"
+"one_way: RTP one way only for run's one-way-after seconds; none; undecided)\n"
+"and its Call-ID. Figures are read from the kernel once a second.\n"
 "\n"
 READ_OPTIONS_HELP;
 

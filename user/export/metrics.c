@@ -594,6 +594,9 @@ static void write_media(FILE *out, const struct metrics_input *in)
 	for (unsigned int id = 0; id < n; id++)
 		for (int d = 0; d < MEDIA_DIRECTIONS; d++)
 			for (int c = 0; c < MEDIA_CODECS; c++) {
+				/* never a stream's voice (sdp_voice): no series */
+				if (c == SDP_CODEC_TELEPHONE_EVENT || c == SDP_CODEC_CN)
+					continue;
 				open_labels(out, "sipxdp_media_streams_total",
 					    peers_name(in->peers, id));
 				fprintf(out, ",direction=\"%s\",codec=\"%s\"} %llu\n",
