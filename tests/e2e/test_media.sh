@@ -270,12 +270,14 @@ done <"$E2E_TMP/compare.tsv"
 e2e_check "calls --json: uac media" "$(e2e_json "$E2E_TMP/calls.json" 'calls[peer=uac].media')" \
 	'{"none": 1, "one_way": 1, "two_way": 1}'
 M=$E2E_TMP/metrics.txt
+# sum_truth DIRECTION FIELD: the sum of a figure over the capture's streams
+# that go that way; FIELD "": how many there are.
 sum_truth() {
 	python3 - "$E2E_TMP/truth.json" "$E2E_CLI_ADDR" "$1" "$2" <<'PY'
 import json, sys
 truth, cli, direction, field = json.load(open(sys.argv[1]))["streams"], *sys.argv[2:]
 side = "dst" if direction == "to_peer" else "src"
-print(sum(t[field] for t in truth if t[side] == cli))
+print(round(sum(t[field] if field else 1 for t in truth if t[side] == cli), 4))
 PY
 }
 for direction in from_peer to_peer; do
@@ -285,6 +287,22 @@ for direction in from_peer to_peer; do
 	e2e_check "media_packets_lost_total{peer=uac,direction=$direction}" \
 		"$(e2e_metric "$M" sipxdp_media_packets_lost_total peer=uac "direction=$direction")" \
 		"$(sum_truth "$direction" lost)"
+done
+# One stream ended each way per call, with packets or not; the histograms
+# have a sample per stream that had packets, the MOS histogram's sum that of
+# the streams' G.107 scores.
+for direction in from_peer to_peer; do
+	e2e_check "media_streams_total{peer=uac,direction=$direction,codec=PCMA}" \
+		"$(e2e_metric "$M" sipxdp_media_streams_total peer=uac "direction=$direction" codec=PCMA)" 3
+	e2e_check "media_jitter_seconds_count{peer=uac,direction=$direction}" \
+		"$(e2e_metric "$M" sipxdp_media_jitter_seconds_count peer=uac "direction=$direction")" \
+		"$(sum_truth "$direction" "")"
+	count=$(sum_truth "$direction" "")
+	got=$(e2e_metric "$M" sipxdp_media_mos_sum peer=uac "direction=$direction")
+	want=$(sum_truth "$direction" mos)
+	e2e_check "media_mos_sum{peer=uac,direction=$direction} $got, G.107 of tshark's $want (0.05 a stream)" \
+		"$(python3 -c 'import sys; g, w, n = sys.argv[1:]
+print(g != "(missing)" and abs(float(g) - float(w)) <= 0.05 * int(n))' "$got" "$want" "$count")" True
 done
 for media in two_way one_way none; do
 	e2e_check "calls_media_total{peer=uac,media=$media}" \
