@@ -55,13 +55,14 @@ UAS_RTP=18000
 
 # sipp_start NAME NS SIPP_ARGS...: lib.sh's, with the audio SIPp plays in
 # its directory (the scenarios name it relative: rtp_stream takes no
-# keyword) and the calls' length; 30 s at most.
+# keyword) and the calls' length; a minute at most (the UAS takes three
+# calls of 9 s).
 sipp_start() {
 	local name=$1 ns=$2
 	shift 2
 	mkdir -p "$E2E_TMP/sipp-$name"
 	ln -s "$MEDIA_FILE" "$E2E_TMP/sipp-$name/silence.alaw"
-	e2e_sipp_start "$name" "$ns" -timeout 30s -d "$CALL_MS" "$@"
+	e2e_sipp_start "$name" "$ns" -timeout 60s -d "$CALL_MS" "$@"
 }
 
 uas_listening() { "${IN_UAS[@]}" ss -Hlun "src $UAS_ADDR:5060" | grep -q .; }
