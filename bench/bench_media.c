@@ -32,8 +32,8 @@
 #include <bpf/libbpf.h>
 #include "agent_env.h"
 #include "http.h"
+#include "media_map.h"
 #include "packet.h"
-#include "sipxdp_media.h"
 #include "target_row.h"
 #include "workloads.h"
 
@@ -151,40 +151,6 @@ static size_t rtp_frame(unsigned long i, unsigned char **frame)
 	return rtp_len;
 }
 
-/* Stream s: to the UAC of call s / 2 (even) or to its UAS (odd). */
-static struct sipxdp_media_key stream_key(unsigned int s)
-{
-	struct sipxdp_media_key k = { .family = AF_INET };
-	unsigned int call = s / 2;
-
-	k.port = htons(s % 2 ? WL_MEDIA_UAS_PORT + 2 * call : WL_MEDIA_UAC_PORT + 2 * call);
-	inet_pton(AF_INET, s % 2 ? "192.0.2.20" : "192.0.2.10", k.addr);
-	return k;
-}
-
-/* media_streams of the program the agent attached; -1 if not found. */
-static int media_map_fd(int prog_fd)
-{
-	__u32 ids[64], n = sizeof(ids) / sizeof(*ids);
-	struct bpf_prog_info info = { .nr_map_ids = n, .map_ids = (__u64)(unsigned long)ids };
-	__u32 len = sizeof(info);
-
-	if (bpf_obj_get_info_by_fd(prog_fd, &info, &len))
-		return -1;
-	for (__u32 i = 0; i < info.nr_map_ids && i < n; i++) {
-		struct bpf_map_info m = {};
-		__u32 mlen = sizeof(m);
-		int fd = bpf_map_get_fd_by_id(ids[i]);
-
-		if (fd >= 0 && !bpf_obj_get_info_by_fd(fd, &m, &mlen) &&
-		    !strcmp(m.name, "media_streams"))
-			return fd;
-		if (fd >= 0)
-			close(fd);
-	}
-	return -1;
-}
-
 static unsigned long map_entries(int fd)
 {
 	struct sipxdp_media_key k, next;
@@ -221,7 +187,7 @@ static void tally(int fd, unsigned long per_stream, struct tally *t)
 {
 	memset(t, 0, sizeof(*t));
 	for (unsigned int s = 0; s < STREAMS; s++) {
-		struct sipxdp_media_key k = stream_key(s);
+		struct sipxdp_media_key k = wl_media_key(s / 2, s % 2);
 		struct sipxdp_media_stream v;
 		long long expected, lost;
 

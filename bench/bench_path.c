@@ -63,8 +63,8 @@ struct bpf_program;
 #include "http.h"
 #include "loader.h"
 #include "log.h"
+#include "media_map.h"
 #include "packet.h"
-#include "sipxdp_media.h"
 #include "target_row.h"
 #include "workloads.h"
 #include "xdp_classify.skel.h"
@@ -124,6 +124,10 @@ struct workload {
 	/* calls whose SDP the agent learns before each of sipxdp's runs
 	 * (sdp-FILE: INVITE, 200, ACK each), two streams a call */
 	unsigned int calls;
+	/* every packet is to call 0's stream to the UAS: the agent's map must
+	 * count each on it (played, counted: summed over sipxdp's runs) */
+	bool hits;
+	unsigned long long played, counted;
 	bool present;
 	unsigned long packets;		/* in the pcap */
 	/* the distinct frames (one, or the capture's) for the hot-cache runs */
@@ -692,6 +696,26 @@ static int learn_streams(const struct workload *w)
 	return -1;
 }
 
+/* Packets the program on the interface counted on call 0's stream to the UAS. */
+static unsigned long long stream_packets(int ifindex)
+{
+	struct sipxdp_media_key k = wl_media_key(0, 1);
+	struct sipxdp_media_stream v;
+	unsigned long long n = 0;
+	int prog_fd, map_fd = -1;
+	__u32 id = 0;
+
+	if (bpf_xdp_query_id(ifindex, 0, &id) || !id || (prog_fd = bpf_prog_get_fd_by_id(id)) < 0)
+		return 0;
+	map_fd = media_map_fd(prog_fd);
+	if (map_fd >= 0 && !bpf_map_lookup_elem_flags(map_fd, &k, &v, BPF_F_LOCK))
+		n = v.packets;
+	if (map_fd >= 0)
+		close(map_fd);
+	close(prog_fd);
+	return n;
+}
+
 /* One workload through one program: ns/run, and for sipxdp the agent's share. */
 static int measure(struct workload *w, enum prog p, enum pace pace, int round, const char *sipxdp,
 		   int ifindex)
@@ -728,6 +752,10 @@ static int measure(struct workload *w, enum prog p, enum pace pace, int round, c
 		w->lost += pinned_counter(SIPXDP_CNT_EVENTS_LOST) - lost0;
 		consumed = agent_invite_2xx();
 		w->consumed += consumed > 0 ? consumed : 0;
+		if (w->hits) {
+			w->played += packets;
+			w->counted += stream_packets(ifindex);
+		}
 	}
 	rc = 0;
 out:
@@ -812,11 +840,9 @@ static void hot_streams(struct sipxdp_bpf *skel, const struct workload *w, bool 
 
 	for (unsigned int c = 0; c < w->calls; c++) {
 		for (int side = 0; side < 2; side++) {
-			struct sipxdp_media_key k = { .family = AF_INET };
+			struct sipxdp_media_key k = wl_media_key(c, side);
 			struct sipxdp_media_stream v = { .clock = 8000 };
 
-			k.port = htons((side ? WL_MEDIA_UAS_PORT : WL_MEDIA_UAC_PORT) + 2 * c);
-			inet_pton(AF_INET, side ? "192.0.2.20" : "192.0.2.10", k.addr);
 			if (add)
 				bpf_map_update_elem(fd, &k, &v, BPF_NOEXIST);
 			else
@@ -982,6 +1008,9 @@ static void report(const struct workload *ws)
 		printf("  %-20s %llu written, %llu lost", ws[i].name, ws[i].events, ws[i].lost);
 		if (ws[i].events_each)
 			printf(", %llu INVITE 2xx taken by the agent", ws[i].consumed);
+		if (ws[i].hits)
+			printf("; RTP: %llu packets counted on the learned stream of %llu played",
+			       ws[i].counted, ws[i].played);
 		printf("\n");
 	}
 	printf("noise: spread (max-min)/median across rounds, in %%:\n");
@@ -1091,7 +1120,7 @@ int main(int argc, char **argv)
 	static struct workload ws[NWORKLOADS] = {
 		[W_RTP] = { .name = "RTP", .file = "rtp.pcap", .cold = true },
 		[W_RTP_LEARNED] = { .name = "RTP, learned stream", .file = "rtp-learned.pcap",
-				    .cold = true, .no_tshark = true, .calls = 1 },
+				    .cold = true, .no_tshark = true, .calls = 1, .hits = true },
 		[W_RTP_10K] = { .name = "RTP, 10k learned", .file = "rtp-10k.pcap", .cold = true,
 				.no_tshark = true, .calls = 5000 },
 		[W_NOT_SIP] = { .name = "non-SIP UDP on 5060", .file = "not-sip.pcap" },
@@ -1176,6 +1205,11 @@ int main(int argc, char **argv)
 
 		if (!ws[i].present)
 			continue;
+		if (ws[i].counted != ws[i].played) {
+			fprintf(stderr, "bench_path: %s: %llu packets counted on the stream of %llu\n",
+				ws[i].name, ws[i].counted, ws[i].played);
+			rc = 1;
+		}
 		if (ws[i].lost || (ws[i].events_each && (ws[i].events != sent * ROUNDS ||
 							 ws[i].consumed != ws[i].events))) {
 			fprintf(stderr, "bench_path: %s: events written %llu, lost %llu, taken %llu "
