@@ -291,9 +291,10 @@ int main(int argc, char **argv)
 	rss_learned = agent_env_status_kib(&env, "VmRSS:");
 	printf("setup: %d calls (INVITE, 200 OK with SDP, ACK) at %.0f pkt/s in %.1f s: "
 	       "%llu streams in the kernel map, agent said %lld; events lost %lld; "
-	       "agent CPU %.2f s (%.1f µs a call)\n", CALLS, learn_rate, (agent_env_now_ns() - start) / 1e9,
-	       entries, agent_number("/metrics", "sipxdp_map_entries{map=\"media_streams\"} "),
-	       lost_events, learn_cpu, 1e6 * learn_cpu / CALLS);
+	       "agent CPU %.2f s (%.1f µs a call)\n", CALLS, learn_rate,
+	       (agent_env_now_ns() - start) / 1e9, entries,
+	       agent_number("/metrics", "sipxdp_map_entries{map=\"media_streams\"} "), lost_events,
+	       learn_cpu, 1e6 * learn_cpu / CALLS);
 	if (learn_rate < 0 || entries != STREAMS || lost_events != 0) {
 		fprintf(stderr, "bench_media: the agent did not learn the %d streams\n", STREAMS);
 		goto out;

@@ -41,7 +41,8 @@ run_benchmarks() {
 # "verifier on Linux RELEASE, OBJECT:" blocks; its place is ROW_VERIFIER's.
 verifier_row() {
 	row=$(awk '/^[ \t]+ROW_/ { n++ } /^[ \t]+ROW_VERIFIER/ { print n; exit }' bench/target_row.h)
-	awk -v row="$row" '/^verifier on Linux / { release = $4; sub(/,$/, "", release); order[++n] = release }
+	awk -v row="$row" '
+	     /^verifier on Linux / { release = $4; sub(/,$/, "", release); order[++n] = release }
 	     / processed [0-9]+ insns/ {
 		for (i = 1; i < NF; i++)
 			if ($i == "processed" && $(i + 1) + 0 > most[release])
