@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 #include <net/if.h>
 #include <bpf/bpf.h>
@@ -45,6 +46,15 @@ static void agent_env_sh(const struct agent_env *e, const char *fmt, ...)
 		fprintf(stderr, "%s: '%s' failed\n", e->bench, cmd);
 }
 
+/* The monotonic clock in ns, which the benchmarks pace and time by. */
+static inline __u64 agent_env_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000000ull + ts.tv_nsec;
+}
+
 /* A field of /proc/PID/status in KiB (VmRSS:, VmHWM:); -1 if unreadable. */
 static long agent_env_status_kib(const struct agent_env *e, const char *field)
 {
@@ -61,6 +71,29 @@ static long agent_env_status_kib(const struct agent_env *e, const char *field)
 			sscanf(line + strlen(field) + 1, "%ld", &kib);
 	fclose(f);
 	return kib;
+}
+
+/* utime + stime of the agent, in clock ticks (sysconf(_SC_CLK_TCK) a second). */
+static inline unsigned long long agent_env_cpu_ticks(const struct agent_env *e)
+{
+	char path[64], buf[1024], *p;
+	unsigned long long ut = 0, st = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", e->pid);
+	f = fopen(path, "r");
+	if (!f || !fgets(buf, sizeof(buf), f)) {
+		if (f)
+			fclose(f);
+		return 0;
+	}
+	fclose(f);
+	p = strrchr(buf, ')');
+	/* fields after the name: state is 3rd; utime 14th, stime 15th */
+	if (p && sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu",
+			&ut, &st) != 2)
+		return 0;
+	return ut + st;
 }
 
 static void agent_env_stop(struct agent_env *e)

@@ -41,37 +41,6 @@
 
 static struct agent_env env;
 
-static __u64 now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000000000ull + ts.tv_nsec;
-}
-
-/* utime + stime of a process, in clock ticks. */
-static unsigned long long cpu_ticks(pid_t pid)
-{
-	char path[64], buf[1024], *p;
-	unsigned long long ut = 0, st = 0;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
-	f = fopen(path, "r");
-	if (!f || !fgets(buf, sizeof(buf), f)) {
-		if (f)
-			fclose(f);
-		return 0;
-	}
-	fclose(f);
-	p = strrchr(buf, ')');
-	/* fields after the name: state is 3rd; utime 14th, stime 15th */
-	if (p && sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu",
-			&ut, &st) != 2)
-		return 0;
-	return ut + st;
-}
-
 static int run_packet(int prog_fd, const struct pkt_spec *spec)
 {
 	static unsigned char pkt[PKT_MAX];
@@ -127,7 +96,6 @@ int main(int argc, char **argv)
 	long long lost, handled;
 	int prog_fd, rc = 1;
 	size_t len;
-	pid_t agent;
 	__u64 start;
 
 	if (argc < 2 || geteuid() != 0) {
@@ -137,19 +105,18 @@ int main(int argc, char **argv)
 	if (agent_env_start(&env, "bench_agent", "sxdb", argv[1], LISTEN, args))
 		return 1;
 	prog_fd = env.prog_fd;
-	agent = env.pid;
 
 	/* baseline: the agent idle for 5 s */
-	idle0 = cpu_ticks(agent);
+	idle0 = agent_env_cpu_ticks(&env);
 	sleep(5);
-	idle1 = cpu_ticks(agent);
+	idle1 = agent_env_cpu_ticks(&env);
 
 	/*
 	 * 20,000 events/s of whole calls, one event a message: 20 messages a
 	 * millisecond, in whole calls of WL_CALL_STEPS, spread evenly.
 	 */
-	ticks0 = cpu_ticks(agent);
-	start = now_ns();
+	ticks0 = agent_env_cpu_ticks(&env);
+	start = agent_env_now_ns();
 	for (unsigned int tick = 0, call = 0; tick < LOAD_SECONDS * 1000u; tick++) {
 		struct timespec next;
 		__u64 due = start + (tick + 1) * TICK_NS;
@@ -169,7 +136,7 @@ int main(int argc, char **argv)
 		next.tv_nsec = due % 1000000000ull;
 		clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &next, NULL);
 	}
-	ticks1 = cpu_ticks(agent);
+	ticks1 = agent_env_cpu_ticks(&env);
 	if (fetch("/stats.json", &body, &len))
 		goto out;
 	lost = json_number(body, "\"events_lost\": ");
@@ -228,11 +195,11 @@ int main(int argc, char **argv)
 		run_packet(prog_fd, &spec);
 	}
 	for (int i = 0; i < SCRAPES; i++) {
-		__u64 t0 = now_ns();
+		__u64 t0 = agent_env_now_ns();
 
 		if (fetch("/metrics", &body, &len))
 			goto out;
-		scrape_ms[i] = (now_ns() - t0) / 1e6;
+		scrape_ms[i] = (agent_env_now_ns() - t0) / 1e6;
 		if (i == 0)
 			printf("scrape: %zu bytes, %lld redirect target series\n", len,
 			       (long long)(strstr(body, "sipxdp_redirect_target_responses_total{") ?

@@ -21,8 +21,11 @@ enum target_row {
 	ROW_PROXY_COLD,		/* call mix at 300 calls/s through a proxy (cold) */
 	ROW_AGENT_EVENT,	/* agent CPU per event, parse included */
 	ROW_TSHARK,		/* kernel + agent CPU per SIP packet against tshark */
-	ROW_RTP,		/* RTP against the classifier */
-	ROW_VERIFIER,		/* processed instructions, largest program */
+	ROW_RTP,		/* RTP of no learned stream, none learned, against the classifier */
+	ROW_RTP_UNLEARNED,	/* ... of no learned stream, 10,000 learned */
+	ROW_RTP_LEARNED,	/* ... of a learned stream */
+	ROW_RTP_SCALE,		/* 20,000 streams learned from SDP, the agent running */
+	ROW_VERIFIER,		/* processed instructions, largest program (bench/run.sh) */
 	ROW_LOST,		/* events lost at 3,000 calls/s */
 };
 

@@ -12,17 +12,43 @@
 #include <string.h>
 #include "packet.h"
 
-/* RTP, PCMU-sized payload, on ports no SIP uses. */
+/*
+ * The media of call n in the RTP workloads: each side gives its own
+ * address in c= and a port of its own a call, as phones and SBCs do. RTP
+ * to the UAC arrives at 192.0.2.10:WL_MEDIA_UAC_PORT + 2n, RTP to the UAS
+ * at 192.0.2.20:WL_MEDIA_UAS_PORT + 2n; wl_rtp's port 30000 is neither.
+ */
+#define WL_MEDIA_UAC_PORT	10000
+#define WL_MEDIA_UAS_PORT	40000
+#define WL_MEDIA_CALLS_MAX	10000	/* the ports stay below 65536 */
+#define WL_RTP_PAYLOAD		160	/* PCMU, 20 ms at 8 kHz */
+
+/* An RTP packet (version 2, PCMU) from src:sport to dst:dport. */
+static inline size_t wl_rtp_packet(unsigned char *pkt, const char *src, unsigned short sport,
+				   const char *dst, unsigned short dport, unsigned short seq,
+				   unsigned int ts, unsigned int ssrc)
+{
+	unsigned char rtp[12 + WL_RTP_PAYLOAD];
+	struct pkt_spec spec = { .src = src, .dst = dst, .sport = sport, .dport = dport,
+				 .payload = rtp, .payload_len = sizeof(rtp) };
+
+	rtp[0] = 0x80;
+	rtp[1] = 0;
+	rtp[2] = seq >> 8;
+	rtp[3] = seq & 0xff;
+	for (int i = 0; i < 4; i++) {
+		rtp[4 + i] = ts >> (24 - 8 * i);
+		rtp[8 + i] = ssrc >> (24 - 8 * i);
+	}
+	for (int i = 0; i < WL_RTP_PAYLOAD; i++)
+		rtp[12 + i] = '0' + i % 10;
+	return pkt_build(&spec, pkt);
+}
+
+/* RTP, PCMU-sized payload, on ports no SIP uses and no workload's SDP names. */
 static inline size_t wl_rtp(unsigned char *pkt)
 {
-	static const char rtp[] = "\x80\x00\x12\x34\x00\x00\x00\xa0\xde\xad\xbe\xef"
-		"0123456789012345678901234567890123456789012345678901234567890123456789"
-		"0123456789012345678901234567890123456789012345678901234567890123456789"
-		"01234567890123456789";
-	struct pkt_spec spec = { .sport = 20000, .dport = 30000, .payload = rtp,
-				 .payload_len = sizeof(rtp) - 1 };
-
-	return pkt_build(&spec, pkt);
+	return wl_rtp_packet(pkt, NULL, 20000, NULL, 30000, 0x1234, 0xa0, 0xdeadbeef);
 }
 
 /* A STUN-like keepalive on 5060: UDP on the SIP port that is not SIP. */
@@ -48,20 +74,27 @@ static inline size_t wl_486(unsigned char *pkt)
 	return pkt_build(&spec, pkt);
 }
 
-/* An audio offer or answer as softphones write them. */
-static const char wl_sdp[] =
-	"v=0\r\no=bob 2808844564 2808844564 IN IP4 192.0.2.4\r\ns=-\r\n"
-	"c=IN IP4 192.0.2.4\r\nt=0 0\r\nm=audio 49172 RTP/AVP 0 8 18 101\r\n"
-	"a=rtpmap:0 PCMU/8000\r\na=rtpmap:8 PCMA/8000\r\na=rtpmap:18 G729/8000\r\n"
-	"a=fmtp:18 annexb=no\r\na=rtpmap:101 telephone-event/8000\r\n"
-	"a=fmtp:101 0-16\r\na=ptime:20\r\na=sendrecv\r\na=rtcp:49173\r\n"
-	"a=ssrc:1234567890 cname:bench@example.com\r\n"
-	"a=label:audio-main-stream-0123456789\r\n";
+/* An audio offer or answer as softphones write them, its media at addr:port. */
+static inline int wl_sdp(char *buf, size_t size, const char *addr, unsigned int port)
+{
+	return snprintf(buf, size,
+		"v=0\r\no=bob 2808844564 2808844564 IN IP4 %s\r\ns=-\r\n"
+		"c=IN IP4 %s\r\nt=0 0\r\nm=audio %u RTP/AVP 0 8 18 101\r\n"
+		"a=rtpmap:0 PCMU/8000\r\na=rtpmap:8 PCMA/8000\r\na=rtpmap:18 G729/8000\r\n"
+		"a=fmtp:18 annexb=no\r\na=rtpmap:101 telephone-event/8000\r\n"
+		"a=fmtp:101 0-16\r\na=ptime:20\r\na=sendrecv\r\na=rtcp:%u\r\n"
+		"a=ssrc:1234567890 cname:bench@example.com\r\n"
+		"a=label:audio-main-stream-0123456789\r\n", addr, addr, port, port + 1);
+}
+
+#define WL_SDP_ADDR	"192.0.2.4"	/* where the SIP workloads' SDP puts the media */
+#define WL_SDP_PORT	49172
 
 /* An INVITE 200 OK with SDP (an event); call numbers the Call-ID and branch. */
 static inline size_t wl_invite_200(unsigned char *pkt, unsigned int call)
 {
-	char msg[1400];
+	char msg[1400], sdp[600];
+	int len = wl_sdp(sdp, sizeof(sdp), WL_SDP_ADDR, WL_SDP_PORT);
 	int n = snprintf(msg, sizeof(msg),
 		"SIP/2.0 200 OK\r\n"
 		"Via: SIP/2.0/UDP 192.0.2.20:5060;branch=z9hG4bK776a%08x;received=192.0.2.20\r\n"
@@ -75,7 +108,7 @@ static inline size_t wl_invite_200(unsigned char *pkt, unsigned int call)
 		"Supported: replaces, timer\r\n"
 		"User-Agent: bench-uas/1.0\r\n"
 		"Content-Type: application/sdp\r\n"
-		"Content-Length: %zu\r\n\r\n%s", call, call, sizeof(wl_sdp) - 1, wl_sdp);
+		"Content-Length: %d\r\n\r\n%s", call, call, len, sdp);
 	struct pkt_spec spec = { .payload = msg, .payload_len = n };
 
 	return pkt_build(&spec, pkt);
@@ -102,10 +135,12 @@ static inline bool wl_call_from_uas(enum wl_call_step step)
 /*
  * Message `step` of call `call` (its Call-ID and branches), as a UAC and a
  * UAS write them (RFC 3665 3.1), into msg (size bytes, 2048 are enough).
+ * The SDP of every call names WL_SDP_ADDR, or with own_media the call's
+ * own media (WL_MEDIA_UAC_PORT): call below WL_MEDIA_CALLS_MAX then.
  * Returns its length.
  */
-static inline size_t wl_call_message(char *msg, size_t size, unsigned int call,
-				     enum wl_call_step step)
+static inline size_t wl_call_message_media(char *msg, size_t size, unsigned int call,
+					   enum wl_call_step step, bool own_media)
 {
 	static const char *const requests[WL_CALL_STEPS] = {
 		[WL_INVITE] = "INVITE", [WL_ACK] = "ACK", [WL_BYE] = "BYE",
@@ -115,12 +150,20 @@ static inline size_t wl_call_message(char *msg, size_t size, unsigned int call,
 		[WL_BYE_OK] = "200 OK",
 	};
 	const char *cseq_method = step >= WL_BYE ? "BYE" : step == WL_ACK ? "ACK" : "INVITE";
-	const char *body = step == WL_INVITE || step == WL_OK ? wl_sdp : "";
 	bool tagged = step != WL_INVITE && step != WL_TRYING;
 	/* a response carries its request's branch */
 	int branch = requests[step] ? (int)step : step == WL_BYE_OK ? WL_BYE : WL_INVITE;
+	char body[600] = "";
 	int n;
 
+	if (step == WL_INVITE || step == WL_OK) {
+		if (!own_media)
+			wl_sdp(body, sizeof(body), WL_SDP_ADDR, WL_SDP_PORT);
+		else if (step == WL_INVITE)
+			wl_sdp(body, sizeof(body), "192.0.2.10", WL_MEDIA_UAC_PORT + 2 * call);
+		else
+			wl_sdp(body, sizeof(body), "192.0.2.20", WL_MEDIA_UAS_PORT + 2 * call);
+	}
 	if (requests[step])
 		n = snprintf(msg, size, "%s sip:bob@biloxi.example.com SIP/2.0\r\n"
 			     "Via: SIP/2.0/UDP 192.0.2.10:5060;branch=z9hG4bK%08x-%d\r\n"
@@ -142,6 +185,46 @@ static inline size_t wl_call_message(char *msg, size_t size, unsigned int call,
 		n += snprintf(msg + n, size - n, "Content-Type: application/sdp\r\n");
 	n += snprintf(msg + n, size - n, "Content-Length: %zu\r\n\r\n%s", strlen(body), body);
 	return (size_t)n < size ? (size_t)n : size - 1;
+}
+
+static inline size_t wl_call_message(char *msg, size_t size, unsigned int call,
+				     enum wl_call_step step)
+{
+	return wl_call_message_media(msg, size, call, step, false);
+}
+
+/*
+ * Message `step` of call n with its own media (wl_call_message_media), as
+ * the packet the UAC or the UAS sends. The call's setup with SDP is
+ * WL_INVITE, WL_OK, WL_ACK. Returns the packet's length.
+ */
+static inline size_t wl_media_call_packet(unsigned char *pkt, unsigned int call,
+					  enum wl_call_step step)
+{
+	char msg[2048];
+	struct pkt_spec spec = { .payload = msg };
+
+	spec.payload_len = wl_call_message_media(msg, sizeof(msg), call, step, true);
+	if (wl_call_from_uas(step)) {
+		spec.src = "192.0.2.20";
+		spec.dst = "192.0.2.10";
+	}
+	return pkt_build(&spec, pkt);
+}
+
+/*
+ * Packet `seq` of the stream to the UAC (side 0) or the UAS (1) of call n,
+ * PCMU every 20 ms of its clock; each stream has an SSRC of its own.
+ */
+static inline size_t wl_media_rtp(unsigned char *pkt, unsigned int call, int side,
+				  unsigned int seq)
+{
+	unsigned short uac = WL_MEDIA_UAC_PORT + 2 * call, uas = WL_MEDIA_UAS_PORT + 2 * call;
+
+	return side ? wl_rtp_packet(pkt, "192.0.2.10", uac, "192.0.2.20", uas, seq,
+				    seq * WL_RTP_PAYLOAD, 0x10000000u + 2 * call + 1)
+		    : wl_rtp_packet(pkt, "192.0.2.20", uas, "192.0.2.10", uac, seq,
+				    seq * WL_RTP_PAYLOAD, 0x10000000u + 2 * call);
 }
 
 #endif /* SIPXDP_BENCH_WORKLOADS_H */
