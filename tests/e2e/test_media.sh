@@ -239,11 +239,10 @@ for who, call_id in calls.items():
         want = want[0]
         check(name + ": dst, dst_port", "%s %s" % (got["dst"], got["dst_port"]),
               "%s %s" % (want["dst"], want["dst_port"]))
-        # src is the SIP side that sends (media.h): the RTP's source only
-        # where that side is the UA itself, the caller; the callee's side
-        # of this hop is the proxy, which does not relay the media.
-        if direction == "from_peer":
-            check(name + ": src", got["src"], want["src"])
+        # src is where the sending side's SDP says it is (symmetric RTP):
+        # the UA's, also on this hop, whose far side is the proxy.
+        check(name + ": src, src_port", "%s %s" % (got["src"], got["src_port"]),
+              "%s %s" % (want["src"], want["src_port"]))
         check(name + ": packets", got["packets"], want["packets"])
         check(name + ": bytes", got["bytes"], want["bytes"])
         check(name + ": lost", got["lost"], want["lost"])

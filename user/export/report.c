@@ -461,13 +461,13 @@ static void json_media_keys(FILE *out, const struct report *r)
 		escape_json_string(out, v[i].call_id, v[i].call_id_len, CALL_CALL_ID_MAX);
 		fputs(", \"peer\": ", out);
 		json_peer_name(out, r, v[i].peer);
-		fprintf(out, ", \"direction\": \"%s\", \"src\": \"%s\", \"dst\": \"%s\""
-			", \"dst_port\": %u, \"codec\": \"%s\", \"clock\": %u"
+		fprintf(out, ", \"direction\": \"%s\", \"src\": \"%s\", \"src_port\": %u"
+			", \"dst\": \"%s\", \"dst_port\": %u, \"codec\": \"%s\", \"clock\": %u"
 			", \"expected\": %s, \"packets\": %" PRIu64 ", \"bytes\": %" PRIu64
 			", \"rtp_expected\": %" PRIu64 ", \"lost\": %" PRIu64
 			", \"jitter_ms\": %.3f, \"mos\": ",
-			media_direction_name(v[i].direction), format_addr(&v[i].st.sender, src),
-			format_sdp_addr(&v[i].st.dst, dst), v[i].st.dst_port,
+			media_direction_name(v[i].direction), format_sdp_addr(&v[i].st.src, src),
+			v[i].st.src_port, format_sdp_addr(&v[i].st.dst, dst), v[i].st.dst_port,
 			sdp_codec_name(v[i].st.codec), v[i].st.clock,
 			v[i].st.expected ? "true" : "false", (uint64_t)v[i].fig.packets,
 			(uint64_t)v[i].fig.bytes, (uint64_t)v[i].fig.expected,

@@ -227,6 +227,8 @@ static size_t session_streams(const struct media_session *s, struct media_stream
 				st->sender = s->side[!rx];
 				st->dst = r->addr;
 				st->dst_port = r->port;
+				st->src = x->addr;
+				st->src_port = x->port;
 				st->mline = r->index;
 				st->proto = r->proto;
 				st->codec = r->codec;

@@ -61,6 +61,8 @@ struct media_stream {
 	struct sipxdp_addr sender;
 	struct sdp_addr dst;		/* where RTP arrives */
 	__u16 dst_port;
+	__u16 src_port;			/* where it comes from, by the sender's SDP */
+	struct sdp_addr src;		/* (symmetric RTP: where it receives) */
 	unsigned int mline;		/* the m-line's index in the SDP */
 	enum sdp_proto proto;		/* the receiver's */
 	enum sdp_codec codec;		/* the answer's voice */
