@@ -15,7 +15,7 @@
 # packet twice, leaving one and entering the other): its XDP program sees
 # what the UACs send (from_peer), its TC egress program what they are sent
 # (to_peer), and dumpcap captures the same interface as the truth. Each
-# call plays 8 s of RTP both ways, from 300 ms after the ACK (the scenarios
+# call plays 8 s of RTP both ways, from 100 ms after the ACK (the scenarios
 # say why), and the callers hang up after it stopped. The losses are made
 # before that interface, where neither sees the dropped packets:
 #   alice's call   5 % of the RTP to alice dropped at random in the proxy's
