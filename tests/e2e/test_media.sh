@@ -9,7 +9,7 @@
 #   netns uac ($E2E_CLI_NS)         netns proxy ($E2E_SRV_NS)            netns uas
 #   SIPp UACs ── veth ══ $E2E_SRV_IF  Kamailio, forwarding  $PRX_IF2 ══ veth ── SIPp UAS
 #                        sipxdp run, dumpcap    [nft: 5 % of the RTP to alice, all to carol]
-#   [nft: all of bob's and carol's RTP]
+#   [nft: all of bob's and carol's RTP; dave's from 3 s in, both ways]
 #
 # sipxdp watches $E2E_SRV_IF only (on both veths it would count each RTP
 # packet twice, leaving one and entering the other): its XDP program sees
@@ -23,12 +23,16 @@
 #   bob's call     all of bob's RTP dropped as it leaves his namespace (a
 #                  caller whose microphone never reaches the path): one way;
 #   carol's call   all RTP dropped, both ways (media that a firewall
-#                  blocks): none.
+#                  blocks): none;
+#   dave's call    clean, until all its RTP is dropped both ways 3 s in
+#                  while the call stays up (a path that breaks): two_way,
+#                  and with no RTP for --media-timeout the call ends unseen
+#                  as no_media, before its BYE.
 # tshark's RTP analysis of the capture (rtp_truth.py) is the truth: packets,
 # payload bytes and lost exact per stream, mean jitter within 10 % or 0.5 ms,
 # MOS within 0.05 of G.107 computed from tshark's loss and jitter (and lower
-# in the lossy direction), alice's call two_way, bob's one_way, carol's
-# none. sch_netem is not in the kernels this runs on: nftables makes the
+# in the lossy direction), alice's and dave's calls two_way, bob's one_way,
+# carol's none, dave's ended no_media and the other three completed. sch_netem is not in the kernels this runs on: nftables makes the
 # loss.
 # Ends with "N passed, N failed"; exits 1 if a check failed.
 #
@@ -46,16 +50,19 @@ NFT_TABLE=sxd_media_$$
 CALL_MS=8000		# RTP each way: 400 packets of 20 ms
 LOSS_PCT=5		# of the RTP to alice
 ONE_WAY_AFTER=2		# --one-way-after: well inside the call
+MEDIA_TIMEOUT=2		# --media-timeout: dave's call ends 2 to 3 s after its RTP
+DAVE_BREAK=3		# seconds into dave's call its RTP is dropped
 # Where each caller's RTP arrives (SIPp's -mp): the nftables rules and the
 # checks pick each call's streams by these.
 ALICE_RTP=16000
 BOB_RTP=17000
 CAROL_RTP=15000
+DAVE_RTP=19000
 UAS_RTP=18000
 
 # sipp_start NAME NS SIPP_ARGS...: lib.sh's, with the audio SIPp plays in
 # its directory (the scenarios name it relative: rtp_stream takes no
-# keyword) and the calls' length; a minute at most (the UAS takes three
+# keyword) and the calls' length; a minute at most (the UAS takes four
 # calls of 9 s).
 sipp_start() {
 	local name=$1 ns=$2
@@ -110,7 +117,8 @@ cat >"$E2E_TMP/peers" <<EOF
 # the remote end of the proxy's hop on the watched interface
 $E2E_CLI_ADDR/32 uac
 EOF
-e2e_agent_start --peers "$E2E_TMP/peers" --one-way-after "$ONE_WAY_AFTER"
+e2e_agent_start --peers "$E2E_TMP/peers" --one-way-after "$ONE_WAY_AFTER" \
+	--media-timeout "$MEDIA_TIMEOUT"
 
 # The truth: every UDP datagram of the watched interface, both ways.
 "${E2E_IN_SRV[@]}" dumpcap -q -i "$E2E_SRV_IF" -f udp -w "$E2E_TMP/media.pcapng" \
@@ -124,7 +132,7 @@ e2e_wait_for 10 capturing || e2e_die "dumpcap not capturing after 10 s"
 # (sipxdp keys a stream by where it arrives). Each caller has RTP ports of
 # its own, which the nftables rules pick.
 sipp_start uas "$UAS_NS" -sf "$SCENARIOS/uas_media.xml" -i "$UAS_ADDR" -p 5060 -mi "$UAS_ADDR" \
-	-mp "$UAS_RTP" -m 3
+	-mp "$UAS_RTP" -m 4
 e2e_wait_for 10 uas_listening || e2e_die "SIPp UAS not listening"
 UAC=("$E2E_SRV_ADDR:5060" -i "$E2E_CLI_ADDR" -mi "$E2E_CLI_ADDR" -sf "$SCENARIOS/uac_media.xml" -m 1)
 sipp_start alice "$E2E_CLI_NS" "${UAC[@]}" -p 5070 -s alice -mp "$ALICE_RTP"
@@ -133,6 +141,13 @@ sipp_start bob "$E2E_CLI_NS" "${UAC[@]}" -p 5071 -s bob -mp "$BOB_RTP"
 e2e_sipp_wait bob
 sipp_start carol "$E2E_CLI_NS" "${UAC[@]}" -p 5072 -s carol -mp "$CAROL_RTP"
 e2e_sipp_wait carol
+sipp_start dave "$E2E_CLI_NS" "${UAC[@]}" -p 5073 -s dave -mp "$DAVE_RTP"
+sleep "$DAVE_BREAK"
+e2e_in_srv nft add rule ip "$NFT_TABLE" forward ip daddr "$E2E_CLI_ADDR" udp dport \
+	"$DAVE_RTP-$((DAVE_RTP + 999))" counter drop comment '"to dave"'
+e2e_in_cli nft add rule ip "$NFT_TABLE" output ip saddr "$E2E_CLI_ADDR" udp sport \
+	"$DAVE_RTP-$((DAVE_RTP + 999))" counter drop comment '"from dave"'
+e2e_sipp_wait dave
 e2e_sipp_wait uas
 
 # The calls ended: the agent has them once it lists all three as ended.
@@ -142,20 +157,20 @@ media_settled() {
 import json, sys
 streams = json.load(open(sys.argv[1]))["media"]
 calls = {s["call_id"] for s in streams}
-sys.exit(0 if len(calls) == 3 and all(s["state"] == "ended" for s in streams) else 1)
+sys.exit(0 if len(calls) == 4 and all(s["state"] == "ended" for s in streams) else 1)
 EOF
 }
-e2e_wait_for 10 media_settled || e2e_log "media: the three calls not all ended after 10 s"
+e2e_wait_for 10 media_settled || e2e_log "media: the four calls not all ended after 10 s"
 e2e_sipxdp media --json >"$E2E_TMP/media.json"
 e2e_sipxdp calls --json >"$E2E_TMP/calls.json"
 e2e_in_srv curl -sf "http://$E2E_METRICS_ADDR/metrics" >"$E2E_TMP/metrics.txt"
 e2e_stop_pid "$DUMPCAP_PID"
 python3 "$E2E_LIB_DIR/rtp_truth.py" "$E2E_TMP/media.pcapng" >"$E2E_TMP/truth.json"
 
-# 1. The path did what it was set to: the capture holds alice's two streams
-# and the one to bob, none from bob, none of carol's; only the stream to
-# alice lost packets (400 at 5 %: none lost would happen once in 10^9 runs),
-# and each nftables rule dropped what the capture misses.
+# 1. The path did what it was set to: the capture holds alice's and dave's
+# two streams and the one to bob, none from bob, none of carol's; only the
+# stream to alice lost packets (400 at 5 %: none lost would happen once in
+# 10^9 runs), and each nftables rule dropped what the capture misses.
 # nft_dropped COMMENT CMD...: the packets the rule of this test's table with
 # that comment dropped, in the namespace CMD enters.
 nft_dropped() {
@@ -165,8 +180,8 @@ print(sum(x["counter"]["packets"] for e in json.load(sys.stdin)["nftables"]
           for x in e["rule"]["expr"] if "counter" in x))' "$1"
 }
 truth() { e2e_json "$E2E_TMP/truth.json" "$1"; }
-e2e_check "capture: RTP streams (to, from) alice and to bob" \
-	"$(truth 'streams[*].dst_port')" "[$ALICE_RTP, $BOB_RTP, $UAS_RTP]"
+e2e_check "capture: RTP streams (to, from) alice and dave, and to bob" \
+	"$(truth 'streams[*].dst_port')" "[$ALICE_RTP, $BOB_RTP, $UAS_RTP, $UAS_RTP, $DAVE_RTP]"
 e2e_check "capture: nothing from bob" "$(truth "streams[src_port=$BOB_RTP]")" "(missing)"
 e2e_check "capture: nothing from or to carol" \
 	"$(truth "streams[src_port=$CAROL_RTP]") $(truth "streams[dst_port=$CAROL_RTP]")" "(missing) (missing)"
@@ -177,23 +192,25 @@ e2e_check_cmd "capture: alice lost some RTP ($ALICE_LOST)" [ "$ALICE_LOST" -gt 0
 # A drop at either end of the stream is no gap RTP can see: at least that many.
 DROPPED=$(nft_dropped "to alice" "${E2E_IN_SRV[@]}")
 e2e_check_cmd "nft dropped to alice ($DROPPED) >= lost ($ALICE_LOST)" [ "$DROPPED" -ge "$ALICE_LOST" ]
-for rule in "from bob" "from carol"; do
+for rule in "from bob" "from carol" "from dave"; do
 	DROPPED=$(nft_dropped "$rule" "${E2E_IN_CLI[@]}")
 	e2e_check_cmd "nft dropped RTP $rule ($DROPPED)" [ "$DROPPED" -gt 0 ]
 done
-DROPPED=$(nft_dropped "to carol" "${E2E_IN_SRV[@]}")
-e2e_check_cmd "nft dropped RTP to carol ($DROPPED)" [ "$DROPPED" -gt 0 ]
+for rule in "to carol" "to dave"; do
+	DROPPED=$(nft_dropped "$rule" "${E2E_IN_SRV[@]}")
+	e2e_check_cmd "nft dropped RTP $rule ($DROPPED)" [ "$DROPPED" -gt 0 ]
+done
 
 # 2. Each stream as sipxdp measured it against tshark's, and each call's
 # verdict. media_compare prints one line per check: name, got, expected.
 media_compare() {
 	python3 - "$E2E_TMP/truth.json" "$E2E_TMP/media.json" "$E2E_CLI_ADDR" "$ALICE_RTP" "$BOB_RTP" \
-		"$CAROL_RTP" <<'PY'
+		"$CAROL_RTP" "$DAVE_RTP" <<'PY'
 import json, sys
 
 truth = json.load(open(sys.argv[1]))["streams"]
 media = json.load(open(sys.argv[2]))["media"]
-cli, ports = sys.argv[3], dict(zip(("alice", "bob", "carol"), map(int, sys.argv[4:7])))
+cli, ports = sys.argv[3], dict(zip(("alice", "bob", "carol", "dave"), map(int, sys.argv[4:8])))
 
 
 def check(name, got, want):
@@ -211,7 +228,7 @@ for who, port in ports.items():
     check("%s: one call with a stream to port %d" % (who, port), len(ids), 1)
     calls[who] = ids.pop() if len(ids) == 1 else None
 # The stream of a call in a direction: the truth's, sipxdp's.
-want_verdict = {"alice": "two_way", "bob": "one_way", "carol": "none"}
+want_verdict = {"alice": "two_way", "bob": "one_way", "carol": "none", "dave": "two_way"}
 mos = {}
 for who, call_id in calls.items():
     streams = [s for s in media if s["call_id"] == call_id]
@@ -268,7 +285,10 @@ done <"$E2E_TMP/compare.tsv"
 
 # 3. The calls and /metrics: the same figures, per peer.
 e2e_check "calls --json: uac media" "$(e2e_json "$E2E_TMP/calls.json" 'calls[peer=uac].media')" \
-	'{"none": 1, "one_way": 1, "two_way": 1}'
+	'{"none": 1, "one_way": 1, "two_way": 2}'
+e2e_check "calls --json: uac completed, and ended unseen" \
+	"$(e2e_json "$E2E_TMP/calls.json" 'calls[peer=uac].completed') $(e2e_json "$E2E_TMP/calls.json" 'calls[peer=uac].ended_unseen')" \
+	'3 {"events_lost": 0, "max_duration": 0, "no_media": 1}'
 M=$E2E_TMP/metrics.txt
 # sum_truth DIRECTION FIELD: the sum of a figure over the capture's streams
 # that go that way; FIELD "": how many there are.
@@ -293,7 +313,7 @@ done
 # the streams' G.107 scores.
 for direction in from_peer to_peer; do
 	e2e_check "media_streams_total{peer=uac,direction=$direction,codec=PCMA}" \
-		"$(e2e_metric "$M" sipxdp_media_streams_total peer=uac "direction=$direction" codec=PCMA)" 3
+		"$(e2e_metric "$M" sipxdp_media_streams_total peer=uac "direction=$direction" codec=PCMA)" 4
 	e2e_check "media_jitter_seconds_count{peer=uac,direction=$direction}" \
 		"$(e2e_metric "$M" sipxdp_media_jitter_seconds_count peer=uac "direction=$direction")" \
 		"$(sum_truth "$direction" "")"
@@ -304,9 +324,11 @@ for direction in from_peer to_peer; do
 		"$(python3 -c 'import sys; g, w, n = sys.argv[1:]
 print(g != "(missing)" and abs(float(g) - float(w)) <= 0.05 * int(n))' "$got" "$want" "$count")" True
 done
-for media in two_way one_way none; do
-	e2e_check "calls_media_total{peer=uac,media=$media}" \
-		"$(e2e_metric "$M" sipxdp_calls_media_total peer=uac "media=$media")" 1
+for media in two_way:2 one_way:1 none:1; do
+	e2e_check "calls_media_total{peer=uac,media=${media%:*}}" \
+		"$(e2e_metric "$M" sipxdp_calls_media_total peer=uac "media=${media%:*}")" "${media#*:}"
 done
+e2e_check "calls_ended_unseen_total{peer=uac,reason=no_media}" \
+	"$(e2e_metric "$M" sipxdp_calls_ended_unseen_total peer=uac reason=no_media)" 1
 
 e2e_summary
