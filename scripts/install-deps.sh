@@ -16,13 +16,14 @@ BUILD_PKGS=(make gcc clang llvm bpftool libbpf-dev libxdp-dev libelf-dev zlib1g-
 # The Linux 6.1 guest (make vmtest): qemu, busybox for its init, cpio for its
 # initramfs, xz/zstd to unpack the kernel and modules, xdp-tools' xdp-loader
 # and programs for the dispatcher test; strace holds a command mid-way in the
-# unload test; sip-tester is SIPp, the UAC and UAS of the proxy test; systemd
+# unload test; sip-tester is SIPp, the UAC and UAS of the proxy test;
+# sipvicious (svmap, svwar, svcrack) is the scanner of the suspects test; systemd
 # brings systemd-analyze, which checks the unit (tests/e2e/test_unit.sh).
 # Benchmarks (bench_path): tcpreplay plays packets into a veth; tshark is the
 # CPU yardstick. man-db and groff-base check that the man page renders.
 TEST_PKGS=(iproute2 kamailio prometheus python3 python3-yaml curl libclang-rt-dev
            qemu-system-x86 busybox-static cpio xz-utils zstd xdp-tools strace
-           sip-tester tcpreplay tshark man-db groff-base systemd)
+           sip-tester sipvicious tcpreplay tshark man-db groff-base systemd)
 
 # The Debian package (make deb): debhelper and dpkg-dev build it (and
 # dpkg-buildpackage checks for build-essential); its test
