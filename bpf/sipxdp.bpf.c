@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
  * sipxdp: counts SIP responses per source, peer, code and CSeq method, and
- * SIP requests per method, and hands every SIP message it counts to the
- * agent as it came, in the ring buffer: the agent parses it. The kernel
+ * SIP requests per method and per source, and hands every SIP message it
+ * counts to the agent as it came, in the ring buffer: the agent parses it. The kernel
  * reads a header only where its own counting needs one: a response's CSeq
  * method, and over TCP the Content-Length that says where the next message
  * of the segment starts.
@@ -401,10 +401,25 @@ static __always_inline void count_response(struct scratch *s, __u16 code, __u8 m
 		.direction = s->ev.direction,
 		.method = method,
 	};
-	struct sipxdp_source_key sk = { .code = code };
 
 	if (hash_inc(&responses, &rk) == HASH_REFUSED)
 		count(SIPXDP_CNT_RESPONSE_UPDATE_FAILED);
+	count_peer_response(&s->ev.saddr, code);
+}
+
+/*
+ * The per-source row of a message: a response's code, or a request's
+ * method (below 100, sipxdp.h), in the one LRU map, so requests and
+ * responses share its bound, its insert count and so its evictions.
+ * One call site for both kinds, after the branch, is a shape the 6.1
+ * verifier forced: a hash_inc inlined in each branch took sipxdp_tc to
+ * 30,492 processed instructions (over the 30,000 budget); this one left it
+ * at 29,703, 160 fewer than with responses alone counted in their branch.
+ */
+static __always_inline void count_source(struct scratch *s, __u16 code)
+{
+	struct sipxdp_source_key sk = { .code = code };
+
 	__builtin_memcpy(&sk.addr, &s->ev.saddr, sizeof(sk.addr));
 	switch (hash_inc(&sources, &sk)) {
 	case HASH_REFUSED:
@@ -416,7 +431,6 @@ static __always_inline void count_response(struct scratch *s, __u16 code, __u8 m
 	case HASH_COUNTED:
 		break;
 	}
-	count_peer_response(&s->ev.saddr, code);
 }
 
 /*
@@ -504,6 +518,7 @@ static __always_inline int sip_message(void *pkt_ctx, bool is_xdp)
 		if (v)
 			(*v)++;
 	}
+	count_source(s, code ? code : method);
 	count(SIPXDP_CNT_MESSAGES);
 	m->result = SIPXDP_RES_SIP;
 

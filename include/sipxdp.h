@@ -17,7 +17,7 @@
 #define SIPXDP_MAX_MSGS		16	/* SIP messages parsed per TCP segment */
 
 /* Default map sizes; `sipxdp run` can change them before loading. */
-#define SIPXDP_DEFAULT_SOURCES	  65536	/* (source, code) entries */
+#define SIPXDP_DEFAULT_SOURCES	  65536	/* (source, code or method) entries */
 #define SIPXDP_DEFAULT_RESPONSES  4096	/* (direction, method, code) entries */
 #define SIPXDP_DEFAULT_MEDIA_STREAMS 65536	/* --max-media-streams */
 /*
@@ -111,12 +111,22 @@ struct sipxdp_addr {
 	__u8 pad[3];
 };
 
-/* Key of `sources`: responses sent by one IP source address, per code. */
+/*
+ * Key of `sources`: the messages one IP source address sent, per response
+ * code and per request method, in one LRU map (so one bound, one insert
+ * count and so one eviction count for both). `code` is a response's code,
+ * 100..699, or a request's method (enum sipxdp_method, 1..SIPXDP_M_OTHER),
+ * below SIPXDP_SOURCE_FIRST_CODE: no code is ever read as a method, nor a
+ * method as a code.
+ */
 struct sipxdp_source_key {
 	struct sipxdp_addr addr;
-	__u16 code;		/* 100..699 */
+	__u16 code;		/* 100..699: a response code; 1..15: a request method */
 	__u16 pad;
 };
+
+#define SIPXDP_SOURCE_FIRST_CODE	100
+#define SIPXDP_SOURCE_IS_REQUEST(code)	((code) < SIPXDP_SOURCE_FIRST_CODE)
 
 /* Key of `responses`: all responses by direction, CSeq method and code. */
 struct sipxdp_response_key {

@@ -16,7 +16,8 @@ BUILD_PKGS=(make gcc clang llvm bpftool libbpf-dev libxdp-dev libelf-dev zlib1g-
 # The Linux 6.1 guest (make vmtest): qemu, busybox for its init, cpio for its
 # initramfs, xz/zstd to unpack the kernel and modules, xdp-tools' xdp-loader
 # and programs for the dispatcher test; strace holds a command mid-way in the
-# unload test; sip-tester is SIPp, the UAC and UAS of the proxy and media tests; systemd
+# unload test; sip-tester is SIPp, the UAC and UAS of the proxy and media tests;
+# sipvicious (svmap, svwar, svcrack) is the scanner of the suspects test; systemd
 # brings systemd-analyze, which checks the unit (tests/e2e/test_unit.sh);
 # nftables makes the RTP loss of the media test (the kernels it runs on have
 # no sch_netem), whose truth tshark (dumpcap) captures and analyses.
@@ -24,7 +25,7 @@ BUILD_PKGS=(make gcc clang llvm bpftool libbpf-dev libxdp-dev libelf-dev zlib1g-
 # CPU yardstick. man-db and groff-base check that the man page renders.
 TEST_PKGS=(iproute2 kamailio prometheus python3 python3-yaml curl libclang-rt-dev
            qemu-system-x86 busybox-static cpio xz-utils zstd xdp-tools strace
-           sip-tester tcpreplay tshark nftables man-db groff-base systemd)
+           sip-tester sipvicious tcpreplay tshark nftables man-db groff-base systemd)
 
 # The Debian package (make deb): debhelper and dpkg-dev build it (and
 # dpkg-buildpackage checks for build-essential); its test

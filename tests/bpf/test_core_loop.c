@@ -83,16 +83,59 @@ static void test_drain_has_a_budget(void)
 	CHECK_EQ(core.records.gap_records, 0);
 }
 
+static const char register_req[] =
+	"REGISTER sip:pbx SIP/2.0" CRLF
+	"To: <sip:1000@pbx>" CRLF
+	"Call-ID: flood@x" CRLF
+	"CSeq: 1 REGISTER" CRLF CRLF;
+
+/*
+ * request_flood from the kernel's per-source counts: the core reads the
+ * flooder's row once a second, and the rate is the kernel's, exact however
+ * many of its records the full ring lost.
+ */
+static void test_flood_judged_on_kernel_counts(void)
+{
+	const struct suspect_source *s = NULL;
+	__u64 t0 = core_monotonic_ns() + 10 * SEC_NS;
+	struct core_view v;
+
+	while (core_drain(&core) == 1)
+		;
+	CHECK_EQ(run(register_req, 1000), 0);
+	CHECK(core_tick(&core, t0) >= 0);	/* its first read: the base */
+	CHECK_EQ(suspect_table_flagged(core.suspects, &s, 1), 0);
+	/* more than the ring holds: records are lost, the count is not */
+	CHECK_EQ(run(register_req, 120000), 0);
+	CHECK(core_tick(&core, t0 + SEC_NS) >= 0);
+	CHECK_EQ(core_view(&core, t0 + SEC_NS, true, &v), 0);
+	CHECK(v.snap.counters[SIPXDP_CNT_EVENTS_LOST] > 0);
+	CHECK_EQ(v.suspects.flagged, 1);
+	CHECK_EQ(v.suspects.events[SUSPECT_REQUEST_FLOOD], 120000);
+	CHECK_EQ(suspect_table_flagged(core.suspects, &s, 1), 1);
+	if (s) {
+		CHECK_EQ(s->flagged, 1u << SUSPECT_REQUEST_FLOOD);
+		CHECK_EQ(s->request_rate, 120000);
+	}
+	/* its rows read once a second, never the map: REGISTER, and the ACK
+	 * the test before sent from the same address */
+	CHECK_EQ(v.suspects.watch_samples, 2 * 2);
+	core_view_free(&v);
+	while (core_drain(&core) == 1)
+		;
+}
+
 int main(void)
 {
 	static const struct tl_test tests[] = {
 		TEST(test_tick_drains_before_it_expires),
 		TEST(test_drain_has_a_budget),
+		TEST(test_flood_judged_on_kernel_counts),
 	};
 	/* room for the flood: records of the header and the ACK's bytes, under
 	 * 200 bytes, a budget and then some */
 	struct loader_opts lopts = { .ringbuf_bytes = 8u << 20 };
-	struct core_opts copts = { .ack_timeout_ns = SEC_NS };
+	struct core_opts copts = { .ack_timeout_ns = SEC_NS, .suspect_request_rate = 50000 };
 	struct sipxdp_bpf *skel;
 	int rc;
 

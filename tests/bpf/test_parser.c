@@ -402,6 +402,10 @@ static void check_row(const struct row *r)
 		if (!c->status) {
 			n_requests++;
 			CHECK(d->requests[SIPXDP_DIR_INGRESS][c->method] >= 1);
+			/* per source: a row of the method, apart from the responses */
+			CHECK(d->n_source_requests >= 1);
+			for (size_t j = 0; j < d->n_source_requests; j++)
+				CHECK(SIPXDP_SOURCE_IS_REQUEST(d->source_requests[j].code));
 			continue;
 		}
 		n_responses++;
@@ -423,6 +427,10 @@ static void check_row(const struct row *r)
 	}
 	CHECK_EQ(delta_responses(d), n_responses);
 	CHECK_EQ(delta_requests(d), n_requests);
+	if (!n_responses)
+		CHECK_EQ(d->n_sources, 0);	/* no request reads as a code */
+	if (!n_requests)
+		CHECK_EQ(d->n_source_requests, 0);
 	check_records(payload, at, r->msgs, n_msgs, proto);
 	for (int i = 0; i < n_msgs && i < h.n_events; i++) {
 		const struct sipxdp_event *ev = &harness_record(&h, i)->hdr;
@@ -773,6 +781,120 @@ static void test_sources_at_their_limit(void)
 	}
 }
 
+/* The request rows of one source address (IPv4 or IPv6) and method. */
+static __u64 source_requests_of(const struct snapshot *d, const char *addr, __u8 method)
+{
+	struct sipxdp_addr want = { .family = strchr(addr, ':') ? AF_INET6 : AF_INET };
+	const struct source_row *rows;
+	size_t n;
+	__u64 count = 0;
+
+	inet_pton(want.family, addr, want.bytes);
+	rows = snapshot_source_requests(d, &want, &n);
+	for (size_t i = 0; i < n; i++)
+		if (rows[i].code == method)
+			count += rows[i].count;
+	return count;
+}
+
+/*
+ * Requests per source and method, counted in the per-source map beside the
+ * responses (the method in the code's place, below 100): exact per source,
+ * at egress too, and never in the responses' rows.
+ */
+static void test_requests_per_source_and_method(void)
+{
+	static const struct {
+		const char *src;
+		bool ipv6;
+		const char *payload;
+		int times;
+	} sends[] = {
+		{ "192.0.2.50", false, "INVITE sip:1000@pbx SIP/2.0" CRLF "CSeq: 1 INVITE" CRLF CRLF, 3 },
+		{ "192.0.2.50", false, "REGISTER sip:pbx SIP/2.0" CRLF "CSeq: 1 REGISTER" CRLF CRLF, 2 },
+		{ "192.0.2.50", false, "SIP/2.0 404 Not Found" CRLF "CSeq: 1 INVITE" CRLF CRLF, 1 },
+		{ "2001:db8::50", true, "OPTIONS sip:pbx SIP/2.0" CRLF "CSeq: 1 OPTIONS" CRLF CRLF, 4 },
+		{ "192.0.2.51", false, "FOO sip:pbx SIP/2.0" CRLF "CSeq: 1 FOO" CRLF CRLF, 1 },
+	};
+	unsigned char pkt[PKT_MAX], back[PKT_MAX + 64];
+	struct snapshot d;
+
+	harness_reset(&h);
+	for (size_t i = 0; i < sizeof(sends) / sizeof(sends[0]); i++)
+		for (int k = 0; k < sends[i].times; k++) {
+			struct pkt_spec spec = { .src = sends[i].src, .ipv6 = sends[i].ipv6,
+						 .payload = sends[i].payload };
+
+			CHECK_EQ(harness_pass(&h, pkt, pkt_build(&spec, pkt)), 1);
+		}
+	{
+		/* this host's own request, at egress: its source is this host */
+		struct pkt_spec spec = { .src = "192.0.2.52", .payload = ACK_REQUEST };
+		size_t len = pkt_build(&spec, pkt);
+		LIBBPF_OPTS(bpf_test_run_opts, run, .data_in = pkt, .data_size_in = len,
+			    .data_out = back, .data_size_out = sizeof(back), .repeat = 1);
+
+		CHECK_EQ(bpf_prog_test_run_opts(bpf_program__fd(h.skel->progs.sipxdp_tc), &run), 0);
+	}
+	ring_buffer__consume(h.rb);
+	if (harness_read(&h, &d))
+		return;
+	CHECK_EQ(source_requests_of(&d, "192.0.2.50", SIPXDP_M_INVITE), 3);
+	CHECK_EQ(source_requests_of(&d, "192.0.2.50", SIPXDP_M_REGISTER), 2);
+	CHECK_EQ(source_requests_of(&d, "2001:db8::50", SIPXDP_M_OPTIONS), 4);
+	CHECK_EQ(source_requests_of(&d, "192.0.2.51", SIPXDP_M_OTHER), 1);
+	CHECK_EQ(source_requests_of(&d, "192.0.2.52", SIPXDP_M_ACK), 1);
+	CHECK_EQ(d.n_source_requests, 5);
+	/* the one response: its own row, the code as it was */
+	CHECK_EQ(d.n_sources, 1);
+	CHECK_EQ(d.sources[0].code, 404);
+	CHECK_EQ(d.sources[0].count, 1);
+	/* one row made per (source, code or method), whatever its kind */
+	CHECK_EQ(d.counters[SIPXDP_CNT_SOURCE_INSERTS], 6);
+	CHECK_EQ(d.counters[SIPXDP_CNT_SOURCE_UPDATE_FAILED], 0);
+	CHECK_EQ(snapshot_source_entries(&d), 6);
+	snapshot_free(&d);
+}
+
+/*
+ * Requests from more sources than the map holds: the LRU evicts (requests
+ * and responses share its bound), every row made is counted, so what was
+ * evicted is inserts less entries, and no update fails.
+ */
+static void test_request_churn_counts_evictions(void)
+{
+	enum { SOURCES = 1000 };
+	struct snapshot d;
+	unsigned char pkt[PKT_MAX];
+	char src[32];
+	__u64 entries;
+
+	harness_reset(&h);
+	for (int i = 0; i < SOURCES; i++) {
+		struct pkt_spec spec = { .src = src, .payload = i % 2 ?
+			"REGISTER sip:pbx SIP/2.0" CRLF CRLF : "SIP/2.0 401 Unauthorized" CRLF CRLF };
+
+		snprintf(src, sizeof(src), "198.18.%d.%d", i / 250, i % 250 + 1);
+		CHECK_EQ(harness_pass(&h, pkt, pkt_build(&spec, pkt)), 1);
+	}
+	if (harness_read(&h, &d))
+		return;
+	entries = snapshot_source_entries(&d);
+	CHECK(entries <= SMALL_SOURCES);
+	CHECK(entries >= SMALL_SOURCES / 4);
+	CHECK_EQ(d.counters[SIPXDP_CNT_SOURCE_INSERTS], SOURCES);
+	CHECK(d.counters[SIPXDP_CNT_SOURCE_INSERTS] - entries >= SOURCES - SMALL_SOURCES);
+	CHECK_EQ(d.counters[SIPXDP_CNT_SOURCE_UPDATE_FAILED], 0);
+	/* the totals lose nothing */
+	CHECK_EQ(d.requests[SIPXDP_DIR_INGRESS][SIPXDP_M_REGISTER], SOURCES / 2);
+	CHECK_EQ(delta_code(&d, 401), SOURCES / 2);
+	/* the newest request is kept, as a request */
+	CHECK_EQ(source_requests_of(&d, "198.18.3.250", SIPXDP_M_REGISTER), 1);
+	for (size_t i = 0; i < d.n_sources; i++)
+		CHECK_EQ(d.sources[i].code, 401);
+	snapshot_free(&d);
+}
+
 /*
  * Per-peer counts come from the --peers trie and an array, not from the
  * per-source LRU map: exact however much it churns. IPv4 and IPv6 ranges
@@ -931,6 +1053,8 @@ int main(void)
 		TEST(test_non_ip_frames),
 		TEST(test_sources_at_their_limit),
 		TEST(test_peer_counts_exact_under_churn),
+		TEST(test_requests_per_source_and_method),
+		TEST(test_request_churn_counts_evictions),
 		TEST(test_port_list),
 		TEST(test_lost_events_counted),
 		TEST(test_tc_egress),

@@ -2,7 +2,8 @@
 /*
  * Ring-buffer records as the agent drains them: each one handed to
  * core_handle_record (header checked, seq counted, bytes parsed, event fed
- * to the call tracker, its ACK matcher and the redirect table), on its own
+ * to the call tracker, its ACK matcher, the redirect table and the suspect
+ * sources), on its own
  * time stamp, as the ring buffer's callback does. The input is a run of
  * records, each a little-endian 16-bit size and that many bytes (header,
  * then message), so the trackers' state carries across them:
@@ -24,6 +25,7 @@
 #define FUZZ_MAX_CALLS		4
 #define FUZZ_MAX_TARGETS	4
 #define FUZZ_TIMEOUT_NS		1000
+#define FUZZ_MAX_SUSPECTS	4
 
 static void check_matcher(const struct ack_matcher *m)
 {
@@ -108,6 +110,33 @@ static void check_redirects(const struct redirect_table *t)
 			strlen(e[i].target) == e[i].target_len);
 }
 
+/* The suspect table at its bounds, its flagged sources among its entries,
+ * each with a reason and no more evidence than the table counted. */
+static void check_suspects(const struct suspect_table *t)
+{
+	const struct suspect_source *flagged[FUZZ_MAX_SUSPECTS + 1];
+	struct suspect_stats s;
+	size_t n;
+
+	suspect_table_stats(t, &s);
+	REQUIRE(s.capacity == FUZZ_MAX_SUSPECTS && s.entries <= s.capacity);
+	REQUIRE(s.flagged <= s.entries);
+	REQUIRE(s.pending_entries <= s.pending_capacity);
+	n = suspect_table_flagged(t, flagged, FUZZ_MAX_SUSPECTS + 1);
+	REQUIRE(n == s.flagged);
+	for (size_t i = 0; i < n; i++) {
+		REQUIRE(flagged[i]->flagged && flagged[i]->flagged < 1u << SUSPECT_REASONS);
+		REQUIRE(flagged[i]->first_seen_ns <= flagged[i]->last_seen_ns);
+		REQUIRE(strlen(flagged[i]->user_agent) == flagged[i]->user_agent_len);
+		for (int k = 0; k < SUSPECT_REASONS; k++)
+			REQUIRE(flagged[i]->events[k] <= s.events[k]);
+		/* the reasons it has are the ones it has evidence of */
+		for (int k = 0; k < SUSPECT_REASONS; k++)
+			if (flagged[i]->flagged & (1u << k))
+				REQUIRE(flagged[i]->events[k] > 0);
+	}
+}
+
 static void check_records(const struct core_records *r, __u64 records)
 {
 	REQUIRE(r->handled + r->invalid == records);
@@ -123,6 +152,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		.ack_timeout_ns = FUZZ_TIMEOUT_NS,
 		.max_calls = FUZZ_MAX_CALLS,
 		.max_redirect_targets = FUZZ_MAX_TARGETS,
+		.max_suspects = FUZZ_MAX_SUSPECTS,
+		/* low thresholds: a few records flag */
+		.suspect_auth_failures = 2,
+		.suspect_users = 2,
 	};
 	__u64 records = 0;
 
@@ -160,12 +193,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		check_matcher(core.acks);
 		check_calls(core.calls);
 		check_redirects(core.redirects);
+		check_suspects(core.suspects);
 	}
 	/* the end of a replay: every timeout runs out */
 	core_set_time(&core, core.last_event_ns);
 	REQUIRE(core_finish(&core) == 0);
 	check_matcher(core.acks);
 	check_calls(core.calls);
+	check_suspects(core.suspects);
 	core_destroy(&core);
 	return 0;
 }

@@ -434,6 +434,40 @@ static void to_and_from_tags(void)
 	CHECK(!sip_to_tag(&msg, &tag));
 }
 
+/* The user part of a URI, and of the first To: what the suspect table
+ * counts as the user a request tried. */
+static void uri_users(void)
+{
+	static const struct {
+		const char *uri, *user;
+	} cases[] = {
+		{ "sip:1000@pbx", "1000" },
+		{ "SIPS:alice@example.com:5061", "alice" },
+		{ "sip:bob:secret@host", "bob" },
+		{ "sip:+4930123;npdi@gw", "+4930123;npdi" },
+		{ "tel:+15551234;phone-context=x", "+15551234" },
+		{ "TEL:911", "911" },
+		{ "sip:pbx.example.com", "(none)" },
+		{ "sip:@host", "" },	/* empty: no user either */
+		{ "http://x@y", "(none)" },
+		{ "sip", "(none)" },
+		{ "", "(none)" },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct sip_span uri = { cases[i].uri, strlen(cases[i].uri) };
+
+		CHECK_STR(str(sip_uri_user(uri)), cases[i].user);
+	}
+	CHECK_EQ(parse(RESPONSE_200 "t: \"A, B\" <sip:2001@pbx;user=phone>;tag=1\r\n"
+		       "To: <sip:other@pbx>\r\n\r\n"), SIP_RESPONSE);
+	CHECK_STR(str(sip_to_user(&msg)), "2001");
+	CHECK_EQ(parse(RESPONSE_200 "To: sip:pbx\r\n\r\n"), SIP_RESPONSE);
+	CHECK_EQ(sip_to_user(&msg).len, 0);
+	CHECK_EQ(parse(RESPONSE_200 "\r\n"), SIP_RESPONSE);
+	CHECK_EQ(sip_to_user(&msg).len, 0);
+}
+
 struct cseq_case {
 	const char *value;
 	bool ok;
@@ -599,6 +633,7 @@ TEST_MAIN("sip",
 	  TEST(params),
 	  TEST(reason_causes),
 	  TEST(to_and_from_tags),
+	  TEST(uri_users),
 	  TEST(cseq),
 	  TEST(uints),
 	  TEST(bodies),

@@ -43,6 +43,9 @@ struct core_opts;
 	{ "max-registrations", required_argument, NULL, 'G' }, \
 	{ "max-media-streams", required_argument, NULL, 'S' }, \
 	{ "max-suspects", required_argument, NULL, 'U' }, \
+	{ "suspect-auth-failures", required_argument, NULL, 'F' }, \
+	{ "suspect-users", required_argument, NULL, 'W' }, \
+	{ "suspect-request-rate", required_argument, NULL, 'R' }, \
 	{ "verbose", no_argument, NULL, 'v' }
 
 /*

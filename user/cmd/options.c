@@ -32,6 +32,19 @@ int parse_seconds(const char *opt, const char *arg, unsigned int max, __u64 *ns)
 	return 0;
 }
 
+/* A suspect threshold, from 1 to SUSPECT_MAX_THRESHOLD: 1, or -1 with a message. */
+static int parse_threshold(const char *opt, const char *arg, unsigned int *out)
+{
+	unsigned long long val;
+
+	if (parse_count(opt, arg, SUSPECT_MAX_THRESHOLD, &val) || !val) {
+		pr_err("%s: from 1 to %u\n", opt, SUSPECT_MAX_THRESHOLD);
+		return -1;
+	}
+	*out = (unsigned int)val;
+	return 1;
+}
+
 int parse_shared_option(int opt, const char *arg, struct loader_opts *lopts,
 			struct core_opts *copts)
 {
@@ -85,6 +98,14 @@ int parse_shared_option(int opt, const char *arg, struct loader_opts *lopts,
 		}
 		copts->max_suspects = val;
 		return 1;
+	case 'F':
+		return parse_threshold("--suspect-auth-failures", arg,
+				       &copts->suspect_auth_failures);
+	case 'W':
+		return parse_threshold("--suspect-users", arg, &copts->suspect_users);
+	case 'R':
+		return parse_threshold("--suspect-request-rate", arg,
+				       &copts->suspect_request_rate);
 	case 'v':
 		log_set_level(LOG_DEBUG);
 		return 1;

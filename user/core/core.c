@@ -86,6 +86,7 @@ static void count_gap(struct core *c, const struct sipxdp_event *rec, __u64 now_
 		c->records.last_gap_from_ns = last->ts_ns;
 		c->records.last_gap_to_ns = rec->ts_ns;
 		call_tracker_gap(c->calls, now_ns);
+		suspect_table_gap(c->suspects, now_ns);
 	}
 	/* A seq that went back (the program was loaded again) starts over. */
 	last->seq = rec->seq;
@@ -145,8 +146,10 @@ static int read_events_lost(const struct core *c, __u64 *out)
 
 void core_note_events_lost(struct core *c, __u64 events_lost, __u64 now_ns)
 {
-	if (events_lost > c->events_lost)
+	if (events_lost > c->events_lost) {
 		call_tracker_gap(c->calls, now_ns);
+		suspect_table_gap(c->suspects, now_ns);
+	}
 	c->events_lost = events_lost;
 }
 
@@ -244,9 +247,36 @@ static void call_media_ended(void *ctx, const char *call_id, size_t len,
 	media_tracker_end(c->media, call_id, len, a, b, now_ns);
 }
 
+/*
+ * The suspects' flood watch reads the kernel's count of one (source,
+ * method) row of the per-source map: one lookup, summed over CPUs, for
+ * each source the watch picked, never a walk of the map.
+ */
+static int read_source_requests(void *ctx, const struct sipxdp_addr *addr, __u8 method,
+				__u64 *count)
+{
+	struct core *c = ctx;
+	struct sipxdp_source_key key = { .addr = *addr, .code = method };
+
+	*count = 0;
+	if (bpf_map_lookup_elem(bpf_map__fd(c->skel->maps.sources), &key, c->percpu))
+		return errno == ENOENT ? 0 : -1;	/* none: never counted, or evicted */
+	for (unsigned int cpu = 0; cpu < c->n_cpus; cpu++)
+		*count += c->percpu[cpu];
+	return 0;
+}
+
 int core_init(struct core *c, struct sipxdp_bpf *skel, const struct core_opts *opts,
 	      enum core_clock clock)
 {
+	struct suspect_opts suspect_opts = {
+		.capacity = opts->max_suspects,
+		.auth_failures = opts->suspect_auth_failures,
+		.users = opts->suspect_users,
+		.request_rate = opts->suspect_request_rate,
+		.read_requests = skel ? read_source_requests : NULL,
+		.read_ctx = c,
+	};
 	struct media_opts media_opts = {
 		.max_streams = opts->max_media_streams,
 		.one_way_after_ns = opts->one_way_after_ns,
@@ -277,15 +307,16 @@ int core_init(struct core *c, struct sipxdp_bpf *skel, const struct core_opts *o
 	c->media = media_tracker_new(&media_opts);
 	c->redirects = redirect_table_new(opts->max_redirect_targets, opts->redirect_max_age_ns);
 	c->registrations = registration_table_new(opts->peers, opts->max_registrations);
-	c->suspects = suspect_table_new(opts->max_suspects);
+	c->suspects = suspect_table_new(&suspect_opts);
 	if (n_cpus < 0) {
 		pr_err("counting the CPUs: %s\n", strerror(-n_cpus));
 		goto fail;
 	}
 	c->n_cpus = (unsigned int)n_cpus;
 	c->cpu_seq = calloc(c->n_cpus, sizeof(*c->cpu_seq));
+	c->percpu = calloc(c->n_cpus, sizeof(*c->percpu));
 	if (!c->calls || !c->media || !c->redirects || !c->registrations || !c->suspects ||
-	    !c->cpu_seq) {
+	    !c->cpu_seq || !c->percpu) {
 		pr_err("allocating the call, ACK, media, redirect, registration and suspect "
 		       "tables: %s\n", strerror(ENOMEM));
 		goto fail;
@@ -317,6 +348,7 @@ void core_destroy(struct core *c)
 	registration_table_free(c->registrations);
 	suspect_table_free(c->suspects);
 	free(c->cpu_seq);
+	free(c->percpu);
 	peers_free(c->peers);
 	sipxdp_bpf__destroy(c->skel);
 	memset(c, 0, sizeof(*c));
@@ -335,6 +367,9 @@ int core_drain(struct core *c)
 	if (!c->rb)
 		return 0;	/* no program: nothing to drain */
 	n = ring_buffer__consume(c->rb);
+	/* replay: the kernel counted every packet up to the capture's now */
+	if (c->clock == CORE_CLOCK_FED)
+		suspect_table_watch(c->suspects, c->now_ns);
 	if (n == DRAIN_BUDGET_SPENT)
 		return 1;
 	if (n < 0) {
@@ -358,6 +393,10 @@ int core_tick(struct core *c, __u64 now_ns)
 			return -1;
 		core_note_events_lost(c, events_lost, now_ns);
 	}
+	/* the kernel's counts are read now: a rate over real time, not over
+	 * the events' times, which lag behind under a flood */
+	if (c->clock == CORE_CLOCK_EVENTS)
+		suspect_table_watch(c->suspects, now_ns);
 	/* Under a flood the budget leaves events in the ring: expire only up
 	 * to the last one handled, so no ACK still waiting there leaves its
 	 * 2xx missing. */
@@ -388,6 +427,8 @@ int core_finish(struct core *c)
 	/* past the ACK timeout and 64*T1: unanswered calls and requests too */
 	call_tracker_expire(c->calls, c->now_ns + (c->ack_timeout_ns > CALL_REMEMBER_NS ?
 						   c->ack_timeout_ns : CALL_REMEMBER_NS));
+	/* requests still unanswered 64*T1 on: users not found */
+	suspect_table_expire(c->suspects, c->now_ns + CALL_REMEMBER_NS);
 	return 0;
 }
 
@@ -454,7 +495,8 @@ struct report core_report(const struct core *c, const struct core_view *v)
 static __u64 source_evictions(struct core *c, const struct snapshot *snap)
 {
 	__u64 inserts = snap->counters[SIPXDP_CNT_SOURCE_INSERTS];
-	__u64 evicted = inserts > snap->n_sources ? inserts - snap->n_sources : 0;
+	__u64 entries = snapshot_source_entries(snap);
+	__u64 evicted = inserts > entries ? inserts - entries : 0;
 
 	if (evicted > c->source_evictions)
 		c->source_evictions = evicted;

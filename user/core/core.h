@@ -43,6 +43,9 @@ struct core_opts {
 	__u64 redirect_max_age_ns;	/* 0: REDIRECT_DEFAULT_MAX_AGE_NS */
 	size_t max_registrations;	/* 0: REG_DEFAULT_CAPACITY */
 	size_t max_suspects;		/* 0: SUSPECT_DEFAULT_CAPACITY */
+	unsigned int suspect_auth_failures;	/* 0: SUSPECT_DEFAULT_AUTH_FAILURES */
+	unsigned int suspect_users;		/* 0: SUSPECT_DEFAULT_USERS */
+	unsigned int suspect_request_rate;	/* 0: SUSPECT_DEFAULT_REQUEST_RATE */
 	unsigned int per_source_top_n;	/* /metrics: sipxdp_source_* series */
 	struct peer_map *peers;		/* taken over by the core; NULL: all "other" */
 };
@@ -98,6 +101,7 @@ struct core {
 	struct core_cpu_seq *cpu_seq;	/* n_cpus */
 	unsigned int n_cpus;
 	struct sip_msg msg;		/* the parse of the record being handled */
+	__u64 *percpu;			/* n_cpus values: one per-CPU row read */
 };
 
 /* Everything a report or a scrape shows, taken at one time. */
@@ -146,7 +150,9 @@ int core_fd(const struct core *c);
 int core_drain(struct core *c);
 
 /* The tick: drains what waits (one budget), notes a rise of the kernel's
- * lost events count, then expires what timed out by now_ns, in that order:
+ * lost events count, lets the suspects' flood watch read the kernel's
+ * per-source request counts (once a second, at now_ns: when they were
+ * read), then expires what timed out by now_ns, in that order:
  * an ACK still in the ring must not leave its 2xx missing, a lost one must
  * leave it unverified, and a 3xx still there must not see its target aged
  * out. The call tracker (ACKs, calls, OPTIONS/REGISTER) first, then

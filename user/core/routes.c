@@ -113,9 +113,11 @@ int routes_serve(void *ctx, const struct http_request *req, FILE *out, const cha
 		      out);
 		return 200;
 	}
-	/* the counters only where they are shown: the per-source map is large */
+	/* the counters only where they are shown: the per-source map is large
+	 * (/suspects shows the requests of the sources it flags) */
 	if (core_view(c, core_monotonic_ns(),
-		      !strcmp(path, "/metrics") || !strncmp(path, "/stats.", 7), &v)) {
+		      !strcmp(path, "/metrics") || !strncmp(path, "/stats.", 7) ||
+		      !strncmp(path, "/suspects.", 10), &v)) {
 		core_view_free(&v);
 		return 500;
 	}
@@ -128,7 +130,7 @@ int routes_serve(void *ctx, const struct http_request *req, FILE *out, const cha
 		status = 200;
 	} else {
 		r = core_report(c, &v);
-		if (strncmp(path, "/stats.", 7))
+		if (strncmp(path, "/stats.", 7) && strncmp(path, "/suspects.", 10))
 			r.snap = NULL;
 		r.clock_to_wall_ns = clock_to_wall();
 		r.sources_listed = listed;

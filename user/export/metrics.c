@@ -192,9 +192,10 @@ static void write_top_sources(FILE *out, const struct source_totals *st)
 
 	family(out, "sipxdp_source_responses_total", "counter",
 	       "SIP responses by source address and class, for the busiest sources only.");
-	for (size_t i = 0; i < st->n_top; i++) {
+	/* a source that only sent requests ranks last: it has no responses to show */
+	for (size_t i = 0; i < st->n_top && st->top[i].total; i++) {
 		write_class_series(out, "sipxdp_source_responses_total", "source",
-				   format_addr(&st->top[i].rows->addr, addr), sizeof(addr),
+				   format_addr(&st->top[i].addr, addr), sizeof(addr),
 				   st->top[i].by_class);
 	}
 }
@@ -694,9 +695,10 @@ static void write_suspects(FILE *out, const struct suspect_stats *s)
 	single(out, "sipxdp_suspect_sources", "gauge",
 	       "Sources flagged as suspect now (sipxdp suspects lists them).", s->flagged);
 	family(out, "sipxdp_suspect_events_total", "counter",
-	       "Messages that were evidence against their source, by reason: a scanner's "
-	       "User-Agent, or an authentication failure (a 403, or a 401/407 to a request "
-	       "with credentials).");
+	       "Evidence against a source, by reason: requests with a scanner's User-Agent, "
+	       "authentication failures (a 403, or a 401/407 to a request with credentials), "
+	       "users not found (a 404, 484 or 604, or no answer), and requests counted in "
+	       "the kernel while a source's rate was over the flood threshold.");
 	for (int r = 0; r < SUSPECT_REASONS; r++)
 		fprintf(out, "sipxdp_suspect_events_total{reason=\"%s\"} %llu\n",
 			suspect_reason_name(r), s->events[r]);
@@ -730,7 +732,8 @@ static void write_agent(FILE *out, const struct metrics_input *in)
 	       "Entries a full table dropped to make room: per-source rows the kernel's LRU "
 	       "evicted, ACK transactions, calls and OPTIONS/REGISTER transactions the agent "
 	       "lost track of, audio streams SDP negotiated, idle 3xx targets, registrations, "
-	       "REGISTERs awaiting their answer and suspect sources.");
+	       "REGISTERs awaiting their answer, suspect sources and the requests the suspect "
+	       "table awaited an answer to.");
 	fprintf(out, "sipxdp_map_evictions_total{map=\"sources\"} %llu\n", in->source_evictions);
 	if (in->acks)
 		fprintf(out, "sipxdp_map_evictions_total{map=\"ack_table\"} %llu\n",
@@ -750,10 +753,12 @@ static void write_agent(FILE *out, const struct metrics_input *in)
 			"sipxdp_map_evictions_total{map=\"registers_pending\"} %llu\n",
 			reg->evicted, reg->pending_evicted);
 	if (sus)
-		fprintf(out, "sipxdp_map_evictions_total{map=\"suspects\"} %llu\n", sus->evicted);
+		fprintf(out, "sipxdp_map_evictions_total{map=\"suspects\"} %llu\n"
+			"sipxdp_map_evictions_total{map=\"suspect_requests\"} %llu\n",
+			sus->evicted, sus->pending_evicted);
 
 	family(out, "sipxdp_map_entries", "gauge", "Entries in use in each table.");
-	fprintf(out, "sipxdp_map_entries{map=\"sources\"} %zu\n", snap->n_sources);
+	fprintf(out, "sipxdp_map_entries{map=\"sources\"} %zu\n", snapshot_source_entries(snap));
 	fprintf(out, "sipxdp_map_entries{map=\"responses\"} %zu\n", snap->n_responses);
 	if (in->acks)
 		fprintf(out, "sipxdp_map_entries{map=\"ack_table\"} %llu\n",
@@ -772,7 +777,9 @@ static void write_agent(FILE *out, const struct metrics_input *in)
 			"sipxdp_map_entries{map=\"registers_pending\"} %llu\n",
 			reg->entries, reg->pending_entries);
 	if (sus)
-		fprintf(out, "sipxdp_map_entries{map=\"suspects\"} %llu\n", sus->entries);
+		fprintf(out, "sipxdp_map_entries{map=\"suspects\"} %llu\n"
+			"sipxdp_map_entries{map=\"suspect_requests\"} %llu\n",
+			sus->entries, sus->pending_entries);
 
 	family(out, "sipxdp_map_capacity", "gauge", "Entries each table can hold.");
 	fprintf(out, "sipxdp_map_capacity{map=\"sources\"} %u\n", snap->sources_capacity);
@@ -795,7 +802,9 @@ static void write_agent(FILE *out, const struct metrics_input *in)
 			"sipxdp_map_capacity{map=\"registers_pending\"} %llu\n",
 			reg->capacity, reg->pending_capacity);
 	if (sus)
-		fprintf(out, "sipxdp_map_capacity{map=\"suspects\"} %llu\n", sus->capacity);
+		fprintf(out, "sipxdp_map_capacity{map=\"suspects\"} %llu\n"
+			"sipxdp_map_capacity{map=\"suspect_requests\"} %llu\n",
+			sus->capacity, sus->pending_capacity);
 
 	single(out, "sipxdp_http_refused_total", "counter",
 	       "HTTP connections closed at once because the agent's connection limit was reached.",

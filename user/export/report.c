@@ -39,11 +39,12 @@ static long for_listed_sources(const struct snapshot *snap, unsigned int listed,
 			       void (*show)(FILE *, const struct source_total *, size_t),
 			       FILE *out)
 {
+	struct source_cursor cur = { 0 };
 	struct source_total *top, t;
-	size_t n_all = 0, n, pos = 0;
+	size_t n_all = 0, n;
 
 	if (!listed) {
-		while (snapshot_next_source(snap, &pos, &t))
+		while (snapshot_next_source(snap, &cur, &t))
 			show(out, &t, n_all++);
 		return (long)n_all;
 	}
@@ -62,12 +63,16 @@ static void json_source(FILE *out, const struct source_total *t, size_t i)
 	char addr[ADDR_STR_LEN];
 
 	fprintf(out, "%s\n  {\"addr\": \"%s\", \"responses\": ", i ? "," : "",
-		format_addr(&t->rows->addr, addr));
+		format_addr(&t->addr, addr));
 	json_classes(out, t->by_class);
 	fputs(", \"codes\": {", out);
 	for (size_t j = 0; j < t->n_rows; j++)
 		fprintf(out, "%s\"%u\": %" PRIu64, j ? ", " : "", t->rows[j].code,
 			(uint64_t)t->rows[j].count);
+	fputs("}, \"requests\": {", out);
+	for (size_t j = 0; j < t->n_requests; j++)
+		fprintf(out, "%s\"%s\": %" PRIu64, j ? ", " : "", method_name(t->requests[j].code),
+			(uint64_t)t->requests[j].count);
 	fputs("}}", out);
 }
 
@@ -129,7 +134,8 @@ static void json_counters(FILE *out, const struct snapshot *snap, unsigned int l
 	fprintf(out, "%s],\n\"sources_total\": %ld,\n\"maps\": {\"sources\": {\"entries\": %zu, "
 		"\"capacity\": %u, \"update_failures\": %" PRIu64 "}, \"responses\": "
 		"{\"entries\": %zu, \"capacity\": %u, \"update_failures\": %" PRIu64 "}}",
-		n_sources > 0 ? "\n" : "", n_sources < 0 ? 0 : n_sources, snap->n_sources,
+		n_sources > 0 ? "\n" : "", n_sources < 0 ? 0 : n_sources,
+		snapshot_source_entries(snap),
 		snap->sources_capacity,
 		(uint64_t)snap->counters[SIPXDP_CNT_SOURCE_UPDATE_FAILED],
 		snap->n_responses, snap->responses_capacity,
@@ -556,10 +562,10 @@ static void text_source(FILE *out, const struct source_total *t, size_t i)
 	char addr[ADDR_STR_LEN];
 
 	(void)i;
-	fprintf(out, "%-40s", format_addr(&t->rows->addr, addr));
+	fprintf(out, "%-40s", format_addr(&t->addr, addr));
 	for (int c = 0; c < NCLASSES; c++)
 		fprintf(out, " %8" PRIu64, (uint64_t)t->by_class[c]);
-	fputc('\n', out);
+	fprintf(out, " %9" PRIu64 "\n", (uint64_t)t->requests_total);
 }
 
 static void text_counters(FILE *out, const struct snapshot *snap, unsigned int listed)
@@ -589,13 +595,13 @@ static void text_counters(FILE *out, const struct snapshot *snap, unsigned int l
 		if (n)
 			fprintf(out, "  %s %" PRIu64, method_name(m), (uint64_t)n);
 	}
-	fprintf(out, "\n\n%-40s %8s %8s %8s %8s %8s %8s\n", "source", "1xx", "2xx", "3xx",
-		"4xx", "5xx", "6xx");
+	fprintf(out, "\n\n%-40s %8s %8s %8s %8s %8s %8s %9s\n", "source", "1xx", "2xx", "3xx",
+		"4xx", "5xx", "6xx", "requests");
 	n_sources = for_listed_sources(snap, listed, text_source, out);
 	if (listed && n_sources > listed)
 		fprintf(out, "(the %u busiest of %ld sources: --all-sources lists every one)\n",
 			listed, n_sources);
-	fprintf(out, "(%zu of %u per-source entries in use)\n", snap->n_sources,
+	fprintf(out, "(%zu of %u per-source entries in use)\n", snapshot_source_entries(snap),
 		snap->sources_capacity);
 }
 
@@ -762,17 +768,39 @@ static size_t flagged_sources(const struct report *r, struct suspect_stats *stat
 	return suspect_table_flagged(r->suspects, sources, stats->flagged);
 }
 
+/* The requests the kernel counts from addr now, in all and by method (the
+ * per-source map's rows of it: the LRU may have evicted older ones); 0
+ * without the counters. */
+static __u64 suspect_requests(const struct report *r, const struct sipxdp_addr *addr,
+			      const struct source_row **rows, size_t *n)
+{
+	__u64 total = 0;
+
+	*rows = NULL;
+	*n = 0;
+	if (!r->snap)
+		return 0;
+	*rows = snapshot_source_requests(r->snap, addr, n);
+	for (size_t i = 0; i < *n; i++)
+		total += (*rows)[i].count;
+	return total;
+}
+
 void report_suspects_json(FILE *out, const struct report *r)
 {
 	const struct suspect_source **sources;
 	struct suspect_stats stats;
+	struct suspect_opts th;
 	size_t n = flagged_sources(r, &stats, &sources);
 
 	fputs("{\"suspects\": [", out);
 	for (size_t i = 0; i < n; i++) {
 		const struct suspect_source *s = sources[i];
+		const struct source_row *rows;
 		char addr[ADDR_STR_LEN];
 		const char *sep = "";
+		size_t n_rows;
+		__u64 requests = suspect_requests(r, &s->addr, &rows, &n_rows);
 
 		fprintf(out, "%s\n  {\"source\": \"%s\", \"reasons\": [", i ? "," : "",
 			format_addr(&s->addr, addr));
@@ -785,7 +813,15 @@ void report_suspects_json(FILE *out, const struct report *r)
 		for (int k = 0; k < SUSPECT_REASONS; k++)
 			fprintf(out, "%s\"%s\": %" PRIu64, k ? ", " : "", suspect_reason_name(k),
 				(uint64_t)s->events[k]);
-		fputs("}, \"user_agent\": ", out);
+		fprintf(out, "}, \"requests\": %" PRIu64 ", \"requests_by_method\": {",
+			(uint64_t)requests);
+		for (size_t j = 0; j < n_rows; j++)
+			fprintf(out, "%s\"%s\": %" PRIu64, j ? ", " : "", method_name(rows[j].code),
+				(uint64_t)rows[j].count);
+		fprintf(out, "}, \"request_rate\": %" PRIu64 ", \"users_tried\": %u, "
+			"\"users_not_found\": %u, \"auth_failures\": %" PRIu64 ", \"user_agent\": ",
+			(uint64_t)s->request_rate, s->users_tried, s->users_not_found,
+			(uint64_t)s->events[SUSPECT_AUTH_FAILURES]);
 		escape_json_string(out, s->user_agent, s->user_agent_len, SUSPECT_USER_AGENT_MAX);
 		fputs(", \"first_seen\": ", out);
 		format_time(out, s->first_seen_ns, r->clock_to_wall_ns, true);
@@ -798,8 +834,14 @@ void report_suspects_json(FILE *out, const struct report *r)
 		fprintf(out, "%s\"%s\": %" PRIu64, k ? ", " : "", suspect_reason_name(k),
 			(uint64_t)stats.events[k]);
 	fprintf(out, "},\n\"entries\": %" PRIu64 ", \"capacity\": %" PRIu64 ", \"evicted\": %" PRIu64
-		", \"expired\": %" PRIu64 "}\n", (uint64_t)stats.entries, (uint64_t)stats.capacity,
-		(uint64_t)stats.evicted, (uint64_t)stats.expired);
+		", \"expired\": %" PRIu64 ",\n\"pending\": {\"entries\": %" PRIu64 ", \"capacity\": %"
+		PRIu64 ", \"evicted\": %" PRIu64 "}", (uint64_t)stats.entries,
+		(uint64_t)stats.capacity, (uint64_t)stats.evicted, (uint64_t)stats.expired,
+		(uint64_t)stats.pending_entries, (uint64_t)stats.pending_capacity,
+		(uint64_t)stats.pending_evicted);
+	suspect_table_thresholds(r->suspects, &th);
+	fprintf(out, ",\n\"thresholds\": {\"auth_failures\": %u, \"users\": %u, "
+		"\"request_rate\": %u}}\n", th.auth_failures, th.users, th.request_rate);
 	free(sources);
 }
 
@@ -816,20 +858,31 @@ void report_suspects_text(FILE *out, const struct report *r)
 		fprintf(out, "  %-20s %10" PRIu64 " events\n", suspect_reason_name(k),
 			(uint64_t)stats.events[k]);
 	if (n)
-		fprintf(out, "\n%-40s %12s %13s  %-20s  %s\n", "source", "scanner_ua",
-			"auth_failures", "last seen", "user agent");
+		fprintf(out, "\n%-40s %-9s %10s %8s %7s %9s  %-20s  %s\n", "source", "reasons",
+			"requests", "req/s", "users", "auth_fail", "last seen", "user agent");
 	for (size_t i = 0; i < n; i++) {
 		const struct suspect_source *s = sources[i];
-		char addr[ADDR_STR_LEN];
+		const struct source_row *rows;
+		char addr[ADDR_STR_LEN], reasons[SUSPECT_REASONS + 1] = "";
+		size_t n_rows, k;
+		__u64 requests = suspect_requests(r, &s->addr, &rows, &n_rows);
 
-		fprintf(out, "%-40s %12" PRIu64 " %13" PRIu64 "  ", format_addr(&s->addr, addr),
-			(uint64_t)s->events[SUSPECT_SCANNER_USER_AGENT],
+		/* one letter a reason: S(canner), A(uth), U(sers), F(lood) */
+		for (k = 0; k < SUSPECT_REASONS; k++)
+			reasons[k] = s->flagged & (1u << k) ? "SAUF"[k] : '-';
+		reasons[k] = '\0';
+		fprintf(out, "%-40s %-9s %10" PRIu64 " %8" PRIu64 " %7u %9" PRIu64 "  ",
+			format_addr(&s->addr, addr), reasons, (uint64_t)requests,
+			(uint64_t)s->request_rate, s->users_not_found,
 			(uint64_t)s->events[SUSPECT_AUTH_FAILURES]);
 		format_time(out, s->last_seen_ns, r->clock_to_wall_ns, false);
 		fputs("  ", out);
 		escape_json_string(out, s->user_agent, s->user_agent_len, SUSPECT_USER_AGENT_MAX);
 		fputc('\n', out);
 	}
+	if (n)
+		fputs("(reasons: S scanner_user_agent, A auth_failures, U user_enumeration, "
+		      "F request_flood; users: distinct users not found)\n", out);
 	free(sources);
 }
 
@@ -882,7 +935,7 @@ void report_top(FILE *out, const struct snapshot *snap, int by, unsigned int n)
 	for (size_t i = 0; i < shown; i++) {
 		char addr[ADDR_STR_LEN];
 
-		fprintf(out, "%-40s %10" PRIu64, format_addr(&top[i].rows->addr, addr),
+		fprintf(out, "%-40s %10" PRIu64, format_addr(&top[i].addr, addr),
 			(uint64_t)top[i].total);
 		for (int c = 0; c < NCLASSES; c++)
 			fprintf(out, " %8" PRIu64, (uint64_t)top[i].by_class[c]);

@@ -209,20 +209,26 @@ static int emit_response_rows(void *ctx, const void *keys, const __u64 *counts, 
 	return 0;
 }
 
+/* The two arrays the `sources` map is read into: responses and requests. */
+struct source_arrays {
+	struct row_array responses, requests;
+};
+
 static int emit_source_rows(void *ctx, const void *keys, const __u64 *counts, size_t n)
 {
-	struct row_array *a = ctx;
+	struct source_arrays *a = ctx;
 	const struct sipxdp_source_key *k = keys;
-	struct source_row *rows;
 
-	if (rows_reserve(a, n))
-		return -ENOMEM;
-	rows = (struct source_row *)a->rows + a->n;
-	for (size_t i = 0; i < n; i++)
-		rows[i] = (struct source_row){
+	for (size_t i = 0; i < n; i++) {
+		struct row_array *to = SIPXDP_SOURCE_IS_REQUEST(k[i].code) ? &a->requests
+									    : &a->responses;
+
+		if (rows_reserve(to, 1))
+			return -ENOMEM;
+		((struct source_row *)to->rows)[to->n++] = (struct source_row){
 			.addr = k[i].addr, .code = k[i].code, .count = counts[i],
 		};
-	a->n += n;
+	}
 	return 0;
 }
 
@@ -235,20 +241,28 @@ static __u64 be64_at(const __u8 *p)
 	return be64toh(v);
 }
 
+/* -1, 0 or 1 as x sorts before, with or after y: in memcmp's order. */
+static int addr_order(const struct sipxdp_addr *x, const struct sipxdp_addr *y)
+{
+	__u64 a = be64_at(x->bytes), b = be64_at(y->bytes);
+
+	if (a == b) {
+		a = be64_at(x->bytes + 8);
+		b = be64_at(y->bytes + 8);
+	}
+	if (a == b) {
+		a = x->family;
+		b = y->family;
+	}
+	return a < b ? -1 : a > b;
+}
+
 /* Whether x sorts before y: by address (in memcmp's order), then code. */
 static bool source_before(const struct source_row *x, const struct source_row *y)
 {
-	__u64 a = be64_at(x->addr.bytes), b = be64_at(y->addr.bytes);
+	int o = addr_order(&x->addr, &y->addr);
 
-	if (a != b)
-		return a < b;
-	a = be64_at(x->addr.bytes + 8);
-	b = be64_at(y->addr.bytes + 8);
-	if (a != b)
-		return a < b;
-	if (x->addr.family != y->addr.family)
-		return x->addr.family < y->addr.family;
-	return x->code < y->code;
+	return o ? o < 0 : x->code < y->code;
 }
 
 static void swap_sources(struct source_row *x, struct source_row *y)
@@ -324,15 +338,20 @@ int snapshot_read(struct snapshot *snap, int counters_fd, int requests_fd,
 		  int responses_fd, int sources_fd)
 {
 	struct row_array responses = { .row_size = sizeof(struct response_row) };
-	struct row_array sources = { .row_size = sizeof(struct source_row) };
+	struct source_arrays sources = {
+		.responses = { .row_size = sizeof(struct source_row) },
+		.requests = { .row_size = sizeof(struct source_row) },
+	};
 	int err;
 
 	memset(snap, 0, sizeof(*snap));
 	snap->responses_capacity = map_capacity(responses_fd);
 	snap->sources_capacity = map_capacity(sources_fd);
+	/* Most rows of a full map are responses: requests grow as they come. */
 	err = rows_reserve(&responses, snap->responses_capacity ? snap->responses_capacity : 1);
 	if (!err)
-		err = rows_reserve(&sources, snap->sources_capacity ? snap->sources_capacity : 1);
+		err = rows_reserve(&sources.responses,
+				   snap->sources_capacity ? snap->sources_capacity : 1);
 	if (!err)
 		err = read_percpu_array(counters_fd, snap->counters, SIPXDP_COUNTER_MAX);
 	if (!err)
@@ -347,15 +366,19 @@ int snapshot_read(struct snapshot *snap, int counters_fd, int requests_fd,
 	if (err) {
 		pr_err("reading the BPF maps: %s\n", strerror(-err));
 		free(responses.rows);
-		free(sources.rows);
+		free(sources.responses.rows);
+		free(sources.requests.rows);
 		snap->responses_capacity = snap->sources_capacity = 0;
 		return err;
 	}
 	snap->responses = responses.rows;
 	snap->n_responses = responses.n;
-	snap->sources = sources.rows;
-	snap->n_sources = sources.n;
+	snap->sources = sources.responses.rows;
+	snap->n_sources = sources.responses.n;
+	snap->source_requests = sources.requests.rows;
+	snap->n_source_requests = sources.requests.n;
 	snapshot_sort_sources(snap->sources, snap->n_sources);
+	snapshot_sort_sources(snap->source_requests, snap->n_source_requests);
 	return 0;
 }
 
@@ -382,11 +405,13 @@ void snapshot_free(struct snapshot *snap)
 {
 	free(snap->responses);
 	free(snap->sources);
+	free(snap->source_requests);
 	free(snap->peer_responses);
 	snap->responses = NULL;
 	snap->sources = NULL;
+	snap->source_requests = NULL;
 	snap->peer_responses = NULL;
-	snap->n_responses = snap->n_sources = snap->n_peers = 0;
+	snap->n_responses = snap->n_sources = snap->n_source_requests = snap->n_peers = 0;
 }
 
 __u64 snapshot_packets_seen(const struct snapshot *snap)
@@ -398,51 +423,67 @@ __u64 snapshot_packets_seen(const struct snapshot *snap)
 	return seen;
 }
 
-struct source_total *snapshot_fold_sources(const struct snapshot *snap, size_t *n)
+/* Whether row i of rows[0..n) is one of addr's: rows are sorted by address. */
+static bool row_of(const struct source_row *rows, size_t n, size_t i,
+		   const struct sipxdp_addr *addr)
 {
-	struct source_total *t = calloc(snap->n_sources ? snap->n_sources : 1, sizeof(*t));
-	size_t count = 0;
-
-	if (!t)
-		return NULL;
-	for (size_t i = 0; i < snap->n_sources; i++) {
-		const struct source_row *row = &snap->sources[i];
-		int c = class_index(row->code);
-
-		/* rows are sorted by address: a new address starts a new total */
-		if (!count || memcmp(&t[count - 1].rows->addr, &row->addr, sizeof(row->addr)))
-			t[count++].rows = row;
-		t[count - 1].n_rows++;
-		if (c < 0)
-			continue;
-		t[count - 1].by_class[c] += row->count;
-		t[count - 1].total += row->count;
-	}
-	*n = count;
-	return t;
+	return i < n && !addr_order(&rows[i].addr, addr);
 }
 
-bool snapshot_next_source(const struct snapshot *snap, size_t *pos, struct source_total *out)
+bool snapshot_next_source(const struct snapshot *snap, struct source_cursor *cur,
+			  struct source_total *out)
 {
-	size_t i = *pos;
+	const struct source_row *resp = cur->response < snap->n_sources ?
+					&snap->sources[cur->response] : NULL;
+	const struct source_row *req = cur->request < snap->n_source_requests ?
+				       &snap->source_requests[cur->request] : NULL;
 
-	if (i >= snap->n_sources)
+	if (!resp && !req)
 		return false;
 	memset(out, 0, sizeof(*out));
-	out->rows = &snap->sources[i];
-	/* rows are sorted by address: an address's rows are one run */
-	for (; i < snap->n_sources &&
-	       !memcmp(&snap->sources[i].addr, &out->rows->addr, sizeof(out->rows->addr)); i++) {
-		int c = class_index(snap->sources[i].code);
+	/* the lower address of the two heads: both arrays are in address order */
+	out->addr = resp && (!req || addr_order(&resp->addr, &req->addr) <= 0) ? resp->addr
+										 : req->addr;
+	out->rows = resp;
+	for (; row_of(snap->sources, snap->n_sources, cur->response, &out->addr);
+	     cur->response++) {
+		const struct source_row *row = &snap->sources[cur->response];
+		int c = class_index(row->code);
 
 		out->n_rows++;
 		if (c < 0)
 			continue;
-		out->by_class[c] += snap->sources[i].count;
-		out->total += snap->sources[i].count;
+		out->by_class[c] += row->count;
+		out->total += row->count;
 	}
-	*pos = i;
+	out->requests = req;
+	for (; row_of(snap->source_requests, snap->n_source_requests, cur->request, &out->addr);
+	     cur->request++) {
+		out->n_requests++;
+		out->requests_total += snap->source_requests[cur->request].count;
+	}
 	return true;
+}
+
+const struct source_row *snapshot_source_requests(const struct snapshot *snap,
+						  const struct sipxdp_addr *addr, size_t *n)
+{
+	size_t lo = 0, hi = snap->n_source_requests, end;
+
+	/* the first row not before addr */
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (addr_order(&snap->source_requests[mid].addr, addr) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (end = lo; end < snap->n_source_requests &&
+		       !addr_order(&snap->source_requests[end].addr, addr); end++)
+		;
+	*n = end - lo;
+	return *n ? &snap->source_requests[lo] : NULL;
 }
 
 static __u64 rank_key(const struct source_total *t, int by)
@@ -450,14 +491,17 @@ static __u64 rank_key(const struct source_total *t, int by)
 	return by < 0 ? t->total : t->by_class[by];
 }
 
-/* Whether a ranks before b: more responses, or as many and a lower address. */
+/* Whether a ranks before b: more responses, or as many and more requests,
+ * or as many of both and a lower address. */
 static bool ranks_before(const struct source_total *a, const struct source_total *b, int by)
 {
 	__u64 x = rank_key(a, by), y = rank_key(b, by);
 
 	if (x != y)
 		return x > y;
-	return memcmp(&a->rows->addr, &b->rows->addr, sizeof(a->rows->addr)) < 0;
+	if (a->requests_total != b->requests_total)
+		return a->requests_total > b->requests_total;
+	return addr_order(&a->addr, &b->addr) < 0;
 }
 
 /* heap[0] is the one that ranks last: the one a better address replaces. */
@@ -498,10 +542,11 @@ static void sift_up(struct source_total *heap, size_t i, int by)
 size_t snapshot_top_sources(const struct snapshot *snap, int by, struct source_total *out,
 			    size_t n, size_t *n_addresses)
 {
+	struct source_cursor cur = { 0 };
 	struct source_total t;
-	size_t pos = 0, kept = 0, seen = 0;
+	size_t kept = 0, seen = 0;
 
-	while (snapshot_next_source(snap, &pos, &t)) {
+	while (snapshot_next_source(snap, &cur, &t)) {
 		seen++;
 		if (!n)
 			continue;

@@ -19,10 +19,15 @@ struct response_row {
 	__u64 count;
 };
 
-/* Responses from one source address with one code (the `sources` map). */
+/*
+ * One row of the `sources` map: responses from one source address with one
+ * code, or requests from it with one method (sipxdp.h: the key's code
+ * below SIPXDP_SOURCE_FIRST_CODE). The two kinds are read into arrays of
+ * their own, so a method never reads as a code.
+ */
 struct source_row {
 	struct sipxdp_addr addr;
-	__u16 code;
+	__u16 code;		/* in `sources`: 100..699; in `source_requests`: the method */
 	__u64 count;
 };
 
@@ -31,8 +36,10 @@ struct snapshot {
 	__u64 requests[SIPXDP_DIR_MAX][SIPXDP_METHOD_MAX];
 	struct response_row *responses;
 	size_t n_responses;
-	struct source_row *sources;		/* sorted by address, then code */
+	struct source_row *sources;		/* responses; sorted by address, then code */
 	size_t n_sources;
+	struct source_row *source_requests;	/* requests; sorted by address, then method */
+	size_t n_source_requests;
 	__u32 responses_capacity;		/* max_entries of the maps */
 	__u32 sources_capacity;
 	/* Responses per peer id (0 "other", then the --peers names) and class:
@@ -43,13 +50,22 @@ struct snapshot {
 
 #define SNAPSHOT_CLASSES	SIPXDP_CLASSES	/* 1xx..6xx */
 
-/* The responses of one source address: its rows of `sources` folded. */
+/* The messages of one source address: its rows of `sources` folded. */
 struct source_total {
-	const struct source_row *rows;	/* its rows, rows[0..n_rows) */
+	struct sipxdp_addr addr;
+	const struct source_row *rows;	/* its responses, rows[0..n_rows) */
 	size_t n_rows;
+	const struct source_row *requests;	/* its requests, requests[0..n_requests) */
+	size_t n_requests;
 	const char *peer;		/* for callers that name peers; NULL here */
 	__u64 by_class[SNAPSHOT_CLASSES];
-	__u64 total;
+	__u64 total;			/* responses */
+	__u64 requests_total;
+};
+
+/* Where snapshot_next_source is: zeroed at first. */
+struct source_cursor {
+	size_t response, request;
 };
 
 
@@ -64,21 +80,31 @@ int snapshot_read_counter(int counters_fd, __u32 key, __u64 *out);
 int snapshot_read_peers(struct snapshot *snap, int peer_responses_fd);
 void snapshot_free(struct snapshot *snap);
 
-/* One total per source address, in address order; *n gets how many.
- * NULL when out of memory. The caller frees it. */
-struct source_total *snapshot_fold_sources(const struct snapshot *snap, size_t *n);
-
 /*
- * The same totals one address at a time, with nothing allocated: with *pos
- * 0 at first, each call folds the next address into *out and moves *pos on;
- * false after the last. A map of 65,536 entries folded whole takes 5 MB,
- * walked this way none.
+ * The totals of each source address in turn, in address order, with nothing
+ * allocated: with *cur zeroed at first, each call folds the next address's
+ * responses and requests into *out and moves *cur on; false after the last.
+ * A map of 65,536 entries folded whole takes 5 MB, walked this way none.
  */
-bool snapshot_next_source(const struct snapshot *snap, size_t *pos, struct source_total *out);
+bool snapshot_next_source(const struct snapshot *snap, struct source_cursor *cur,
+			  struct source_total *out);
+
+/* The request rows of one address (by method), found in log time: *n of
+ * them from the one returned; NULL with *n 0 when it has none. */
+const struct source_row *snapshot_source_requests(const struct snapshot *snap,
+						  const struct sipxdp_addr *addr, size_t *n);
+
+/* Entries of the `sources` map read: response rows and request rows. */
+static inline size_t snapshot_source_entries(const struct snapshot *snap)
+{
+	return snap->n_sources + snap->n_source_requests;
+}
 
 /*
  * The n busiest source addresses, by responses of class `by` (0..5) or of
- * all (-1), into out[0..n), busiest first (equal ones by address); returns
+ * all (-1), into out[0..n), busiest first (equal ones by requests, then by
+ * address: a source that only sent requests ranks after every one that
+ * answered); returns
  * how many were written. *n_addresses, when not NULL, gets how many
  * addresses there are in all. Memory: out only.
  */

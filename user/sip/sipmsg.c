@@ -364,6 +364,17 @@ static bool first_tag(const struct sip_msg *m, enum sip_hdr id, struct sip_span 
 	return true;
 }
 
+struct sip_span sip_to_user(const struct sip_msg *m)
+{
+	const struct sip_header *h = sip_find(m, SIP_H_TO, NULL);
+	struct sip_span item, none = { NULL, 0 };
+	size_t pos = 0;
+
+	if (!h || !sip_next_item(h->value, &pos, &item))
+		return none;
+	return sip_uri_user(sip_item_uri(item));
+}
+
 bool sip_to_tag(const struct sip_msg *m, struct sip_span *tag)
 {
 	return first_tag(m, SIP_H_TO, tag);

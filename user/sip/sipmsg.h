@@ -174,6 +174,17 @@ unsigned int sip_reason_cause_max(enum sip_reason_protocol proto);
 bool sip_reason_cause(struct sip_span item, enum sip_reason_protocol *proto,
 		      unsigned int *cause);
 
+/*
+ * The user part of a URI: for sip: and sips: (in any case) the bytes between
+ * the scheme and the first '@', its password (after a ':') left out, and
+ * none without an '@'; for tel: (RFC 3966) the number, up to its first ';'.
+ * len 0 for any other scheme, or none.
+ */
+struct sip_span sip_uri_user(struct sip_span uri);
+
+/* The user of the first To header's URI; len 0 when there is none. */
+struct sip_span sip_to_user(const struct sip_msg *m);
+
 /* The tag parameter of the first To (or From) header; false when none, or
  * when it has no value. */
 bool sip_to_tag(const struct sip_msg *m, struct sip_span *tag);

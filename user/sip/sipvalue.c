@@ -142,6 +142,36 @@ struct sip_span sip_item_uri(struct sip_span item)
 	return uri;
 }
 
+struct sip_span sip_uri_user(struct sip_span uri)
+{
+	struct sip_span none = { NULL, 0 }, user;
+	const char *at, *colon;
+	size_t scheme;
+
+	if (uri.len >= 4 && sip_eq_nocase(uri.p, "tel:", 4)) {
+		const char *semi = memchr(uri.p + 4, ';', uri.len - 4);
+
+		user.p = uri.p + 4;
+		user.len = semi ? (size_t)(semi - user.p) : uri.len - 4;
+		return user;
+	}
+	if (uri.len >= 4 && sip_eq_nocase(uri.p, "sip:", 4))
+		scheme = 4;
+	else if (uri.len >= 5 && sip_eq_nocase(uri.p, "sips:", 5))
+		scheme = 5;
+	else
+		return none;
+	at = memchr(uri.p + scheme, '@', uri.len - scheme);
+	if (!at)
+		return none;
+	user.p = uri.p + scheme;
+	user.len = (size_t)(at - user.p);
+	colon = memchr(user.p, ':', user.len);
+	if (colon)
+		user.len = (size_t)(colon - user.p);
+	return user;
+}
+
 /* Bytes that end a parameter's name, or its token value ('>' too, as the
  * kernel's tag copy ends there). */
 static bool ends_param_name(char c)
