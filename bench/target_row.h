@@ -27,6 +27,7 @@ enum target_row {
 	ROW_RTP_SCALE,		/* 20,000 streams learned from SDP, the agent running */
 	ROW_VERIFIER,		/* processed instructions, largest program (bench/run.sh) */
 	ROW_LOST,		/* events lost at 3,000 calls/s */
+	ROW_SCRAPE_PEERS,	/* /metrics with the per-peer families at their caps */
 };
 
 static inline void target_row(enum target_row row, const char *figure, const char *before,
