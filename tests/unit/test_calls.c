@@ -115,6 +115,22 @@ static bool fixture_init(struct fixture *f, size_t max_calls)
 	return true;
 }
 
+/* The fixture with a tracker made with opts (their peers are the fixture's). */
+static bool fixture_init_with(struct fixture *f, struct call_tracker_opts opts)
+{
+	if (!fixture_init(f, 0))
+		return false;
+	call_tracker_free(f->t);
+	opts.peers = f->peers;
+	f->t = call_tracker_new(&opts);
+	CHECK(f->t);
+	if (!f->t) {
+		peers_free(f->peers);
+		return false;
+	}
+	return true;
+}
+
 static void fixture_free(struct fixture *f)
 {
 	call_tracker_free(f->t);
@@ -733,16 +749,8 @@ static void max_duration_ends_call(void)
 	struct fixture f;
 	const struct call_peer_stats *p;
 
-	if (!fixture_init(&f, 0))
+	if (!fixture_init_with(&f, opts))
 		return;
-	call_tracker_free(f.t);
-	opts.peers = f.peers;
-	f.t = call_tracker_new(&opts);
-	CHECK(f.t);
-	if (!f.t) {
-		peers_free(f.peers);
-		return;
-	}
 	call_with(&f, T0, "long@uac", 200);	/* answered at T0 + 100 ms */
 	p = peer(&f, f.uac_side);
 	call_tracker_expire(f.t, T0 + 10 * SEC + 99 * MSEC);
@@ -789,16 +797,8 @@ static void media_keeps_call_across_gap(void)
 	struct fixture f;
 	const struct call_peer_stats *p;
 
-	if (!fixture_init(&f, 0))
+	if (!fixture_init_with(&f, opts))
 		return;
-	call_tracker_free(f.t);
-	opts.peers = f.peers;
-	f.t = call_tracker_new(&opts);
-	CHECK(f.t);
-	if (!f.t) {
-		peers_free(f.peers);
-		return;
-	}
 	media_ended_log[0] = '\0';
 	media_flows = true;
 	call_with(&f, T0, "talking@uac", 200);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 #include <math.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include "escape.h"
@@ -572,12 +573,45 @@ static void write_calls(FILE *out, const struct metrics_input *in)
 	write_requests(out, in, false);
 }
 
+/* A counter of struct media_peer_stats, a __u64 per direction at offset,
+ * per peer and direction. */
+static void write_media_counter(FILE *out, const struct metrics_input *in, const char *name,
+				const char *help, size_t offset)
+{
+	family(out, name, "counter", help);
+	for (unsigned int id = 0; id < media_tracker_peer_count(in->media); id++)
+		for (int d = 0; d < MEDIA_DIRECTIONS; d++) {
+			const char *p = (const char *)media_tracker_peer(in->media, id) + offset;
+
+			open_labels(out, name, peers_name(in->peers, id));
+			fprintf(out, ",direction=\"%s\"} %llu\n", media_direction_name(d),
+				((const __u64 *)p)[d]);
+		}
+}
+
+/* The same for a histogram, a struct call_histogram per direction. */
+static void write_media_histogram(FILE *out, const struct metrics_input *in, const char *name,
+				  const char *help, const struct call_hist_bounds *b,
+				  size_t offset)
+{
+	char dir[48];
+
+	family(out, name, "histogram", help);
+	for (unsigned int id = 0; id < media_tracker_peer_count(in->media); id++)
+		for (int d = 0; d < MEDIA_DIRECTIONS; d++) {
+			const char *p = (const char *)media_tracker_peer(in->media, id) + offset;
+
+			snprintf(dir, sizeof(dir), "direction=\"%s\"", media_direction_name(d));
+			write_call_histogram(out, name, peers_name(in->peers, id), dir, b,
+					     &((const struct call_histogram *)p)[d]);
+		}
+}
+
 /* The media families, per peer and direction (media.h). */
 static void write_media(FILE *out, const struct metrics_input *in)
 {
 	const struct media_tracker *t = in->media;
 	unsigned int n = media_tracker_peer_count(t);
-	char dir[48];
 
 	family(out, "sipxdp_calls_media_total", "counter",
 	       "Answered calls at their end by the RTP their learned streams had: two_way, "
@@ -604,43 +638,21 @@ static void write_media(FILE *out, const struct metrics_input *in)
 					media_direction_name(d), sdp_codec_name(c),
 					media_tracker_peer(t, id)->streams[d][c]);
 			}
-	family(out, "sipxdp_media_packets_total", "counter",
-	       "Packets to the learned streams' addresses and ports, by peer and direction.");
-	for (unsigned int id = 0; id < n; id++)
-		for (int d = 0; d < MEDIA_DIRECTIONS; d++) {
-			open_labels(out, "sipxdp_media_packets_total", peers_name(in->peers, id));
-			fprintf(out, ",direction=\"%s\"} %llu\n", media_direction_name(d),
-				media_tracker_peer(t, id)->packets[d]);
-		}
-	family(out, "sipxdp_media_packets_lost_total", "counter",
-	       "RTP packets of the learned streams lost (RFC 3550: expected less received), "
-	       "by peer and direction.");
-	for (unsigned int id = 0; id < n; id++)
-		for (int d = 0; d < MEDIA_DIRECTIONS; d++) {
-			open_labels(out, "sipxdp_media_packets_lost_total",
-				    peers_name(in->peers, id));
-			fprintf(out, ",direction=\"%s\"} %llu\n", media_direction_name(d),
-				media_tracker_peer(t, id)->lost[d]);
-		}
-	family(out, "sipxdp_media_jitter_seconds", "histogram",
-	       "The mean interarrival jitter (RFC 3550 A.8) of each ended stream with RTP, "
-	       "by peer and direction.");
-	for (unsigned int id = 0; id < n; id++)
-		for (int d = 0; d < MEDIA_DIRECTIONS; d++) {
-			snprintf(dir, sizeof(dir), "direction=\"%s\"", media_direction_name(d));
-			write_call_histogram(out, "sipxdp_media_jitter_seconds",
-					     peers_name(in->peers, id), dir, &media_jitter_bounds,
-					     &media_tracker_peer(t, id)->jitter[d]);
-		}
-	family(out, "sipxdp_media_mos", "histogram",
-	       "The MOS the ITU-T G.107 E-model estimates from its loss and jitter, of each "
-	       "ended stream with RTP, by peer and direction.");
-	for (unsigned int id = 0; id < n; id++)
-		for (int d = 0; d < MEDIA_DIRECTIONS; d++) {
-			snprintf(dir, sizeof(dir), "direction=\"%s\"", media_direction_name(d));
-			write_call_histogram(out, "sipxdp_media_mos", peers_name(in->peers, id), dir,
-					     &media_mos_bounds, &media_tracker_peer(t, id)->mos[d]);
-		}
+	write_media_counter(out, in, "sipxdp_media_packets_total",
+			    "Packets to the learned streams' addresses and ports, by peer and "
+			    "direction.", offsetof(struct media_peer_stats, packets));
+	write_media_counter(out, in, "sipxdp_media_packets_lost_total",
+			    "RTP packets of the learned streams lost (RFC 3550: expected less "
+			    "received), by peer and direction.",
+			    offsetof(struct media_peer_stats, lost));
+	write_media_histogram(out, in, "sipxdp_media_jitter_seconds",
+			      "The mean interarrival jitter (RFC 3550 A.8) of each ended stream "
+			      "with RTP, by peer and direction.", &media_jitter_bounds,
+			      offsetof(struct media_peer_stats, jitter));
+	write_media_histogram(out, in, "sipxdp_media_mos",
+			      "The MOS the ITU-T G.107 E-model estimates from its loss and "
+			      "jitter, of each ended stream with RTP, by peer and direction.",
+			      &media_mos_bounds, offsetof(struct media_peer_stats, mos));
 }
 
 static void write_redirects(FILE *out, const struct snapshot *snap,
