@@ -386,10 +386,12 @@ static void sink_add(void *ctx, const struct media_stream *st)
 	sink_note('+', st);
 }
 
-static void sink_remove(void *ctx, const struct media_stream *st)
+static bool sink_remove(void *ctx, const struct media_stream *st, struct media_figures *last)
 {
 	CHECK(ctx == sink_log);
+	CHECK(last);
 	sink_note('-', st);
+	return false;	/* no figures: the tracker reads them (with no read: none) */
 }
 
 static void setup_with_sink(size_t max_streams)

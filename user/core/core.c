@@ -177,46 +177,59 @@ static void media_map_add(void *ctx, const struct media_stream *s)
 		c->skel->bss->media_streams_learned++;
 }
 
-static void media_map_remove(void *ctx, const struct media_stream *s)
+/*
+ * A stream's figures from its map value, read under its lock (BPF_F_LOCK)
+ * so that they are of one moment. expected is what was received plus what
+ * was lost: RTP packets of every SSRC (the datagrams less those that were
+ * not RTP).
+ */
+static void media_figures_of(const struct sipxdp_media_stream *v, struct media_figures *out)
+{
+	__u64 expected = 0, lost;
+
+	if (v->started)
+		expected = (__u64)v->cycles + v->max_seq - v->base_seq + 1;
+	lost = v->lost_prior + expected;
+	lost = lost > v->received ? lost - v->received : 0;
+	*out = (struct media_figures){
+		.packets = v->packets,
+		.bytes = v->bytes,
+		.lost = lost,
+		.expected = v->packets > v->not_rtp ? v->packets - v->not_rtp + lost : lost,
+		.jitter_ms = v->jitter_samples && v->clock ?
+			(double)v->jitter_sum_q4 / (double)v->jitter_samples / 16.0 /
+			(double)v->clock * 1000.0 : 0,
+		.first_ns = v->first_ns,
+		.last_ns = v->last_ns,
+	};
+}
+
+/* Removed and read in one call (one syscall a stream that ends). */
+static bool media_map_remove(void *ctx, const struct media_stream *s, struct media_figures *last)
 {
 	struct core *c = ctx;
 	struct sipxdp_media_key k = media_key(s);
+	struct sipxdp_media_stream v;
 
-	if (!bpf_map_delete_elem(bpf_map__fd(c->skel->maps.media_streams), &k) &&
-	    c->skel->bss->media_streams_learned)
+	if (bpf_map_lookup_and_delete_elem_flags(bpf_map__fd(c->skel->maps.media_streams), &k,
+						 &v, BPF_F_LOCK))
+		return false;
+	if (c->skel->bss->media_streams_learned)
 		c->skel->bss->media_streams_learned--;
+	media_figures_of(&v, last);
+	return true;
 }
 
-/*
- * A stream's figures, read under its lock (BPF_F_LOCK) so that they are of
- * one moment. expected is what was received plus what was lost: RTP
- * packets of every SSRC (the datagrams less those that were not RTP).
- */
 static bool media_map_read(void *ctx, const struct media_stream *s, struct media_figures *out)
 {
 	struct core *c = ctx;
 	struct sipxdp_media_key k = media_key(s);
 	struct sipxdp_media_stream v;
-	__u64 expected = 0, lost;
 
 	if (bpf_map_lookup_elem_flags(bpf_map__fd(c->skel->maps.media_streams), &k, &v,
 				      BPF_F_LOCK))
 		return false;
-	if (v.started)
-		expected = (__u64)v.cycles + v.max_seq - v.base_seq + 1;
-	lost = v.lost_prior + expected;
-	lost = lost > v.received ? lost - v.received : 0;
-	*out = (struct media_figures){
-		.packets = v.packets,
-		.bytes = v.bytes,
-		.lost = lost,
-		.expected = v.packets > v.not_rtp ? v.packets - v.not_rtp + lost : lost,
-		.jitter_ms = v.jitter_samples && v.clock ?
-			(double)v.jitter_sum_q4 / (double)v.jitter_samples / 16.0 /
-			(double)v.clock * 1000.0 : 0,
-		.first_ns = v.first_ns,
-		.last_ns = v.last_ns,
-	};
+	media_figures_of(&v, out);
 	return true;
 }
 

@@ -299,16 +299,17 @@ static void place_acquire(struct media_tracker *t, const struct media_stream *st
 		t->sink.add(t->sink.ctx, st);
 }
 
-/* ... and leaves it: the sink hears of the place's last. */
-static void place_release(struct media_tracker *t, const struct media_stream *st)
+/* ... and leaves it: the sink hears of the place's last, and hands its
+ * last figures over as it removes it (true: into *last). */
+static bool place_release(struct media_tracker *t, const struct media_stream *st,
+			  struct media_figures *last)
 {
 	struct media_place *p = place_find(t, st, place_hash(t, st));
 
 	if (!p || --p->refs)
-		return;
+		return false;
 	txn_table_remove(&t->places, &p->link);
-	if (t->sink.remove)
-		t->sink.remove(t->sink.ctx, st);
+	return t->sink.remove && t->sink.remove(t->sink.ctx, st, last);
 }
 
 /* Which side of the session a stream goes to. */
@@ -333,20 +334,19 @@ static void record(struct call_histogram *h, const struct call_hist_bounds *b, d
 }
 
 /*
- * The stream's figures as the sink has them now: the peer's packets and
- * lost follow (lost only up: a duplicate lowers it for a while), and so
- * does what the session knows of its RTP.
+ * The stream's figures as the sink gave them: the peer's packets and lost
+ * follow (lost only up: a duplicate lowers it for a while), and so does
+ * what the session knows of its RTP.
  */
-static void stream_read(struct media_tracker *t, struct media_session *s,
-			const struct media_stream *st, struct media_tracked *tr)
+static void stream_account(struct media_tracker *t, struct media_session *s,
+			   const struct media_stream *st, struct media_tracked *tr,
+			   const struct media_figures *figures)
 {
 	struct media_peer_stats *p = &t->by_peer[s->peer];
 	enum media_direction d = stream_direction(s, st);
 	unsigned int rx = receiving_side(s, st);
-	struct media_figures fig = { 0 };
+	struct media_figures fig = *figures;
 
-	if (!t->sink.read || !t->sink.read(t->sink.ctx, st, &fig))
-		return;
 	tr->fig = fig;
 	if (fig.packets > tr->counted_packets) {
 		p->packets[d] += fig.packets - tr->counted_packets;
@@ -363,6 +363,30 @@ static void stream_read(struct media_tracker *t, struct media_session *s,
 	s->got[rx] = true;
 	if (fig.last_ns > s->last_rtp_ns)
 		s->last_rtp_ns = fig.last_ns;
+}
+
+/* The stream's figures as the sink has them now. */
+static void stream_read(struct media_tracker *t, struct media_session *s,
+			const struct media_stream *st, struct media_tracked *tr)
+{
+	struct media_figures fig = { 0 };
+
+	if (t->sink.read && t->sink.read(t->sink.ctx, st, &fig))
+		stream_account(t, s, st, tr, &fig);
+}
+
+/* A stream leaves its place: its last figures, handed over by the sink as
+ * it removes the place's last stream (one call, not a read and a remove),
+ * else read. */
+static void stream_take(struct media_tracker *t, struct media_session *s,
+			const struct media_stream *st, struct media_tracked *tr)
+{
+	struct media_figures last = { 0 };
+
+	if (place_release(t, st, &last))
+		stream_account(t, s, st, tr, &last);
+	else
+		stream_read(t, s, st, tr);
 }
 
 /* The estimated MOS of a stream with RTP (mos.h); G.711 with PLC. */
@@ -417,15 +441,15 @@ static void view_of(struct media_stream_view *v, const struct media_tracker *t,
 	memcpy(v->call_id, s->call_id, s->call_id_len);
 }
 
-/* A stream ends: read a last time, counted once for its peer, kept among
- * the ended ones, and removed from the sink. */
-static void stream_end(struct media_tracker *t, struct media_session *s,
-		       const struct media_stream *st, struct media_tracked *tr, __u64 now_ns)
+/* A stream that left its place (stream_take) ends: counted once for its
+ * peer, and kept among the ended ones. */
+static void stream_close(struct media_tracker *t, struct media_session *s,
+			 const struct media_stream *st, const struct media_tracked *tr,
+			 __u64 now_ns)
 {
 	struct media_peer_stats *p = &t->by_peer[s->peer];
 	enum media_direction d = stream_direction(s, st);
 
-	stream_read(t, s, st, tr);
 	if (t->sink.read) {
 		p->streams[d][st->codec < MEDIA_CODECS ? st->codec : SDP_CODEC_OTHER]++;
 		if (tr->fig.expected) {
@@ -434,7 +458,6 @@ static void stream_end(struct media_tracker *t, struct media_session *s,
 		}
 	}
 	view_of(&t->ended[t->n_ended++ % MEDIA_ENDED_KEEP], t, s, st, tr, now_ns, false);
-	place_release(t, st);
 }
 
 /*
@@ -450,8 +473,10 @@ static void streams_change(struct media_tracker *t, struct media_session *s,
 	bool expected[2] = { false, false };
 
 	for (size_t i = 0; i < n_before; i++)
-		if (!placed_in(&before[i], after, n_after))
-			stream_end(t, s, &before[i], &s->tr[i], now_ns);
+		if (!placed_in(&before[i], after, n_after)) {
+			stream_take(t, s, &before[i], &s->tr[i]);
+			stream_close(t, s, &before[i], &s->tr[i], now_ns);
+		}
 	for (size_t j = 0; j < n_after; j++) {
 		size_t i;
 
@@ -479,11 +504,13 @@ static void session_remove(struct media_tracker *t, struct media_session *s, boo
 	enum media_verdict v;
 
 	for (size_t i = 0; i < n; i++)
-		stream_read(t, s, &gone[i], &s->tr[i]);
+		stream_take(t, s, &gone[i], &s->tr[i]);
+	/* all read before the verdict, and each stream's view carries it */
 	v = session_verdict(t, s, now_ns);
 	if (s->confirmed && v != MEDIA_UNDECIDED)
 		t->by_peer[s->peer].calls[v]++;
-	streams_change(t, s, gone, n, NULL, 0, now_ns);
+	for (size_t i = 0; i < n; i++)
+		stream_close(t, s, &gone[i], &s->tr[i], now_ns);
 	if (evicted) {
 		t->stats.sessions_evicted++;
 		t->stats.streams_evicted += s->n_streams;

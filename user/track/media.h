@@ -100,7 +100,9 @@ struct media_figures {
  */
 struct media_sink {
 	void (*add)(void *ctx, const struct media_stream *s);
-	void (*remove)(void *ctx, const struct media_stream *s);
+	/* True when it handed the stream's last figures over as it removed
+	 * it (into *last): then they are not read apart. */
+	bool (*remove)(void *ctx, const struct media_stream *s, struct media_figures *last);
 	/* False when the sink has no figures for it (none yet: zeros). */
 	bool (*read)(void *ctx, const struct media_stream *s, struct media_figures *out);
 	void *ctx;
