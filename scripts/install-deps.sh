@@ -20,12 +20,15 @@ BUILD_PKGS=(make gcc clang llvm bpftool libbpf-dev libxdp-dev libelf-dev zlib1g-
 # sipvicious (svmap, svwar, svcrack) is the scanner of the suspects test; systemd
 # brings systemd-analyze, which checks the unit (tests/e2e/test_unit.sh);
 # nftables makes the RTP loss of the media test (the kernels it runs on have
-# no sch_netem), whose truth tshark (dumpcap) captures and analyses.
+# no sch_netem), whose truth tshark (dumpcap) captures and analyses; procps's
+# sysctl turns on forwarding in the media test's proxy namespace, and IPv6 off
+# in bench_path's.
 # Benchmarks (bench_path): tcpreplay plays packets into a veth; tshark is the
 # CPU yardstick. man-db and groff-base check that the man page renders.
 TEST_PKGS=(iproute2 kamailio prometheus python3 python3-yaml curl libclang-rt-dev
            qemu-system-x86 busybox-static cpio xz-utils zstd xdp-tools strace
-           sip-tester sipvicious tcpreplay tshark nftables man-db groff-base systemd)
+           sip-tester sipvicious tcpreplay tshark nftables procps man-db groff-base
+           systemd)
 
 # The Debian package (make deb): debhelper and dpkg-dev build it (and
 # dpkg-buildpackage checks for build-essential); its test
