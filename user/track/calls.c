@@ -216,17 +216,21 @@ void call_tracker_free(struct call_tracker *t)
 	free(t);
 }
 
+void call_histogram_observe(struct call_histogram *h, const struct call_hist_bounds *b,
+			    double v)
+{
+	for (unsigned int i = 0; i < b->n; i++)
+		if (v <= b->v[i])
+			h->buckets[i]++;
+	h->count++;
+	h->sum_seconds += v;
+}
+
 static void record(struct call_histogram *h, const struct call_hist_bounds *b,
 		   __u64 from_ns, __u64 to_ns)
 {
 	/* Events from several CPUs can come a little out of order. */
-	double seconds = to_ns > from_ns ? (double)(to_ns - from_ns) / 1e9 : 0;
-
-	for (unsigned int i = 0; i < b->n; i++)
-		if (seconds <= b->v[i])
-			h->buckets[i]++;
-	h->count++;
-	h->sum_seconds += seconds;
+	call_histogram_observe(h, b, to_ns > from_ns ? (double)(to_ns - from_ns) / 1e9 : 0);
 }
 
 static bool is_up(__u64 since_ns, __u64 now_ns)
@@ -252,12 +256,18 @@ static unsigned int peer_of(const struct call_tracker *t, const struct sip_event
 #define call_first(t, hash) ((struct call *)txn_table_chain(&(t)->calls, hash))
 #define call_next(c) ((struct call *)(c)->link.hash_next)
 
+/* Whether c is of the dialog (call_id, hop a-b). */
+static bool call_of_dialog(const struct call *c, __u64 hash, const char *call_id, __u16 len,
+			   const struct sipxdp_addr *a, const struct sipxdp_addr *b)
+{
+	return c->link.hash == hash && c->call_id_len == len && !memcmp(c->call_id, call_id, len) &&
+	       hop_equal(&c->a, &c->b, a, b);
+}
+
 static bool call_is(const struct call *c, __u64 hash, const struct sip_event *ev,
 		    __u16 len)
 {
-	return c->link.hash == hash && c->call_id_len == len &&
-	       !memcmp(c->call_id, ev->call_id, len) &&
-	       hop_equal(&c->a, &c->b, &ev->saddr, &ev->daddr);
+	return call_of_dialog(c, hash, ev->call_id, len, &ev->saddr, &ev->daddr);
 }
 
 /* The call of an INVITE transaction: Call-ID, CSeq and hop. */
@@ -629,8 +639,7 @@ bool call_tracker_media_stopped(struct call_tracker *t, const char *call_id, siz
 	__u64 hash = txn_table_hash(&t->calls, call_id, n);
 
 	for (struct call *c = call_first(t, hash); c; c = call_next(c))
-		if (c->state == CALL_ACTIVE && c->link.hash == hash && c->call_id_len == n &&
-		    !memcmp(c->call_id, call_id, n) && hop_equal(&c->a, &c->b, a, b)) {
+		if (c->state == CALL_ACTIVE && call_of_dialog(c, hash, call_id, n, a, b)) {
 			call_end_unseen(t, c, c->lost_while_active ? CALL_UNSEEN_EVENTS_LOST :
 								    CALL_UNSEEN_NO_MEDIA, false, 0);
 			return true;

@@ -129,6 +129,9 @@ struct call_hist_bounds {
 	const double *v;
 	unsigned int n;
 };
+/* One sample v (in the bounds' unit) into h. */
+void call_histogram_observe(struct call_histogram *h, const struct call_hist_bounds *b,
+			    double v);
 /* Quantile q (0 < q < 1) in seconds, as Prometheus' histogram_quantile; 0 if empty. */
 double call_histogram_quantile(const struct call_histogram *h, const struct call_hist_bounds *b,
 			       double q);

@@ -324,15 +324,6 @@ static enum media_direction stream_direction(const struct media_session *s,
 	return receiving_side(s, st) == s->remote ? MEDIA_TO_PEER : MEDIA_FROM_PEER;
 }
 
-static void record(struct call_histogram *h, const struct call_hist_bounds *b, double v)
-{
-	for (unsigned int i = 0; i < b->n; i++)
-		if (v <= b->v[i])
-			h->buckets[i]++;
-	h->count++;
-	h->sum_seconds += v;
-}
-
 /*
  * The stream's figures as the sink gave them: the peer's packets and lost
  * follow (lost only up: a duplicate lowers it for a while), and so does
@@ -453,8 +444,10 @@ static void stream_close(struct media_tracker *t, struct media_session *s,
 	if (t->sink.read) {
 		p->streams[d][st->codec < MEDIA_CODECS ? st->codec : SDP_CODEC_OTHER]++;
 		if (tr->fig.expected) {
-			record(&p->jitter[d], &media_jitter_bounds, tr->fig.jitter_ms / 1000.0);
-			record(&p->mos[d], &media_mos_bounds, stream_mos(st, &tr->fig));
+			call_histogram_observe(&p->jitter[d], &media_jitter_bounds,
+					       tr->fig.jitter_ms / 1000.0);
+			call_histogram_observe(&p->mos[d], &media_mos_bounds,
+					       stream_mos(st, &tr->fig));
 		}
 	}
 	view_of(&t->ended[t->n_ended++ % MEDIA_ENDED_KEEP], t, s, st, tr, now_ns, false);
