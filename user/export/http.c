@@ -17,6 +17,8 @@
 
 #define HTTP_CLIENT_TIMEOUT_S	5
 #define HTTP_BODY_MAX		(64u << 20)
+/* The largest answer body kept for the next answer (see struct http_body). */
+#define HTTP_SPARE_BODY_MAX	(8u << 20)
 /* Descriptors kept for the agent's own files, maps and the listening socket. */
 #define HTTP_FD_RESERVE		128u
 
@@ -28,8 +30,24 @@ struct http_conn {
 	bool shut;
 };
 
+/*
+ * An answer's body, written through a FILE and handed to libmicrohttpd
+ * whole. A scrape at the per-peer families' caps is 1.6 MB: written into
+ * fresh memory each time (open_memstream, which also copies as it grows),
+ * it took a page fault every 4 KiB, more time than writing it. So one body
+ * is kept for the next answer once libmicrohttpd is done with it, as
+ * Prometheus' Go client pools its buffers; one larger than
+ * HTTP_SPARE_BODY_MAX (a listing of every source) is freed.
+ */
+struct http_body {
+	char *p;
+	size_t len, cap;
+	struct http_server *server;
+};
+
 struct http_server {
 	struct MHD_Daemon *daemon;
+	struct http_body *spare;	/* NULL, or a body no answer uses */
 	http_handler handler;
 	void *ctx;
 	struct http_conn conns;		/* list head */
@@ -156,6 +174,68 @@ bad:
 	return -1;
 }
 
+static ssize_t body_write(void *cookie, const char *buf, size_t size)
+{
+	struct http_body *b = cookie;
+
+	if (size > b->cap - b->len) {
+		size_t cap = b->cap ? b->cap : 65536;
+		char *grown;
+
+		while (cap - b->len < size) {
+			if (cap > SIZE_MAX / 2) {
+				errno = ENOMEM;
+				return -1;
+			}
+			cap *= 2;
+		}
+		grown = realloc(b->p, cap);
+		if (!grown)
+			return -1;
+		b->p = grown;
+		b->cap = cap;
+	}
+	memcpy(b->p + b->len, buf, size);
+	b->len += size;
+	return (ssize_t)size;
+}
+
+static void body_free(struct http_body *b)
+{
+	if (b) {
+		free(b->p);
+		free(b);
+	}
+}
+
+/* The spare body emptied, or a new one. */
+static struct http_body *body_take(struct http_server *s)
+{
+	struct http_body *b = s->spare;
+
+	if (b) {
+		s->spare = NULL;
+		b->len = 0;
+		return b;
+	}
+	b = calloc(1, sizeof(*b));
+	if (b)
+		b->server = s;
+	return b;
+}
+
+/* Called by libmicrohttpd when it is done with a response's body. */
+static void body_release(void *cls)
+{
+	struct http_body *b = cls;
+	struct http_server *s = b->server;
+
+	if (!s->spare && b->cap <= HTTP_SPARE_BODY_MAX)
+		s->spare = b;
+	else
+		body_free(b);
+}
+
 static enum MHD_Result answer(void *cls, struct MHD_Connection *conn, const char *url,
 			      const char *method, const char *version,
 			      const char *upload_data, size_t *upload_size, void **req_ctx)
@@ -165,8 +245,7 @@ static enum MHD_Result answer(void *cls, struct MHD_Connection *conn, const char
 	const char *type = "text/plain; charset=utf-8";
 	struct MHD_Response *resp;
 	enum MHD_Result ret;
-	char *body = NULL;
-	size_t len = 0;
+	struct http_body *body;
 	FILE *out;
 	int status;
 
@@ -183,17 +262,23 @@ static enum MHD_Result answer(void *cls, struct MHD_Connection *conn, const char
 		MHD_destroy_response(resp);
 		return ret;
 	}
-	out = open_memstream(&body, &len);
-	if (!out)
+	body = body_take(s);
+	if (!body)
 		return MHD_NO;
-	status = s->handler(s->ctx, &req, out, &type);
-	if (fclose(out)) {
-		free(body);
+	out = fopencookie(body, "w", (cookie_io_functions_t){ .write = body_write });
+	if (!out) {
+		body_release(body);
 		return MHD_NO;
 	}
-	resp = MHD_create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE);
+	status = s->handler(s->ctx, &req, out, &type);
+	if (fclose(out)) {
+		body_release(body);
+		return MHD_NO;
+	}
+	resp = MHD_create_response_from_buffer_with_free_callback_cls(body->len, body->p,
+								       body_release, body);
 	if (!resp) {
-		free(body);
+		body_release(body);
 		return MHD_NO;
 	}
 	MHD_add_response_header(resp, "Content-Type", type);
@@ -313,7 +398,8 @@ void http_stop(struct http_server *s)
 {
 	if (!s)
 		return;
-	MHD_stop_daemon(s->daemon);
+	MHD_stop_daemon(s->daemon);	/* releases the bodies it held */
+	body_free(s->spare);
 	free(s);
 }
 
