@@ -76,7 +76,7 @@ reasons_of() {
 	python3 - "$1" "$2" <<'EOF'
 import json, sys
 doc = json.load(open(sys.argv[1]))
-found = [s for s in doc["suspects"] if s["source"] == sys.argv[2]]
+found = [s for s in doc["suspects"] if s["addr"] == sys.argv[2]]
 print(",".join(sorted(found[0]["reasons"])) if found else "(none)")
 EOF
 }
@@ -210,7 +210,7 @@ python3 - "$E2E_TMP/suspects.json" <<'EOF' >&2
 import json, sys
 for s in json.load(open(sys.argv[1]))["suspects"]:
     print("test_scan.sh: suspect %s: %s; requests %s %s, users not found %s of %s tried, "
-          "auth failures %s, User-Agent %s" % (s["source"], ",".join(s["reasons"]), s["requests"],
+          "auth failures %s, User-Agent %s" % (s["addr"], ",".join(s["reasons"]), s["requests"],
           s["requests_by_method"], s["users_not_found"], s["users_tried"], s["auth_failures"],
           s["user_agent"]))
 EOF
@@ -226,22 +226,22 @@ e2e_check "SIPp's phones through their challenges: not flagged" \
 	"$(reasons_of "$E2E_TMP/suspects.json" "$PHONES_ADDR")" "(none)"
 e2e_check "Kamailio: not flagged" "$(reasons_of "$E2E_TMP/suspects.json" "$E2E_SRV_ADDR")" \
 	"(none)"
-e2e_check "three sources flagged" "$(e2e_json "$E2E_TMP/suspects.json" 'suspects[*].source' |
+e2e_check "three sources flagged" "$(e2e_json "$E2E_TMP/suspects.json" 'suspects[*].addr' |
 	python3 -c 'import json, sys; print(len(json.load(sys.stdin)))')" 3
 # the evidence: svwar's users not found, svcrack's failures, the kernel's requests
 check_at_least() {
 	e2e_check_cmd "$1 ($2 >= $3)" test "$2" -ge "$3"
 }
 check_at_least "svwar: users not found" \
-	"$(e2e_json "$E2E_TMP/suspects.json" "suspects[source=$SVWAR_ADDR].users_not_found")" 50
+	"$(e2e_json "$E2E_TMP/suspects.json" "suspects[addr=$SVWAR_ADDR].users_not_found")" 50
 check_at_least "svcrack: auth failures" \
-	"$(e2e_json "$E2E_TMP/suspects.json" "suspects[source=$SVCRACK_ADDR].auth_failures")" 10
+	"$(e2e_json "$E2E_TMP/suspects.json" "suspects[addr=$SVCRACK_ADDR].auth_failures")" 10
 check_at_least "svwar: REGISTERs counted in the kernel" \
 	"$(e2e_json "$E2E_TMP/suspects.json" \
-		"suspects[source=$SVWAR_ADDR].requests_by_method.REGISTER")" 150
+		"suspects[addr=$SVWAR_ADDR].requests_by_method.REGISTER")" 150
 check_at_least "svmap: OPTIONS counted in the kernel" \
 	"$(e2e_json "$E2E_TMP/suspects.json" \
-		"suspects[source=$SVMAP_ADDR].requests_by_method.OPTIONS")" 1
+		"suspects[addr=$SVMAP_ADDR].requests_by_method.OPTIONS")" 1
 # the responses per source stay responses: the requests are their own
 e2e_sipxdp stats --json --all-sources >"$E2E_TMP/stats.json"
 check_at_least "stats: Kamailio's 404s by code" \
@@ -266,11 +266,11 @@ sipp_wait flood
 suspects_now "$E2E_TMP/suspects.json"
 e2e_check "flood: its reasons" "$(reasons_of "$E2E_TMP/suspects.json" "$FLOOD_ADDR")" \
 	request_flood
-e2e_log "flood: $(e2e_json "$E2E_TMP/suspects.json" "suspects[source=$FLOOD_ADDR].request_rate")" \
+e2e_log "flood: $(e2e_json "$E2E_TMP/suspects.json" "suspects[addr=$FLOOD_ADDR].request_rate")" \
 	"requests/s measured, $(e2e_json "$E2E_TMP/suspects.json" \
-		"suspects[source=$FLOOD_ADDR].requests") counted in the kernel"
+		"suspects[addr=$FLOOD_ADDR].requests") counted in the kernel"
 check_at_least "flood: the rate measured" \
-	"$(e2e_json "$E2E_TMP/suspects.json" "suspects[source=$FLOOD_ADDR].request_rate")" \
+	"$(e2e_json "$E2E_TMP/suspects.json" "suspects[addr=$FLOOD_ADDR].request_rate")" \
 	"$FLOOD_THRESHOLD"
 e2e_sipxdp suspects >"$E2E_TMP/suspects.txt"
 e2e_check_cmd "suspects (text) lists the flooder" grep -q "^$FLOOD_ADDR " "$E2E_TMP/suspects.txt"

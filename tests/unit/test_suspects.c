@@ -219,7 +219,7 @@ static void json_document(void)
 	out = open_memstream(&buf, &size);
 	report_suspects_json(out, &r);
 	fclose(out);
-	CHECK(strstr(buf, "{\"suspects\": [\n  {\"source\": \"192.0.2.66\", "
+	CHECK(strstr(buf, "{\"suspects\": [\n  {\"addr\": \"192.0.2.66\", "
 			  "\"reasons\": [\"scanner_user_agent\"], \"events\": "
 			  "{\"scanner_user_agent\": 1, \"auth_failures\": 0, "
 			  "\"user_enumeration\": 0, \"request_flood\": 0}, "

@@ -492,6 +492,84 @@ static void json_media_keys(FILE *out, const struct report *r)
 	free(v);
 }
 
+/* The flagged sources into *list (free it); how many, or 0 with *list NULL. */
+static size_t flagged_sources(const struct report *r, struct suspect_stats *stats,
+			      const struct suspect_source ***list)
+{
+	const struct suspect_source **sources;
+
+	suspect_table_stats(r->suspects, stats);
+	sources = calloc(stats->flagged ? stats->flagged : 1, sizeof(*sources));
+	*list = sources;
+	if (!sources)
+		return 0;
+	return suspect_table_flagged(r->suspects, sources, stats->flagged);
+}
+
+/* The requests the kernel counts from addr now, in all and by method (the
+ * per-source map's rows of it: the LRU may have evicted older ones); 0
+ * without the counters. */
+static __u64 suspect_requests(const struct report *r, const struct sipxdp_addr *addr,
+			      const struct source_row **rows, size_t *n)
+{
+	__u64 total = 0;
+
+	*rows = NULL;
+	*n = 0;
+	if (!r->snap)
+		return 0;
+	*rows = snapshot_source_requests(r->snap, addr, n);
+	for (size_t i = 0; i < *n; i++)
+		total += (*rows)[i].count;
+	return total;
+}
+
+/* The flagged sources, a JSON array; their table's figures in *stats. */
+static void json_suspect_list(FILE *out, const struct report *r, struct suspect_stats *stats)
+{
+	const struct suspect_source **sources;
+	size_t n = flagged_sources(r, stats, &sources);
+
+	fputc('[', out);
+	for (size_t i = 0; i < n; i++) {
+		const struct suspect_source *s = sources[i];
+		const struct source_row *rows;
+		char addr[ADDR_STR_LEN];
+		const char *sep = "";
+		size_t n_rows;
+		__u64 requests = suspect_requests(r, &s->addr, &rows, &n_rows);
+
+		fprintf(out, "%s\n  {\"addr\": \"%s\", \"reasons\": [", i ? "," : "",
+			format_addr(&s->addr, addr));
+		for (int k = 0; k < SUSPECT_REASONS; k++)
+			if (s->flagged & (1u << k)) {
+				fprintf(out, "%s\"%s\"", sep, suspect_reason_name(k));
+				sep = ", ";
+			}
+		fputs("], \"events\": {", out);
+		for (int k = 0; k < SUSPECT_REASONS; k++)
+			fprintf(out, "%s\"%s\": %" PRIu64, k ? ", " : "", suspect_reason_name(k),
+				(uint64_t)s->events[k]);
+		fprintf(out, "}, \"requests\": %" PRIu64 ", \"requests_by_method\": {",
+			(uint64_t)requests);
+		for (size_t j = 0; j < n_rows; j++)
+			fprintf(out, "%s\"%s\": %" PRIu64, j ? ", " : "", method_name(rows[j].code),
+				(uint64_t)rows[j].count);
+		fprintf(out, "}, \"request_rate\": %" PRIu64 ", \"users_tried\": %u, "
+			"\"users_not_found\": %u, \"auth_failures\": %" PRIu64 ", \"user_agent\": ",
+			(uint64_t)s->request_rate, s->users_tried, s->users_not_found,
+			(uint64_t)s->events[SUSPECT_AUTH_FAILURES]);
+		escape_json_string(out, s->user_agent, s->user_agent_len, SUSPECT_USER_AGENT_MAX);
+		fputs(", \"first_seen\": ", out);
+		format_time(out, s->first_seen_ns, r->clock_to_wall_ns, true);
+		fputs(", \"last_seen\": ", out);
+		format_time(out, s->last_seen_ns, r->clock_to_wall_ns, true);
+		fputc('}', out);
+	}
+	fprintf(out, "%s]", n ? "\n" : "");
+	free(sources);
+}
+
 void report_media_json(FILE *out, const struct report *r)
 {
 	fputc('{', out);
@@ -530,6 +608,13 @@ void report_json(FILE *out, const struct report *r)
 			(uint64_t)redirect_table_overflow(r->redirects),
 			(uint64_t)redirect_table_evictions(r->redirects),
 			(uint64_t)redirect_table_expired(r->redirects));
+		sep = ",\n";
+	}
+	if (r->suspects) {
+		struct suspect_stats stats;
+
+		fprintf(out, "%s\"suspects\": ", sep);
+		json_suspect_list(out, r, &stats);
 	}
 	fputs("\n}\n", out);
 }
@@ -754,82 +839,14 @@ void report_text(FILE *out, const struct report *r)
 		text_redirects(out, r);
 }
 
-/* The flagged sources into *list (free it); how many, or 0 with *list NULL. */
-static size_t flagged_sources(const struct report *r, struct suspect_stats *stats,
-			      const struct suspect_source ***list)
-{
-	const struct suspect_source **sources;
-
-	suspect_table_stats(r->suspects, stats);
-	sources = calloc(stats->flagged ? stats->flagged : 1, sizeof(*sources));
-	*list = sources;
-	if (!sources)
-		return 0;
-	return suspect_table_flagged(r->suspects, sources, stats->flagged);
-}
-
-/* The requests the kernel counts from addr now, in all and by method (the
- * per-source map's rows of it: the LRU may have evicted older ones); 0
- * without the counters. */
-static __u64 suspect_requests(const struct report *r, const struct sipxdp_addr *addr,
-			      const struct source_row **rows, size_t *n)
-{
-	__u64 total = 0;
-
-	*rows = NULL;
-	*n = 0;
-	if (!r->snap)
-		return 0;
-	*rows = snapshot_source_requests(r->snap, addr, n);
-	for (size_t i = 0; i < *n; i++)
-		total += (*rows)[i].count;
-	return total;
-}
-
 void report_suspects_json(FILE *out, const struct report *r)
 {
-	const struct suspect_source **sources;
 	struct suspect_stats stats;
 	struct suspect_opts th;
-	size_t n = flagged_sources(r, &stats, &sources);
 
-	fputs("{\"suspects\": [", out);
-	for (size_t i = 0; i < n; i++) {
-		const struct suspect_source *s = sources[i];
-		const struct source_row *rows;
-		char addr[ADDR_STR_LEN];
-		const char *sep = "";
-		size_t n_rows;
-		__u64 requests = suspect_requests(r, &s->addr, &rows, &n_rows);
-
-		fprintf(out, "%s\n  {\"source\": \"%s\", \"reasons\": [", i ? "," : "",
-			format_addr(&s->addr, addr));
-		for (int k = 0; k < SUSPECT_REASONS; k++)
-			if (s->flagged & (1u << k)) {
-				fprintf(out, "%s\"%s\"", sep, suspect_reason_name(k));
-				sep = ", ";
-			}
-		fputs("], \"events\": {", out);
-		for (int k = 0; k < SUSPECT_REASONS; k++)
-			fprintf(out, "%s\"%s\": %" PRIu64, k ? ", " : "", suspect_reason_name(k),
-				(uint64_t)s->events[k]);
-		fprintf(out, "}, \"requests\": %" PRIu64 ", \"requests_by_method\": {",
-			(uint64_t)requests);
-		for (size_t j = 0; j < n_rows; j++)
-			fprintf(out, "%s\"%s\": %" PRIu64, j ? ", " : "", method_name(rows[j].code),
-				(uint64_t)rows[j].count);
-		fprintf(out, "}, \"request_rate\": %" PRIu64 ", \"users_tried\": %u, "
-			"\"users_not_found\": %u, \"auth_failures\": %" PRIu64 ", \"user_agent\": ",
-			(uint64_t)s->request_rate, s->users_tried, s->users_not_found,
-			(uint64_t)s->events[SUSPECT_AUTH_FAILURES]);
-		escape_json_string(out, s->user_agent, s->user_agent_len, SUSPECT_USER_AGENT_MAX);
-		fputs(", \"first_seen\": ", out);
-		format_time(out, s->first_seen_ns, r->clock_to_wall_ns, true);
-		fputs(", \"last_seen\": ", out);
-		format_time(out, s->last_seen_ns, r->clock_to_wall_ns, true);
-		fputc('}', out);
-	}
-	fprintf(out, "%s],\n\"events\": {", n ? "\n" : "");
+	fputs("{\"suspects\": ", out);
+	json_suspect_list(out, r, &stats);
+	fputs(",\n\"events\": {", out);
 	for (int k = 0; k < SUSPECT_REASONS; k++)
 		fprintf(out, "%s\"%s\": %" PRIu64, k ? ", " : "", suspect_reason_name(k),
 			(uint64_t)stats.events[k]);
@@ -842,7 +859,6 @@ void report_suspects_json(FILE *out, const struct report *r)
 	suspect_table_thresholds(r->suspects, &th);
 	fprintf(out, ",\n\"thresholds\": {\"auth_failures\": %u, \"users\": %u, "
 		"\"request_rate\": %u}}\n", th.auth_failures, th.users, th.request_rate);
-	free(sources);
 }
 
 void report_suspects_text(FILE *out, const struct report *r)
