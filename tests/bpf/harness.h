@@ -214,7 +214,7 @@ static inline int harness_read(struct harness *h, struct snapshot *snap)
 	return snapshot_read(snap, bpf_map__fd(h->skel->maps.counters),
 			     bpf_map__fd(h->skel->maps.requests),
 			     bpf_map__fd(h->skel->maps.responses),
-			     bpf_map__fd(h->skel->maps.sources)) ||
+			     bpf_map__fd(h->skel->maps.sources), NULL) ||
 	       snapshot_read_peers(snap, bpf_map__fd(h->skel->maps.peer_responses));
 }
 

@@ -161,7 +161,7 @@ static int read_pinned(const char *dir, struct snapshot *snap)
 			goto out;
 		}
 	}
-	err = snapshot_read(snap, fds[0], fds[1], fds[2], fds[3]);
+	err = snapshot_read(snap, fds[0], fds[1], fds[2], fds[3], NULL);
 out:
 	while (i-- > 0)
 		close(fds[i]);

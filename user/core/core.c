@@ -362,6 +362,7 @@ void core_destroy(struct core *c)
 	suspect_table_free(c->suspects);
 	free(c->cpu_seq);
 	free(c->percpu);
+	snapshot_spare_free(&c->snapshot_rows);
 	peers_free(c->peers);
 	sipxdp_bpf__destroy(c->skel);
 	memset(c, 0, sizeof(*c));
@@ -459,12 +460,13 @@ int core_view(struct core *c, __u64 now_ns, bool with_maps, struct core_view *v)
 
 	memset(v, 0, sizeof(*v));
 	v->now_ns = now_ns;
+	v->keep_rows = &c->snapshot_rows;
 	if (core_tick(c, now_ns) < 0)
 		return -1;
 	if (with_maps && skel &&
 	    (snapshot_read(&v->snap, bpf_map__fd(skel->maps.counters),
 			   bpf_map__fd(skel->maps.requests), bpf_map__fd(skel->maps.responses),
-			   bpf_map__fd(skel->maps.sources)) ||
+			   bpf_map__fd(skel->maps.sources), &c->snapshot_rows) ||
 	     snapshot_read_peers(&v->snap, bpf_map__fd(skel->maps.peer_responses))))
 		return -1;
 	ack_matcher_stats(c->acks, &v->acks);
@@ -479,7 +481,10 @@ int core_view(struct core *c, __u64 now_ns, bool with_maps, struct core_view *v)
 
 void core_view_free(struct core_view *v)
 {
-	snapshot_free(&v->snap);
+	if (v->keep_rows)
+		snapshot_free_keeping(&v->snap, v->keep_rows);
+	else
+		snapshot_free(&v->snap);
 }
 
 struct report core_report(const struct core *c, const struct core_view *v)

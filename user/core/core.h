@@ -102,12 +102,14 @@ struct core {
 	unsigned int n_cpus;
 	struct sip_msg msg;		/* the parse of the record being handled */
 	__u64 *percpu;			/* n_cpus values: one per-CPU row read */
+	struct snapshot_spare snapshot_rows;	/* the last view's, for the next */
 };
 
 /* Everything a report or a scrape shows, taken at one time. */
 struct core_view {
 	__u64 now_ns;			/* when it was taken */
 	struct snapshot snap;
+	struct snapshot_spare *keep_rows;	/* where snap's row arrays go back */
 	struct ack_stats acks;
 	struct call_stats calls;
 	struct media_stats media;

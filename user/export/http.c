@@ -18,7 +18,7 @@
 #define HTTP_CLIENT_TIMEOUT_S	5
 #define HTTP_BODY_MAX		(64u << 20)
 /* The largest answer body kept for the next answer (see struct http_body). */
-#define HTTP_SPARE_BODY_MAX	(8u << 20)
+#define HTTP_SPARE_BODY_MAX	(4u << 20)
 /* Descriptors kept for the agent's own files, maps and the listening socket. */
 #define HTTP_FD_RESERVE		128u
 

@@ -335,15 +335,22 @@ static __u32 map_capacity(int fd)
 }
 
 int snapshot_read(struct snapshot *snap, int counters_fd, int requests_fd,
-		  int responses_fd, int sources_fd)
+		  int responses_fd, int sources_fd, struct snapshot_spare *spare)
 {
-	struct row_array responses = { .row_size = sizeof(struct response_row) };
+	struct snapshot_spare none = { 0 }, *from = spare ? spare : &none;
+	struct row_array responses = {
+		.rows = from->responses, .cap = from->responses_cap,
+		.row_size = sizeof(struct response_row),
+	};
 	struct source_arrays sources = {
-		.responses = { .row_size = sizeof(struct source_row) },
-		.requests = { .row_size = sizeof(struct source_row) },
+		.responses = { .rows = from->sources, .cap = from->sources_cap,
+			       .row_size = sizeof(struct source_row) },
+		.requests = { .rows = from->requests, .cap = from->requests_cap,
+			      .row_size = sizeof(struct source_row) },
 	};
 	int err;
 
+	memset(from, 0, sizeof(*from));	/* the arrays are this snapshot's now */
 	memset(snap, 0, sizeof(*snap));
 	snap->responses_capacity = map_capacity(responses_fd);
 	snap->sources_capacity = map_capacity(sources_fd);
@@ -377,6 +384,11 @@ int snapshot_read(struct snapshot *snap, int counters_fd, int requests_fd,
 	snap->n_sources = sources.responses.n;
 	snap->source_requests = sources.requests.rows;
 	snap->n_source_requests = sources.requests.n;
+	snap->rows = (struct snapshot_spare){
+		.responses = responses.rows, .responses_cap = responses.cap,
+		.sources = sources.responses.rows, .sources_cap = sources.responses.cap,
+		.requests = sources.requests.rows, .requests_cap = sources.requests.cap,
+	};
 	snapshot_sort_sources(snap->sources, snap->n_sources);
 	snapshot_sort_sources(snap->source_requests, snap->n_source_requests);
 	return 0;
@@ -401,17 +413,36 @@ int snapshot_read_peers(struct snapshot *snap, int peer_responses_fd)
 	return 0;
 }
 
-void snapshot_free(struct snapshot *snap)
+void snapshot_spare_free(struct snapshot_spare *spare)
 {
-	free(snap->responses);
-	free(snap->sources);
-	free(snap->source_requests);
+	free(spare->responses);
+	free(spare->sources);
+	free(spare->requests);
+	memset(spare, 0, sizeof(*spare));
+}
+
+void snapshot_free_keeping(struct snapshot *snap, struct snapshot_spare *spare)
+{
+	/* a snapshot that read no map leaves the spare as it was */
+	if (snap->rows.responses || snap->rows.sources || snap->rows.requests) {
+		snapshot_spare_free(spare);
+		*spare = snap->rows;
+	}
+	memset(&snap->rows, 0, sizeof(snap->rows));
 	free(snap->peer_responses);
 	snap->responses = NULL;
 	snap->sources = NULL;
 	snap->source_requests = NULL;
 	snap->peer_responses = NULL;
 	snap->n_responses = snap->n_sources = snap->n_source_requests = snap->n_peers = 0;
+}
+
+void snapshot_free(struct snapshot *snap)
+{
+	struct snapshot_spare rows = { 0 };
+
+	snapshot_free_keeping(snap, &rows);
+	snapshot_spare_free(&rows);
 }
 
 __u64 snapshot_packets_seen(const struct snapshot *snap)

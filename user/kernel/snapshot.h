@@ -31,6 +31,18 @@ struct source_row {
 	__u64 count;
 };
 
+/*
+ * The row arrays of a snapshot done with, for the next one to fill. The
+ * per-source rows of a full map are megabytes: mapped afresh for each
+ * scrape, they cost a page fault every 4 KiB, a third of a scrape on a
+ * virtual machine. Zeroed at first; snapshot_spare_free frees it.
+ */
+struct snapshot_spare {
+	struct response_row *responses;
+	struct source_row *sources, *requests;
+	size_t responses_cap, sources_cap, requests_cap;	/* rows */
+};
+
 struct snapshot {
 	__u64 counters[SIPXDP_COUNTER_MAX];	/* enum sipxdp_counter */
 	__u64 requests[SIPXDP_DIR_MAX][SIPXDP_METHOD_MAX];
@@ -46,6 +58,7 @@ struct snapshot {
 	 * peer_responses[id * SIPXDP_CLASSES + class - 1]; NULL when not read. */
 	__u64 *peer_responses;
 	size_t n_peers;
+	struct snapshot_spare rows;	/* the arrays above, and the rows they hold */
 };
 
 #define SNAPSHOT_CLASSES	SIPXDP_CLASSES	/* 1xx..6xx */
@@ -69,9 +82,12 @@ struct source_cursor {
 };
 
 
-/* Reads every map of a loaded program. 0, or -errno with a message printed. */
+/*
+ * Reads every map of a loaded program. 0, or -errno with a message printed.
+ * spare: row arrays to fill (taken from it), or NULL for new ones.
+ */
 int snapshot_read(struct snapshot *snap, int counters_fd, int requests_fd,
-		  int responses_fd, int sources_fd);
+		  int responses_fd, int sources_fd, struct snapshot_spare *spare);
 /* Sorts rows by address (as memcmp orders struct sipxdp_addr), then code. */
 void snapshot_sort_sources(struct source_row *rows, size_t n);
 /* One counter of the per-CPU `counters` array, summed. 0, or -errno. */
@@ -79,6 +95,10 @@ int snapshot_read_counter(int counters_fd, __u32 key, __u64 *out);
 /* Adds the per-peer counters of a loaded program. 0, or -errno with a message. */
 int snapshot_read_peers(struct snapshot *snap, int peer_responses_fd);
 void snapshot_free(struct snapshot *snap);
+/* snapshot_free, keeping its row arrays in *spare (whose own are freed);
+ * a snapshot without them leaves *spare as it is. */
+void snapshot_free_keeping(struct snapshot *snap, struct snapshot_spare *spare);
+void snapshot_spare_free(struct snapshot_spare *spare);
 
 /*
  * The totals of each source address in turn, in address order, with nothing
