@@ -36,11 +36,12 @@
  */
 #define TICK_MS		20
 /*
- * A scrape's large buffers (the per-source rows, the answer being written)
- * are mapped and unmapped whole at this size and above. glibc's default
- * raises the threshold to the largest block freed so far, after which the
- * next scrape's megabytes come from the heap, which keeps them: the agent's
- * RSS stayed at its largest scrape's. A fixed threshold turns that off.
+ * Large buffers are mapped and unmapped whole at this size and above.
+ * glibc's default raises the threshold to the largest block freed so far,
+ * after which every large block comes from the heap, which keeps it: the
+ * agent's RSS stayed at its largest report's. A fixed threshold turns that
+ * off; the two buffers a scrape needs again (the per-source rows, the
+ * answer) are kept on purpose instead, and bounded.
  */
 #define MMAP_THRESHOLD_BYTES	(128 * 1024)
 
