@@ -3,13 +3,14 @@
  * The XDP program's RTP figures for learned streams (bpf/rtp.h), packets
  * played with BPF_PROG_TEST_RUN: packets and bytes, RFC 3550 loss through
  * gaps, wraps, reordering, duplicates and an SSRC change, jitter, IPv6,
- * nothing for a stream not learned or while none is, and exact counts
- * from several CPUs at once.
+ * nothing for a stream not learned or while none is, exact counts from
+ * several CPUs at once, and the map read whole as the agent reads it.
  */
 #include <pthread.h>
 #include <sched.h>
 #include "core.h"
 #include "harness.h"
+#include "mediacopy.h"
 #include "sipevent.h"
 #include "sipxdp_media.h"
 
@@ -314,6 +315,68 @@ static void test_exact_across_cpus(void)
 	free(threads);
 }
 
+/*
+ * The map read whole (media_copy_read: batches, under each stream's lock)
+ * gives every stream as a lookup of its own does, over more streams than
+ * a batch holds, and none it does not have.
+ */
+static void test_copy_matches_lookups(void)
+{
+	struct media_copy copy = { 0 };
+	struct sipxdp_media_key missing = key_of("198.51.100.1", 9);
+	char addr[INET6_ADDRSTRLEN];
+	int n = 600;
+
+	clear_hash(streams_fd);
+	for (int i = 0; i < n; i++) {
+		struct sipxdp_media_stream v = { .clock = 8000 };
+		struct sipxdp_media_key k;
+
+		/* a sixth of them IPv6 */
+		snprintf(addr, sizeof(addr), i % 6 ? "192.0.2.%d" : "2001:db8::%x", i % 200 + 1);
+		k = key_of(addr, (unsigned short)(4000 + i));
+		CHECK_EQ(bpf_map_update_elem(streams_fd, &k, &v, BPF_NOEXIST), 0);
+	}
+	h.skel->bss->media_streams_learned = n;
+	for (__u16 seq = 1; seq <= 5; seq++)
+		rtp("192.0.2.2", 4001, seq == 3 ? 4 : seq, 160u * seq, SSRC_A);	/* 3 never, 4 twice */
+	rtp("2001:db8::1", 4000, 7, 0, SSRC_B);
+
+	CHECK_EQ(media_copy_read(&copy, streams_fd), 0);
+	CHECK_EQ(copy.n, (size_t)n);
+	for (size_t i = 0; i < copy.n; i++) {
+		const struct sipxdp_media_stream *found = media_copy_find(&copy, &copy.rows[i].key);
+		struct sipxdp_media_stream v;
+
+		CHECK_EQ(bpf_map_lookup_elem_flags(streams_fd, &copy.rows[i].key, &v, BPF_F_LOCK),
+			 0);
+		CHECK(found && !memcmp(found, &v, sizeof(v)));
+	}
+	{
+		struct sipxdp_media_key k = key_of("192.0.2.2", 4001);
+		const struct sipxdp_media_stream *v = media_copy_find(&copy, &k);
+
+		CHECK(v && v->packets == 5 && v->received == 5 && v->max_seq == 5);
+		k = key_of("2001:db8::1", 4000);
+		v = media_copy_find(&copy, &k);
+		CHECK(v && v->packets == 1 && v->ssrc == SSRC_B);
+	}
+	CHECK(!media_copy_find(&copy, &missing));
+
+	/* read again: the rows are reused, the figures are new */
+	rtp("192.0.2.2", 4001, 6, 160u * 6, SSRC_A);
+	CHECK_EQ(media_copy_read(&copy, streams_fd), 0);
+	CHECK_EQ(copy.n, (size_t)n);
+	{
+		struct sipxdp_media_key k = key_of("192.0.2.2", 4001);
+		const struct sipxdp_media_stream *v = media_copy_find(&copy, &k);
+
+		CHECK(v && v->packets == 6);
+	}
+	media_copy_free(&copy);
+	clear_hash(streams_fd);
+}
+
 /* A SIP message from -> to, with an SDP body sending RTP to media:port. */
 static void sip(struct core *c, const char *start, const char *cseq, const char *from,
 		const char *to, const char *media, unsigned short port)
@@ -391,6 +454,7 @@ int main(void)
 		TEST(test_not_learned),
 		TEST(test_exact_across_cpus),
 		TEST(test_tc_egress),
+		TEST(test_copy_matches_lookups),
 		TEST(test_agent_installs_streams),
 	};
 	struct loader_opts opts = { .ringbuf_bytes = 1 << 20, .with_egress = true };

@@ -220,12 +220,37 @@ static bool media_map_remove(void *ctx, const struct media_stream *s, struct med
 	return true;
 }
 
+/* The refresh starts: the map read whole into c->media_copy, or nothing
+ * (then each read is a lookup of its own). */
+static void media_map_copy_all(void *ctx)
+{
+	struct core *c = ctx;
+
+	c->media_copied = !media_copy_read(&c->media_copy,
+					   bpf_map__fd(c->skel->maps.media_streams));
+}
+
+static void media_map_copy_done(void *ctx)
+{
+	struct core *c = ctx;
+
+	c->media_copied = false;
+}
+
 static bool media_map_read(void *ctx, const struct media_stream *s, struct media_figures *out)
 {
 	struct core *c = ctx;
 	struct sipxdp_media_key k = media_key(s);
+	const struct sipxdp_media_stream *copied;
 	struct sipxdp_media_stream v;
 
+	if (c->media_copied) {
+		copied = media_copy_find(&c->media_copy, &k);
+		if (!copied)
+			return false;
+		media_figures_of(copied, out);
+		return true;
+	}
 	if (bpf_map_lookup_elem_flags(bpf_map__fd(c->skel->maps.media_streams), &k, &v,
 				      BPF_F_LOCK))
 		return false;
@@ -296,7 +321,8 @@ int core_init(struct core *c, struct sipxdp_bpf *skel, const struct core_opts *o
 		.timeout_ns = opts->media_timeout_ns,
 		.peers = opts->peers,
 		.sink = { skel ? media_map_add : NULL, skel ? media_map_remove : NULL,
-			  skel ? media_map_read : NULL, c },
+			  skel ? media_map_read : NULL, c,
+			  skel ? media_map_copy_all : NULL, skel ? media_map_copy_done : NULL },
 		.stopped = media_stopped,
 		.stopped_ctx = c,
 	};
@@ -363,6 +389,7 @@ void core_destroy(struct core *c)
 	free(c->cpu_seq);
 	free(c->percpu);
 	snapshot_spare_free(&c->snapshot_rows);
+	media_copy_free(&c->media_copy);
 	peers_free(c->peers);
 	sipxdp_bpf__destroy(c->skel);
 	memset(c, 0, sizeof(*c));

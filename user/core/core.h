@@ -19,6 +19,7 @@
 #include "event.h"
 #include "loader.h"
 #include "media.h"
+#include "mediacopy.h"
 #include "metrics.h"
 #include "peers.h"
 #include "redirects.h"
@@ -103,6 +104,8 @@ struct core {
 	struct sip_msg msg;		/* the parse of the record being handled */
 	__u64 *percpu;			/* n_cpus values: one per-CPU row read */
 	struct snapshot_spare snapshot_rows;	/* the last view's, for the next */
+	struct media_copy media_copy;	/* the media map, read whole once a second */
+	bool media_copied;		/* media_copy is the map's now: reads use it */
 };
 
 /* Everything a report or a scrape shows, taken at one time. */

@@ -829,6 +829,10 @@ void media_tracker_refresh(struct media_tracker *t, __u64 now_ns)
 			      now_ns - t->refreshed_ns < MEDIA_REFRESH_NS))
 		return;
 	t->refreshed_ns = now_ns;
+	if (!txn_table_oldest(&t->sessions, SESSIONS_LIVE))
+		return;
+	if (t->sink.refresh_begin)
+		t->sink.refresh_begin(t->sink.ctx);
 	for (l = txn_table_oldest(&t->sessions, SESSIONS_LIVE); l; l = next) {
 		struct media_session *s = (struct media_session *)l;
 		size_t n = session_streams(s, sts, MEDIA_SESSION_STREAMS);
@@ -852,6 +856,8 @@ void media_tracker_refresh(struct media_tracker *t, __u64 now_ns)
 				   &s->side[1]);
 		session_remove(t, s, false, now_ns);
 	}
+	if (t->sink.refresh_end)
+		t->sink.refresh_end(t->sink.ctx);
 }
 
 void media_tracker_end(struct media_tracker *t, const char *call_id, size_t len,

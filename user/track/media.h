@@ -106,6 +106,11 @@ struct media_sink {
 	/* False when the sink has no figures for it (none yet: zeros). */
 	bool (*read)(void *ctx, const struct media_stream *s, struct media_figures *out);
 	void *ctx;
+	/* Optional, around the reads of every live stream once a second: a
+	 * sink may take all its figures at once at the start, and answer the
+	 * reads from them until the end. */
+	void (*refresh_begin)(void *ctx);
+	void (*refresh_end)(void *ctx);
 };
 
 /*
