@@ -18,7 +18,8 @@
 # 2. Events lost at FLOOD_RATE calls/s (3,000) for FLOOD_SECONDS (10 s):
 #    SIPp's caller straight to a SIPp callee in the proxy's namespace, the
 #    agent with its default ring buffer; events written and lost as
-#    `sipxdp stats --json` counts them, and the rate SIPp reached.
+#    `sipxdp stats --json` counts them, and the rate SIPp reached; and no
+#    source flagged as suspect (the thresholds' defaults).
 #
 # Each phase prints its rows of the issue's table (bench/target_row.h).
 # Usage (as root): bench/bench_proxy.sh [BUILD_DIR]     (default: build)
@@ -189,3 +190,11 @@ if [ "$lost" -eq 0 ]; then
 		verdict="untested: SIPp reached $reached calls/s on this machine"
 fi
 row 8 "events lost at 3,000 calls/s" 0 "$lost of $events ($reached calls/s)" 0 "$verdict"
+# The suspects' default thresholds: a caller this busy is no scanner.
+flagged=$(e2e_sipxdp suspects --json | python3 -c 'import json, sys
+print(len(json.load(sys.stdin)["suspects"]))')
+echo "flood: sources flagged as suspect: $flagged"
+verdict=MISSED
+[ "$flagged" = 0 ] && verdict=met
+row 13 "SIPp at 3,000 calls/s flags no source (default thresholds)" — \
+	"$flagged flagged ($reached calls/s)" 0 "$verdict"

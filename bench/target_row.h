@@ -28,6 +28,7 @@ enum target_row {
 	ROW_VERIFIER,		/* processed instructions, largest program (bench/run.sh) */
 	ROW_LOST,		/* events lost at 3,000 calls/s */
 	ROW_SCRAPE_PEERS,	/* /metrics with the per-peer families at their caps */
+	ROW_FLOOD_UNFLAGGED,	/* SIPp at 3,000 calls/s flags no source (bench_proxy.sh) */
 };
 
 static inline void target_row(enum target_row row, const char *figure, const char *before,
