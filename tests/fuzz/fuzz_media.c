@@ -153,7 +153,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct media_opts opts = { .max_streams = FUZZ_MAX_STREAMS,
 				   .one_way_after_ns = 5000000000ull,
 				   .timeout_ns = 20000000000ull,
-				   .sink = { NULL, NULL, read_figures, NULL } };
+				   .sink = { .read = read_figures } };
 	struct media_tracker *t = media_tracker_new(&opts);
 	static struct test_buf {
 		char bytes[SIPXDP_MSG_MAX + 2048];

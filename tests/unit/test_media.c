@@ -397,7 +397,7 @@ static bool sink_remove(void *ctx, const struct media_stream *st, struct media_f
 static void setup_with_sink(size_t max_streams)
 {
 	struct media_opts o = { .max_streams = max_streams,
-				.sink = { sink_add, sink_remove, NULL, sink_log } };
+				.sink = { .add = sink_add, .remove = sink_remove, .ctx = sink_log } };
 
 	media_tracker_free(mt);
 	mt = media_tracker_new(&o);
@@ -480,7 +480,7 @@ static void on_stopped(void *ctx, const char *call_id, size_t len, const struct 
 
 static void setup_with_figures(void)
 {
-	struct media_opts o = { .sink = { NULL, NULL, fig_read, NULL },
+	struct media_opts o = { .sink = { .read = fig_read },
 				.one_way_after_ns = 5000000000ull,
 				.timeout_ns = 60000000000ull,
 				.stopped = on_stopped, .stopped_ctx = stopped_log };

@@ -320,9 +320,14 @@ int core_init(struct core *c, struct sipxdp_bpf *skel, const struct core_opts *o
 		.one_way_after_ns = opts->one_way_after_ns,
 		.timeout_ns = opts->media_timeout_ns,
 		.peers = opts->peers,
-		.sink = { skel ? media_map_add : NULL, skel ? media_map_remove : NULL,
-			  skel ? media_map_read : NULL, c,
-			  skel ? media_map_copy_all : NULL, skel ? media_map_copy_done : NULL },
+		.sink = {
+			.add = skel ? media_map_add : NULL,
+			.remove = skel ? media_map_remove : NULL,
+			.read = skel ? media_map_read : NULL,
+			.ctx = c,
+			.refresh_begin = skel ? media_map_copy_all : NULL,
+			.refresh_end = skel ? media_map_copy_done : NULL,
+		},
 		.stopped = media_stopped,
 		.stopped_ctx = c,
 	};
