@@ -6,7 +6,8 @@ at a time, as an XDP program sees them):
   - per-source 2xx and 3xx counts, and per-code counts;
   - request counts by method;
   - ACK matching (invite_2xx, retransmissions, matched, missing);
-  - 3xx Contact targets, as (code, target, source) -> count.
+  - 3xx Contact targets, as (code, target, source) -> count;
+  - no media verdict and no stream figures: a replay measures no RTP.
 
 Tunnelled captures (IP-in-IP, GRE/ERSPAN, PPPoE), SIP over SCTP and over WebSocket
 are outside what sipxdp parses (it reads Ethernet/VLAN/IP/UDP|TCP): for those the
@@ -138,6 +139,19 @@ def compare_outside(name, report):
         check(name, "responses within tshark's", codes <= 24 and codes > 0, True)
 
 
+def check_media_unjudged(name, report):
+    """A replay learns the calls' streams from SDP but measures none (the kernel
+    would time the capture's RTP by the replay's clock): no call gets a media
+    verdict, and no stream has figures, whatever RTP the capture holds."""
+    verdicts = collections.Counter(m["call_media"] for m in report["media"])
+    check(name, "media verdicts", dict(verdicts),
+          {"undecided": len(report["media"])} if report["media"] else {})
+    check(name, "streams with figures",
+          sum(1 for m in report["media"] if m["packets"] or m["lost"]), 0)
+    check(name, "calls judged",
+          sum(sum(c["media"].values()) for c in report["calls"]), 0)
+
+
 def main():
     binary = sys.argv[1]
     root = sys.argv[2] if len(sys.argv) > 2 else os.path.join(
@@ -158,6 +172,7 @@ def main():
             compare_outside(name, report)
         else:
             compare(name, report, exp)
+        check_media_unjudged(name, report)
     return summary()
 
 

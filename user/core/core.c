@@ -237,6 +237,25 @@ static void media_map_copy_done(void *ctx)
 	c->media_copied = false;
 }
 
+/*
+ * A replay's remove: unread. The kernel times a stream's packets by its own
+ * clock, not the capture's, and a replay plays them back to back: their
+ * jitter, and when they stopped, would be the replay's, not the capture's.
+ * A replay learns the streams, but the agent measures none of them, and
+ * its calls get no media verdict.
+ */
+static bool media_map_forget(void *ctx, const struct media_stream *s, struct media_figures *last)
+{
+	struct core *c = ctx;
+	struct sipxdp_media_key k = media_key(s);
+
+	(void)last;
+	if (!bpf_map_delete_elem(bpf_map__fd(c->skel->maps.media_streams), &k) &&
+	    c->skel->bss->media_streams_learned)
+		c->skel->bss->media_streams_learned--;
+	return false;
+}
+
 static bool media_map_read(void *ctx, const struct media_stream *s, struct media_figures *out)
 {
 	struct core *c = ctx;
@@ -315,6 +334,8 @@ int core_init(struct core *c, struct sipxdp_bpf *skel, const struct core_opts *o
 		.read_requests = skel ? read_source_requests : NULL,
 		.read_ctx = c,
 	};
+	/* the kernel's clock is the agent's: not in a replay (media_map_forget) */
+	bool measured = skel && clock == CORE_CLOCK_EVENTS;
 	struct media_opts media_opts = {
 		.max_streams = opts->max_media_streams,
 		.one_way_after_ns = opts->one_way_after_ns,
@@ -322,11 +343,11 @@ int core_init(struct core *c, struct sipxdp_bpf *skel, const struct core_opts *o
 		.peers = opts->peers,
 		.sink = {
 			.add = skel ? media_map_add : NULL,
-			.remove = skel ? media_map_remove : NULL,
-			.read = skel ? media_map_read : NULL,
+			.remove = !skel ? NULL : measured ? media_map_remove : media_map_forget,
+			.read = measured ? media_map_read : NULL,
 			.ctx = c,
-			.refresh_begin = skel ? media_map_copy_all : NULL,
-			.refresh_end = skel ? media_map_copy_done : NULL,
+			.refresh_begin = measured ? media_map_copy_all : NULL,
+			.refresh_end = measured ? media_map_copy_done : NULL,
 		},
 		.stopped = media_stopped,
 		.stopped_ctx = c,

@@ -34,9 +34,9 @@ struct target_totals {
 
 /*
  * The exposition is built a chunk at a time and handed to the FILE a chunk
- * at a time: an fprintf per series, and the label escaped again for each,
- * were most of a scrape once the per-peer families reach their caps
- * (20 peers: 20,000 series).
+ * at a time, each peer's label escaped once a scrape: not an fprintf per
+ * series with its label escaped again, since a scrape at the per-peer
+ * families' caps is 20,000 series (20 peers).
  */
 #define TEXT_CHUNK	(64 * 1024)
 

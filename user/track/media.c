@@ -396,7 +396,7 @@ static double stream_mos(const struct media_stream *st, const struct media_figur
 
 /*
  * What media the session's call had by now: none of it is known without a
- * sink to read (a replay sees no RTP), nor when the answers never expected
+ * sink to read (a replay reads none), nor when the answers never expected
  * RTP both ways (hold, announcements). One way only counts once it has
  * lasted one_way_after since its first packet.
  */
