@@ -34,8 +34,8 @@ struct source_row {
 /*
  * The row arrays of a snapshot done with, for the next one to fill. The
  * per-source rows of a full map are megabytes: mapped afresh for each
- * scrape, they cost a page fault every 4 KiB, a third of a scrape on a
- * virtual machine. Zeroed at first; snapshot_spare_free frees it.
+ * scrape, they cost a page fault every 4 KiB (2.5 ms for 30,000 rows on a
+ * virtual machine). Zeroed at first; snapshot_spare_free frees it.
  */
 struct snapshot_spare {
 	struct response_row *responses;
