@@ -55,10 +55,11 @@ def payload_bytes(capture):
     """UDP payload bytes per (src, src_port, dst, dst_port): what sipxdp counts."""
     total = {}
     for line in tshark("-r", capture, "-Y", "udp", "-T", "fields", "-e", "ip.src",
-                       "-e", "udp.srcport", "-e", "ip.dst", "-e", "udp.dstport",
+                       "-e", "ipv6.src", "-e", "udp.srcport", "-e", "ip.dst",
+                       "-e", "ipv6.dst", "-e", "udp.dstport",
                        "-e", "udp.length").splitlines():
-        src, sport, dst, dport, length = line.split("\t")
-        key = (src, int(sport), dst, int(dport))
+        src4, src6, sport, dst4, dst6, dport, length = line.split("\t")
+        key = (src4 or src6, int(sport), dst4 or dst6, int(dport))
         total[key] = total.get(key, 0) + int(length) - 8
     return total
 

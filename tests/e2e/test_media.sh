@@ -34,6 +34,10 @@
 # in the lossy direction), alice's and dave's calls two_way, bob's one_way,
 # carol's none, dave's ended no_media and the other three completed. sch_netem is not in the kernels this runs on: nftables makes the
 # loss.
+# Then erin calls a SIPp UAS of her own over IPv6, SIP and RTP, straight
+# through the proxy's namespace (Kamailio's routes are IPv4), 5 % of the
+# RTP to her dropped there too: her streams against a capture of their
+# own, and her call two_way.
 # Ends with "N passed, N failed"; exits 1 if a check failed.
 #
 # Usage (as root): tests/e2e/test_media.sh [BUILD_DIR|SIPXDP]     (default: build)
@@ -43,7 +47,11 @@ set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 E2E_COUNT_FATAL=1
 
-e2e_proxy_names 10.204 fd00:5b0
+NET6=fd00:5b0
+e2e_proxy_names 10.204 "$NET6"
+# the UAS side's IPv6 network, beside the UAC's ($NET6:1::/64)
+PRX_ADDR6=$NET6:2::1
+UAS_ADDR6=$NET6:2::2
 SCENARIOS=$E2E_LIB_DIR/sipp
 NFT_TABLE=sxd_media_$$
 
@@ -58,6 +66,7 @@ ALICE_RTP=16000
 BOB_RTP=17000
 CAROL_RTP=15000
 DAVE_RTP=19000
+ERIN_RTP=20000
 UAS_RTP=18000
 
 # sipp_start NAME NS SIPP_ARGS...: lib.sh's, with the audio SIPp plays in
@@ -73,6 +82,7 @@ sipp_start() {
 }
 
 uas_listening() { "${IN_UAS[@]}" ss -Hlun "src $UAS_ADDR:5060" | grep -q .; }
+uas6_listening() { "${IN_UAS[@]}" ss -Hlun "src [$UAS_ADDR6]:5060" | grep -q .; }
 
 # dumpcap has opened the interface once it says so on stderr.
 capturing() { grep -q 'Capturing on' "$E2E_TMP/dumpcap.log"; }
@@ -86,6 +96,11 @@ e2e_proxy_topology_up
 e2e_in_srv sysctl -qw net.ipv4.ip_forward=1
 ip -n "$E2E_CLI_NS" route add "${PRX_ADDR2%.*}.0/24" via "$E2E_SRV_ADDR"
 ip -n "$UAS_NS" route add "${E2E_CLI_ADDR%.*}.0/24" via "$PRX_ADDR2"
+ip -n "$E2E_SRV_NS" addr add "$PRX_ADDR6/64" dev "$PRX_IF2" nodad
+ip -n "$UAS_NS" addr add "$UAS_ADDR6/64" dev "$UAS_IF" nodad
+e2e_in_srv sysctl -qw net.ipv6.conf.all.forwarding=1
+ip -n "$E2E_CLI_NS" -6 route add "$NET6:2::/64" via "$E2E_SRV_ADDR6"
+ip -n "$UAS_NS" -6 route add "$NET6:1::/64" via "$PRX_ADDR6"
 
 # One second of PCMA silence, which SIPp loops for the length of the call.
 MEDIA_FILE=$E2E_TMP/silence.alaw
@@ -99,6 +114,14 @@ table ip $NFT_TABLE {
 		type filter hook forward priority 0; policy accept;
 		ip daddr $E2E_CLI_ADDR udp dport $ALICE_RTP-$((ALICE_RTP + 999)) numgen random mod 100 < $LOSS_PCT counter drop comment "to alice"
 		ip daddr $E2E_CLI_ADDR udp dport $CAROL_RTP-$((CAROL_RTP + 999)) counter drop comment "to carol"
+	}
+}
+EOF
+e2e_in_srv nft -f - <<EOF
+table ip6 $NFT_TABLE {
+	chain forward {
+		type filter hook forward priority 0; policy accept;
+		ip6 daddr $E2E_CLI_ADDR6 udp dport $ERIN_RTP-$((ERIN_RTP + 999)) numgen random mod 100 < $LOSS_PCT counter drop comment "to erin"
 	}
 }
 EOF
@@ -116,16 +139,23 @@ e2e_kamailio_proxy_start 32
 cat >"$E2E_TMP/peers" <<EOF
 # the remote end of the proxy's hop on the watched interface
 $E2E_CLI_ADDR/32 uac
+$E2E_CLI_ADDR6/128 uac6
 EOF
 e2e_agent_start --peers "$E2E_TMP/peers" --one-way-after "$ONE_WAY_AFTER" \
 	--media-timeout "$MEDIA_TIMEOUT"
 
-# The truth: every UDP datagram of the watched interface, both ways.
-"${E2E_IN_SRV[@]}" dumpcap -q -i "$E2E_SRV_IF" -f udp -w "$E2E_TMP/media.pcapng" \
-	>"$E2E_TMP/dumpcap.log" 2>&1 &
-DUMPCAP_PID=$!
-E2E_BG_PIDS+=("$DUMPCAP_PID")
-e2e_wait_for 10 capturing || e2e_die "dumpcap not capturing after 10 s"
+# capture_start FILE: the truth, every UDP datagram of the watched
+# interface both ways, into FILE until capture_stop.
+capture_start() {
+	: >"$E2E_TMP/dumpcap.log"
+	"${E2E_IN_SRV[@]}" dumpcap -q -i "$E2E_SRV_IF" -f udp -w "$1" \
+		>"$E2E_TMP/dumpcap.log" 2>&1 &
+	DUMPCAP_PID=$!
+	E2E_BG_PIDS+=("$DUMPCAP_PID")
+	e2e_wait_for 10 capturing || e2e_die "dumpcap not capturing after 10 s"
+}
+capture_stop() { e2e_stop_pid "$DUMPCAP_PID"; }
+capture_start "$E2E_TMP/media.pcapng"
 
 # The UAS takes the calls one after the other: SIPp's UAS answers every
 # call with the same RTP port, and two calls at once would share a stream
@@ -164,7 +194,7 @@ e2e_wait_for 10 media_settled || e2e_log "media: the four calls not all ended af
 e2e_sipxdp media --json >"$E2E_TMP/media.json"
 e2e_sipxdp calls --json >"$E2E_TMP/calls.json"
 e2e_in_srv curl -sf "http://$E2E_METRICS_ADDR/metrics" >"$E2E_TMP/metrics.txt"
-e2e_stop_pid "$DUMPCAP_PID"
+capture_stop
 python3 "$E2E_LIB_DIR/rtp_truth.py" "$E2E_TMP/media.pcapng" >"$E2E_TMP/truth.json"
 
 # 1. The path did what it was set to: the capture holds alice's and dave's
@@ -202,15 +232,20 @@ for rule in "to carol" "to dave"; do
 done
 
 # 2. Each stream as sipxdp measured it against tshark's, and each call's
-# verdict. media_compare prints one line per check: name, got, expected.
+# verdict.
+# media_compare TRUTH MEDIA CLI WHO:RTP_PORT:VERDICT...: one line per check
+# (name, got, expected) for the calls of these callers, each known by the
+# port its RTP arrives at on CLI, the callers' address.
 media_compare() {
-	python3 - "$E2E_TMP/truth.json" "$E2E_TMP/media.json" "$E2E_CLI_ADDR" "$ALICE_RTP" "$BOB_RTP" \
-		"$CAROL_RTP" "$DAVE_RTP" <<'PY'
+	python3 - "$@" <<'PY'
 import json, sys
 
 truth = json.load(open(sys.argv[1]))["streams"]
 media = json.load(open(sys.argv[2]))["media"]
-cli, ports = sys.argv[3], dict(zip(("alice", "bob", "carol", "dave"), map(int, sys.argv[4:8])))
+cli = sys.argv[3]
+callers = [arg.split(":") for arg in sys.argv[4:]]
+ports = {who: int(port) for who, port, _ in callers}
+want_verdict = {who: verdict for who, _, verdict in callers}
 
 
 def check(name, got, want):
@@ -228,7 +263,6 @@ for who, port in ports.items():
     check("%s: one call with a stream to port %d" % (who, port), len(ids), 1)
     calls[who] = ids.pop() if len(ids) == 1 else None
 # The stream of a call in a direction: the truth's, sipxdp's.
-want_verdict = {"alice": "two_way", "bob": "one_way", "carol": "none", "dave": "two_way"}
 mos = {}
 for who, call_id in calls.items():
     streams = [s for s in media if s["call_id"] == call_id]
@@ -276,12 +310,18 @@ if ("alice", "to_peer") in mos and ("alice", "from_peer") in mos:
           mos[("alice", "to_peer")] < mos[("alice", "from_peer")], True)
 PY
 }
-rc=0
-media_compare >"$E2E_TMP/compare.tsv" || rc=$?
-e2e_check "media --json: compared with the capture (exit status)" "$rc" 0
-while IFS=$'\t' read -r name got want; do
-	e2e_check "media --json: $name" "$got" "$want"
-done <"$E2E_TMP/compare.tsv"
+# check_media TRUTH MEDIA CLI CALLERS...: media_compare's lines as checks.
+check_media() {
+	local rc=0 name got want
+	media_compare "$@" >"$E2E_TMP/compare.tsv" || rc=$?
+	e2e_check "media --json: compared with the capture (exit status)" "$rc" 0
+	while IFS=$'\t' read -r name got want; do
+		e2e_check "media --json: $name" "$got" "$want"
+	done <"$E2E_TMP/compare.tsv"
+}
+check_media "$E2E_TMP/truth.json" "$E2E_TMP/media.json" "$E2E_CLI_ADDR" \
+	"alice:$ALICE_RTP:two_way" "bob:$BOB_RTP:one_way" "carol:$CAROL_RTP:none" \
+	"dave:$DAVE_RTP:two_way"
 
 # 3. The calls and /metrics: the same figures, per peer.
 e2e_check "calls --json: uac media" "$(e2e_json "$E2E_TMP/calls.json" 'calls[peer=uac].media')" \
@@ -330,5 +370,39 @@ for media in two_way:2 one_way:1 none:1; do
 done
 e2e_check "calls_ended_unseen_total{peer=uac,reason=no_media}" \
 	"$(e2e_metric "$M" sipxdp_calls_ended_unseen_total peer=uac reason=no_media)" 1
+
+# 4. IPv6: erin's call, SIP and RTP, to a UAS of her own, on a clean path.
+capture_start "$E2E_TMP/media6.pcapng"
+sipp_start uas6 "$UAS_NS" -sf "$SCENARIOS/uas_media.xml" -i "$UAS_ADDR6" -p 5060 \
+	-mi "$UAS_ADDR6" -mp "$UAS_RTP" -m 1
+e2e_wait_for 10 uas6_listening || e2e_die "SIPp UAS (IPv6) not listening"
+sipp_start erin "$E2E_CLI_NS" "[$UAS_ADDR6]:5060" -i "$E2E_CLI_ADDR6" -mi "$E2E_CLI_ADDR6" \
+	-sf "$SCENARIOS/uac_media.xml" -m 1 -p 5074 -s erin -mp "$ERIN_RTP"
+e2e_sipp_wait erin
+e2e_sipp_wait uas6
+erin_ended() {
+	e2e_sipxdp media --json >"$E2E_TMP/media6.json" &&
+		python3 - "$E2E_TMP/media6.json" "$E2E_CLI_ADDR6" <<'EOF'
+import json, sys
+streams = [s for s in json.load(open(sys.argv[1]))["media"]
+           if sys.argv[2] in (s["src"], s["dst"])]
+sys.exit(0 if len(streams) == 2 and all(s["state"] == "ended" for s in streams) else 1)
+EOF
+}
+e2e_wait_for 10 erin_ended || e2e_log "media: erin's call not ended after 10 s"
+e2e_sipxdp media --json >"$E2E_TMP/media6.json"
+e2e_sipxdp calls --json >"$E2E_TMP/calls6.json"
+capture_stop
+python3 "$E2E_LIB_DIR/rtp_truth.py" "$E2E_TMP/media6.pcapng" >"$E2E_TMP/truth6.json"
+e2e_check "capture (IPv6): erin's two streams" \
+	"$(e2e_json "$E2E_TMP/truth6.json" 'streams[*].dst_port')" "[$UAS_RTP, $ERIN_RTP]"
+e2e_check "capture (IPv6): lost from erin" \
+	"$(e2e_json "$E2E_TMP/truth6.json" "streams[src_port=$ERIN_RTP].lost")" 0
+ERIN_LOST=$(e2e_json "$E2E_TMP/truth6.json" "streams[dst_port=$ERIN_RTP].lost")
+e2e_check_cmd "capture (IPv6): erin lost some RTP ($ERIN_LOST)" [ "$ERIN_LOST" -gt 0 ]
+check_media "$E2E_TMP/truth6.json" "$E2E_TMP/media6.json" "$E2E_CLI_ADDR6" \
+	"erin:$ERIN_RTP:two_way"
+e2e_check "calls --json: uac6 media" "$(e2e_json "$E2E_TMP/calls6.json" 'calls[peer=uac6].media')" \
+	'{"none": 0, "one_way": 0, "two_way": 1}'
 
 e2e_summary
