@@ -88,10 +88,10 @@ struct fixture {
 	unsigned int uac_side, carrier, other;
 };
 
-static bool fixture_init(struct fixture *f, size_t max_calls)
+/* The fixture with a tracker made with opts (their peers are the fixture's). */
+static bool fixture_init_with(struct fixture *f, struct call_tracker_opts opts)
 {
 	char err[256];
-	struct call_tracker_opts opts = { .max_calls = max_calls };
 
 	memset(f, 0, sizeof(*f));
 	f->peers = peers_parse(peers_text, "test", err, sizeof(err));
@@ -115,20 +115,9 @@ static bool fixture_init(struct fixture *f, size_t max_calls)
 	return true;
 }
 
-/* The fixture with a tracker made with opts (their peers are the fixture's). */
-static bool fixture_init_with(struct fixture *f, struct call_tracker_opts opts)
+static bool fixture_init(struct fixture *f, size_t max_calls)
 {
-	if (!fixture_init(f, 0))
-		return false;
-	call_tracker_free(f->t);
-	opts.peers = f->peers;
-	f->t = call_tracker_new(&opts);
-	CHECK(f->t);
-	if (!f->t) {
-		peers_free(f->peers);
-		return false;
-	}
-	return true;
+	return fixture_init_with(f, (struct call_tracker_opts){ .max_calls = max_calls });
 }
 
 static void fixture_free(struct fixture *f)

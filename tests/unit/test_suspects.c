@@ -272,6 +272,17 @@ static void try_user(struct suspect_table *t, const char *from, const char *meth
 	feed_ns(t, PBX, from, text, now_ns);
 }
 
+/* n INVITEs from the scanner to users u0.. that nothing answers (yet). */
+static void try_unanswered_users(struct suspect_table *t, int n, __u64 now_ns)
+{
+	char user[16];
+
+	for (int i = 0; i < n; i++) {
+		snprintf(user, sizeof(user), "u%d", i);
+		try_user(t, SCANNER, "INVITE", user, 0, now_ns);
+	}
+}
+
 static const struct suspect_source *flagged_one(const struct suspect_table *t)
 {
 	const struct suspect_source *s = NULL;
@@ -422,10 +433,7 @@ static void unanswered_users(void)
 	struct suspect_table *t = suspect_table_new(&opts);
 	char user[16];
 
-	for (int i = 0; i < 8; i++) {
-		snprintf(user, sizeof(user), "u%d", i);
-		try_user(t, SCANNER, "INVITE", user, 0, 1 * SEC);
-	}
+	try_unanswered_users(t, 8, 1 * SEC);
 	/* an answer to another request of the scanner, after them */
 	try_user(t, SCANNER, "OPTIONS", "known", 200, 2 * SEC);
 	suspect_table_expire(t, 20 * SEC);
@@ -440,10 +448,7 @@ static void unanswered_users(void)
 	/* nothing ever answers that source (this host's answers are out of
 	 * sight, say --no-egress): its silence says nothing */
 	t = suspect_table_new(&opts);
-	for (int i = 0; i < 8; i++) {
-		snprintf(user, sizeof(user), "u%d", i);
-		try_user(t, SCANNER, "INVITE", user, 0, 1 * SEC);
-	}
+	try_unanswered_users(t, 8, 1 * SEC);
 	suspect_table_expire(t, 40 * SEC);
 	CHECK_EQ(stats_of(t).events[SUSPECT_USER_ENUMERATION], 0);
 	CHECK_EQ(stats_of(t).entries, 0);
@@ -451,10 +456,7 @@ static void unanswered_users(void)
 
 	/* records lost while they waited: their answers may have been among them */
 	t = suspect_table_new(&opts);
-	for (int i = 0; i < 8; i++) {
-		snprintf(user, sizeof(user), "u%d", i);
-		try_user(t, SCANNER, "INVITE", user, 0, 1 * SEC);
-	}
+	try_unanswered_users(t, 8, 1 * SEC);
 	suspect_table_gap(t, 3 * SEC);
 	try_user(t, SCANNER, "OPTIONS", "known", 200, 4 * SEC);
 	suspect_table_expire(t, 40 * SEC);

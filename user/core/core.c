@@ -204,6 +204,13 @@ static void media_figures_of(const struct sipxdp_media_stream *v, struct media_f
 	};
 }
 
+/* One stream fewer in the map: the program skips its lookup when none is. */
+static void media_map_unlearned(struct core *c)
+{
+	if (c->skel->bss->media_streams_learned)
+		c->skel->bss->media_streams_learned--;
+}
+
 /* Removed and read in one call (one syscall a stream that ends). */
 static bool media_map_remove(void *ctx, const struct media_stream *s, struct media_figures *last)
 {
@@ -214,8 +221,7 @@ static bool media_map_remove(void *ctx, const struct media_stream *s, struct med
 	if (bpf_map_lookup_and_delete_elem_flags(bpf_map__fd(c->skel->maps.media_streams), &k,
 						 &v, BPF_F_LOCK))
 		return false;
-	if (c->skel->bss->media_streams_learned)
-		c->skel->bss->media_streams_learned--;
+	media_map_unlearned(c);
 	media_figures_of(&v, last);
 	return true;
 }
@@ -250,9 +256,8 @@ static bool media_map_forget(void *ctx, const struct media_stream *s, struct med
 	struct sipxdp_media_key k = media_key(s);
 
 	(void)last;
-	if (!bpf_map_delete_elem(bpf_map__fd(c->skel->maps.media_streams), &k) &&
-	    c->skel->bss->media_streams_learned)
-		c->skel->bss->media_streams_learned--;
+	if (!bpf_map_delete_elem(bpf_map__fd(c->skel->maps.media_streams), &k))
+		media_map_unlearned(c);
 	return false;
 }
 
